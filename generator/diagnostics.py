@@ -1,0 +1,152 @@
+"""Findings of the check: stable codes, severities and source locations."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+
+class Severity(enum.Enum):
+    """How much a finding matters; ``OFF`` silences a code."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+    OFF = "off"
+
+    @property
+    def rank(self) -> int:
+        return _RANK[self]
+
+
+_RANK = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2, Severity.OFF: 3}
+
+
+@dataclass(frozen=True)
+class Code:
+    """One entry of the catalogue of check codes."""
+
+    code: str
+    title: str
+    severity: Severity
+
+
+CATALOGUE: dict[str, Code] = {
+    c.code: c
+    for c in (
+        Code("PB001", "YAML that does not parse, or an unsafe tag", Severity.ERROR),
+        Code("PB002", "schema: missing field, wrong type or unknown field", Severity.ERROR),
+        Code("PB003", "duplicate id", Severity.ERROR),
+        Code("PB004", "reference to an unknown id", Severity.ERROR),
+        Code("PB005", "a link that skips or climbs the wrong rung of the ladder", Severity.ERROR),
+        Code("PB006", "orphan: supports nothing", Severity.ERROR),
+        Code("PB007", "uncovered: nothing below supports it", Severity.ERROR),
+        Code("PB008", "a cycle in depends_on", Severity.ERROR),
+        Code(
+            "PB009", "schedule: outside the horizon or before a dependency ends", Severity.WARNING
+        ),
+        Code("PB010", "a metric that drives no business outcome", Severity.ERROR),
+        Code("PB011", "a plan supporting another function's estimate", Severity.WARNING),
+        Code(
+            "PB012",
+            "waterfall: the commitments do not add up to the revenue target",
+            Severity.ERROR,
+        ),
+        Code("PB013", "an id that is not of the required form", Severity.ERROR),
+    )
+}
+
+
+@dataclass(frozen=True, order=True)
+class Location:
+    """A place in a plan file: 1-based line and column (0 when unknown)."""
+
+    file: str
+    line: int = 0
+    column: int = 0
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line}:{self.column}" if self.line else self.file
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """One finding: a stable code, a severity, a message and where it is."""
+
+    code: str
+    message: str
+    location: Location
+    severity: Severity = Severity.ERROR
+    related: tuple[Location, ...] = field(default=())
+
+    def sort_key(self) -> tuple[str, int, int, str, str]:
+        loc = self.location
+        return (loc.file, loc.line, loc.column, self.code, self.message)
+
+    def __str__(self) -> str:
+        return f"{self.location}: {self.severity.value} {self.code} {self.message}"
+
+    def as_dict(self) -> dict[str, object]:
+        out: dict[str, object] = {
+            "code": self.code,
+            "severity": self.severity.value,
+            "message": self.message,
+            "file": self.location.file,
+            "line": self.location.line,
+            "column": self.location.column,
+        }
+        if self.related:
+            out["related"] = [
+                {"file": r.file, "line": r.line, "column": r.column} for r in self.related
+            ]
+        return out
+
+
+class Findings:
+    """Collects diagnostics; each check appends, none stops the others."""
+
+    def __init__(self) -> None:
+        self.items: list[Diagnostic] = []
+
+    def add(
+        self,
+        code: str,
+        message: str,
+        location: Location,
+        *,
+        severity: Severity | None = None,
+        related: Iterable[Location] = (),
+    ) -> None:
+        sev = severity if severity is not None else CATALOGUE[code].severity
+        self.items.append(Diagnostic(code, message, location, sev, tuple(related)))
+
+    def extend(self, diagnostics: Iterable[Diagnostic]) -> None:
+        self.items.extend(diagnostics)
+
+
+def apply_severities(
+    diagnostics: Iterable[Diagnostic], overrides: Mapping[str, Severity]
+) -> list[Diagnostic]:
+    """Apply per-code severity overrides, drop silenced findings, sort stably."""
+    out = []
+    for d in diagnostics:
+        sev = overrides.get(d.code, d.severity)
+        if sev is Severity.OFF:
+            continue
+        out.append(
+            d if sev is d.severity else Diagnostic(d.code, d.message, d.location, sev, d.related)
+        )
+    out.sort(key=Diagnostic.sort_key)
+    return out
+
+
+def did_you_mean(word: str, candidates: Iterable[str]) -> str:
+    """A ``; did you mean 'x'?`` suffix, or an empty string."""
+    import difflib
+
+    matches = difflib.get_close_matches(word, list(candidates), n=3, cutoff=0.6)
+    if not matches:
+        return ""
+    quoted = " or ".join(f"'{m}'" for m in matches)
+    return f"; did you mean {quoted}?"

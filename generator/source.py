@@ -1,0 +1,294 @@
+"""Reading plan files: YAML documents as plain values, each value with its position.
+
+Parsing uses ruamel.yaml's safe loader (C-backed when ``ruamel.yaml.clib`` is installed) to
+compose a node graph that keeps marks, then builds plain Python values in one walk that
+records the line and column of every key and value. Nothing is executed: only the standard
+scalar tags are accepted, alias expansion is bounded, and files are never written.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.constructor import ConstructorError, SafeConstructor
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from generator.diagnostics import Findings, Location
+
+PathKey = tuple[str | int, ...]
+
+TAG = "tag:yaml.org,2002:"
+SCALAR_TAGS = frozenset(TAG + t for t in ("str", "int", "float", "bool", "null", "timestamp"))
+MAP_TAG, SEQ_TAG, MERGE_TAG = TAG + "map", TAG + "seq", TAG + "merge"
+
+MAX_DEPTH = 64
+MAX_ALIAS_EXPANSION = 10_000
+DEFAULT_MAX_FILE_BYTES = 5 * 1024 * 1024
+PLAN_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass
+class Document:
+    """One YAML document of a plan file, as plain values with their positions."""
+
+    file: str
+    index: int
+    data: Any
+    values: dict[PathKey, tuple[int, int]] = field(default_factory=dict)
+    keys: dict[PathKey, tuple[int, int]] = field(default_factory=dict)
+    start: tuple[int, int] = (1, 1)
+    set_aside: set[PathKey] = field(default_factory=set)
+
+    def loc(self, path: PathKey = ()) -> Location:
+        """Where the value at ``path`` is; falls back to the nearest enclosing value."""
+        for cut in range(len(path), -1, -1):
+            pos = self.values.get(path[:cut])
+            if pos is not None:
+                return Location(self.file, *pos)
+        return Location(self.file, *self.start)
+
+    def key_loc(self, path: PathKey) -> Location:
+        """Where the key naming ``path`` is (for unknown fields); else the value."""
+        pos = self.keys.get(path)
+        return Location(self.file, *pos) if pos else self.loc(path)
+
+
+class _Refused(Exception):
+    """A document that cannot be turned into plain values safely."""
+
+    def __init__(self, message: str, node: Node) -> None:
+        super().__init__(message)
+        self.mark = node.start_mark
+
+
+class _Builder:
+    """Turns a composed node graph into plain values, recording positions."""
+
+    def __init__(self, constructor: SafeConstructor) -> None:
+        self.constructor = constructor
+        self.values: dict[PathKey, tuple[int, int]] = {}
+        self.keys: dict[PathKey, tuple[int, int]] = {}
+        self.seen: set[int] = set()
+        self.expanded = 0
+
+    def build(self, node: Node, path: PathKey, depth: int = 0) -> Any:
+        mark = node.start_mark
+        self.values[path] = (mark.line + 1, mark.column + 1)
+        key = id(node)
+        if key in self.seen:
+            self.expanded += 1
+            if self.expanded > MAX_ALIAS_EXPANSION:
+                raise _Refused(
+                    f"aliases expand to more than {MAX_ALIAS_EXPANSION:,} values; "
+                    "this looks like a YAML bomb and is refused",
+                    node,
+                )
+        else:
+            self.seen.add(key)
+        if depth > MAX_DEPTH:
+            raise _Refused(f"nesting is deeper than {MAX_DEPTH} levels", node)
+        if isinstance(node, ScalarNode):
+            return self._scalar(node)
+        if isinstance(node, SequenceNode):
+            if node.tag != SEQ_TAG:
+                raise _Refused(f"the tag '{node.tag}' is not allowed in plan files", node)
+            return [self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
+        if isinstance(node, MappingNode):
+            if node.tag != MAP_TAG:
+                raise _Refused(f"the tag '{node.tag}' is not allowed in plan files", node)
+            return self._mapping(node, path, depth)
+        raise _Refused("unsupported YAML node", node)  # pragma: no cover - composer never does
+
+    def _scalar(self, node: ScalarNode) -> Any:
+        tag = node.tag
+        if tag == TAG + "str":
+            return node.value
+        if tag not in SCALAR_TAGS:
+            raise _Refused(
+                f"the tag '{tag}' is not allowed in plan files (only plain values, lists and "
+                "mappings are read; nothing is ever executed)",
+                node,
+            )
+        try:
+            value = self.constructor.construct_object(node)
+        except (ConstructorError, ValueError) as exc:
+            raise _Refused(f"cannot read the value '{node.value}': {exc}", node) from None
+        if isinstance(value, dt.datetime):
+            return value.date() if value.time() == dt.time() and value.tzinfo is None else value
+        return value
+
+    def _mapping(self, node: MappingNode, path: PathKey, depth: int) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        first: dict[str, Node] = {}
+        merged: list[MappingNode] = []
+        for key_node, value_node in node.value:
+            if key_node.tag == MERGE_TAG:
+                merged.extend(self._merge_sources(value_node))
+                continue
+            if not isinstance(key_node, ScalarNode):
+                raise _Refused("a mapping key must be plain text, not a list or mapping", key_node)
+            key = str(self._scalar(key_node))
+            if key in first:
+                line = first[key].start_mark.line + 1
+                raise _Refused(
+                    f"the key '{key}' appears twice in one mapping (first on line {line})", key_node
+                )
+            first[key] = key_node
+            sub = (*path, key)
+            self.keys[sub] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+            out[key] = self.build(value_node, sub, depth + 1)
+        for source in merged:
+            for key_node, value_node in source.value:
+                key = str(self._scalar(key_node)) if isinstance(key_node, ScalarNode) else ""
+                if key and key not in out:
+                    sub = (*path, key)
+                    self.keys[sub] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+                    out[key] = self.build(value_node, sub, depth + 1)
+        return out
+
+    def _merge_sources(self, node: Node) -> list[MappingNode]:
+        if isinstance(node, MappingNode):
+            return [node]
+        if isinstance(node, SequenceNode) and all(isinstance(n, MappingNode) for n in node.value):
+            return list(node.value)
+        raise _Refused("a merge key '<<' needs a mapping or a list of mappings", node)
+
+
+def _yaml() -> YAML:
+    return YAML(typ="safe", pure=False)
+
+
+def parse_text(text: str, file: str, findings: Findings) -> list[Document]:
+    """Parse YAML text into documents; problems become PB001 findings, never exceptions."""
+    yaml = _yaml()
+    docs: list[Document] = []
+    stream = yaml.compose_all(text)
+    index = 0
+    while True:
+        try:
+            node = next(stream)
+        except StopIteration:
+            break
+        except MarkedYAMLError as exc:
+            mark = exc.problem_mark or exc.context_mark
+            where = Location(file, mark.line + 1, mark.column + 1) if mark else Location(file, 1, 1)
+            problem = exc.problem or exc.context or "invalid YAML"
+            findings.add("PB001", f"the YAML does not parse: {problem}", where)
+            break
+        except YAMLError as exc:  # pragma: no cover - unmarked parser errors are rare
+            findings.add("PB001", f"the YAML does not parse: {exc}", Location(file, 1, 1))
+            break
+        except RecursionError:
+            findings.add(
+                "PB001", f"nesting is deeper than {MAX_DEPTH} levels", Location(file, 1, 1)
+            )
+            break
+        if node is None:
+            index += 1
+            continue
+        builder = _Builder(yaml.constructor)
+        try:
+            data = builder.build(node, ())
+        except _Refused as exc:
+            findings.add("PB001", str(exc), Location(file, exc.mark.line + 1, exc.mark.column + 1))
+            index += 1
+            continue
+        start = (node.start_mark.line + 1, node.start_mark.column + 1)
+        docs.append(Document(file, index, data, builder.values, builder.keys, start))
+        index += 1
+    return docs
+
+
+def decode(raw: bytes, file: str, findings: Findings) -> str | None:
+    """Decode UTF-8 (a byte order mark is accepted); a bad byte is a located PB001."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        before = raw[: exc.start]
+        line = before.count(b"\n") + 1
+        column = exc.start - (before.rfind(b"\n") + 1) + 1
+        findings.add(
+            "PB001",
+            f"the file is not UTF-8 text (byte 0x{raw[exc.start]:02x}); save it as UTF-8",
+            Location(file, line, column),
+        )
+        return None
+
+
+def plan_files(root: Path) -> list[Path]:
+    """Every ``*.yaml``/``*.yml`` under ``root``, sorted, never leaving ``root``.
+
+    Symbolic links are followed only when they resolve inside ``root``; hidden files and
+    folders are skipped.
+    """
+    real_root = root.resolve()
+    seen: set[Path] = set()
+    found: list[Path] = []
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
+        base = Path(dirpath)
+        real = base.resolve()
+        if real in seen:  # a link back to a folder already read
+            dirnames[:] = []
+            continue
+        seen.add(real)
+        dirnames[:] = [
+            d for d in dirnames if not d.startswith(".") and _inside(base / d, real_root)
+        ]
+        found.extend(
+            base / name
+            for name in filenames
+            if name.endswith(PLAN_SUFFIXES)
+            and not name.startswith(".")
+            and _inside(base / name, real_root)
+        )
+    return sorted(found)
+
+
+def _inside(path: Path, real_root: Path) -> bool:
+    try:
+        return path.resolve().is_relative_to(real_root)
+    except (OSError, RuntimeError):  # a symlink loop
+        return False
+
+
+def display_path(path: Path) -> str:
+    """A path as users see it: relative to the working folder when under it."""
+    try:
+        return path.absolute().relative_to(Path.cwd()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def read_file(
+    path: Path, findings: Findings, max_bytes: int = DEFAULT_MAX_FILE_BYTES
+) -> list[Document]:
+    """Read one plan file into documents; every problem is a finding."""
+    file = display_path(path)
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            findings.add(
+                "PB001",
+                f"the file is {size:,} bytes, over the limit of {max_bytes:,}; split it",
+                Location(file, 1, 1),
+            )
+            return []
+        raw = path.read_bytes()
+    except OSError as exc:
+        findings.add("PB001", f"the file cannot be read: {exc.strerror}", Location(file, 1, 1))
+        return []
+    text = decode(raw, file, findings)
+    if text is None:
+        return []
+    if "\x00" in text:
+        pos = text.index("\x00")
+        line = text.count("\n", 0, pos) + 1
+        findings.add("PB001", "the file contains a NUL character", Location(file, line, 1))
+        return []
+    return parse_text(text, file, findings)
