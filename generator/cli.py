@@ -10,7 +10,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from generator import __version__
+from generator import __version__, output, pages
 from generator.config import ConfigError, Settings, load_settings
 from generator.playbook import load
 from generator.report import FORMATS, render
@@ -40,6 +40,26 @@ def cmd_check(args: argparse.Namespace) -> int:
     return EXIT_FINDINGS if failing else EXIT_OK
 
 
+def cmd_render(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    if args.templates:
+        settings.templates = Path(args.templates)
+    playbook = load(settings.plans, settings)
+    if playbook.errors:
+        sys.stderr.write(render(playbook, "text"))
+        sys.stderr.write("playbook: not rendered: fix the errors above first\n")
+        return EXIT_FINDINGS
+    options = pages.Options(templates=settings.templates)
+    written = output.write_tree(Path(args.out), pages.render(playbook, options))
+    sys.stdout.write(f"wrote {written} pages to {args.out}\n")
+    return EXIT_OK
+
+
+def _common(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--plans", metavar="DIR", help="the plans folder (default: from mkdocs.yml)")
+    p.add_argument("--config", metavar="FILE", help="mkdocs.yml with the playbook plugin's options")
+
+
 def parser() -> argparse.ArgumentParser:
     p = _Parser(
         prog="playbook", description="Mission plan playbooks: check the ladder, build the site."
@@ -48,15 +68,16 @@ def parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     check = sub.add_parser("check", help="check that every plan links up to the mission")
-    check.add_argument(
-        "--plans", metavar="DIR", help="the plans folder (default: from mkdocs.yml, else plans)"
-    )
-    check.add_argument(
-        "--config", metavar="FILE", help="mkdocs.yml holding the playbook plugin's options"
-    )
+    _common(check)
     check.add_argument("--format", choices=FORMATS, default="text", help="output format")
     check.add_argument("--strict", action="store_true", help="fail on warnings too")
     check.set_defaults(run=cmd_check)
+
+    rend = sub.add_parser("render", help="write the site's Markdown pages to a folder")
+    _common(rend)
+    rend.add_argument("--out", metavar="DIR", required=True, help="the folder to write pages to")
+    rend.add_argument("--templates", metavar="DIR", help="template overrides (default: templates)")
+    rend.set_defaults(run=cmd_render)
     return p
 
 

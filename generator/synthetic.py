@@ -20,6 +20,7 @@ import re
 import shutil
 import sys
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from random import Random
 
@@ -325,9 +326,8 @@ METRICS: dict[str, tuple[tuple[str, str, int, int], ...]] = {
     ),
 }
 
-ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 
-
+@lru_cache(maxsize=4096)
 def q(value: str) -> str:
     """Quote a string as a YAML double-quoted scalar (JSON strings are valid YAML)."""
     return json.dumps(value)

@@ -1,0 +1,88 @@
+"""Mermaid diagrams of the ladder, safe and within Mermaid's limits.
+
+Nothing a user wrote reaches a diagram unescaped: every label is encoded character by
+character into Mermaid entity codes (``#35;``), node ids are generated (``n0``, ``n1``...),
+and links are built from validated ids only. Diagrams cap what they draw per group and say
+how many more there are, so a playbook of any size stays under Mermaid's 50,000 characters
+and 500 edges.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+MAX_TEXT = 50_000
+MAX_EDGES = 500
+MAX_LABEL = 60
+
+_SAFE = re.compile(r"[A-Za-z0-9 ,.\-_/()'?!+:]")
+
+#: Box shapes by rung, so the ladder reads at a glance.
+SHAPES = {
+    "mission": ('(["', '"])'),
+    "success_factor": ('{{"', '"}}'),
+    "key_task": ('["', '"]'),
+    "function": ('[["', '"]]'),
+    "estimate": ('[/"', '"/]'),
+    "plan": ('("', '")'),
+    "more": ('["', '"]'),
+}
+
+
+def label(text: str, limit: int = MAX_LABEL) -> str:
+    """Escape any text for a quoted Mermaid label: only safe characters pass as they are."""
+    text = " ".join(str(text).split())
+    if len(text) > limit:
+        text = text[: limit - 1].rstrip() + "…"
+    return "".join(c if _SAFE.fullmatch(c) else f"#{ord(c)};" for c in text)
+
+
+@dataclass
+class Flowchart:
+    """A flowchart being built: boxes, edges and links, rendered as Mermaid text."""
+
+    direction: str = "TB"
+    lines: list[str] = field(default_factory=list)
+    ids: dict[str, str] = field(default_factory=dict)
+    edges: int = 0
+
+    def box(self, key: str, text: str, kind: str, url: str | None = None, sub: str = "") -> str:
+        """Add a box once (by ``key``) and return its Mermaid id."""
+        if key in self.ids:
+            return self.ids[key]
+        node_id = f"n{len(self.ids)}"
+        self.ids[key] = node_id
+        opening, closing = SHAPES.get(kind, SHAPES["key_task"])
+        content = label(text)
+        if sub:
+            content += " · " + label(sub, 40)
+        self.lines.append(f"  {node_id}{opening}{content}{closing}")
+        if url is not None:
+            self.lines.append(f'  click {node_id} href "{_url(url)}"')
+        return node_id
+
+    def edge(self, upper: str, lower: str, dashed: bool = False) -> None:
+        """An edge drawn from the box above to the box below (lower supports upper)."""
+        arrow = "-.->" if dashed else "-->"
+        self.lines.append(f"  {upper} {arrow} {lower}")
+        self.edges += 1
+
+    def render(self) -> str:
+        """The Mermaid source; raises if a limit would be exceeded (a bug, not user input)."""
+        text = "\n".join([f"flowchart {self.direction}", *self.lines]) + "\n"
+        if self.edges > MAX_EDGES or len(text) > MAX_TEXT:
+            raise ValueError(f"diagram too large: {self.edges} edges, {len(text)} characters")
+        return text
+
+
+def _url(url: str) -> str:
+    """URLs come from validated ids; refuse anything that could break out of the quotes."""
+    if not re.fullmatch(r"[A-Za-z0-9._/#\-]*", url):
+        raise ValueError(f"unsafe URL in a diagram: {url!r}")
+    return url
+
+
+def fence(source: str) -> str:
+    """A Markdown code fence that Material and mermaid2 render as a diagram."""
+    return f"```mermaid\n{source}```\n"

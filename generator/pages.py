@@ -1,0 +1,403 @@
+"""Rendering a playbook into Markdown pages: a pure function of the model and templates.
+
+``render(playbook, options)`` returns ``{docs path: Markdown}``; it writes nothing. The MkDocs
+plugin adds these pages to a build, and ``playbook render`` writes them to a folder, so the
+content does not depend on MkDocs. Templates are Jinja2 files: the packaged defaults, each
+overridable by a playbook's own ``templates/`` folder, a whole file or one block at a time.
+"""
+
+from __future__ import annotations
+
+import json
+import posixpath
+import re
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from generator import diagrams, metrics, textsafe, waterfall
+from generator.ladder import LABELS, Node
+from generator.playbook import Playbook
+
+PACKAGED_TEMPLATES = Path(__file__).parent / "templates"
+
+#: Where each kind of node has its page ({id} is the node's id).
+PAGE_OF = {
+    "mission": "index.md",
+    "intent": "intent.md",
+    "success_factor": "factors/{id}.md",
+    "key_task": "tasks/{id}.md",
+    "function": "functions/{id}.md",
+    "estimate": "estimates/{id}.md",
+    "plan": "plans/{id}.md",
+    "sla": "waterfall.md",
+    "glossary": "glossary.md",
+}
+
+#: Nodes shown as a section of another node's page.
+ANCHORED = {"metric", "market", "customer", "stage"}
+
+#: Diagram caps: boxes drawn per group before "N more".
+MAX_UP, MAX_DOWN, MAX_OVERVIEW_TASKS = 12, 24, 40
+
+
+@dataclass
+class Options:
+    """How pages are rendered: template overrides and where the plan files live."""
+
+    templates: Path | None = None
+    source_root: Path | None = None  # edit links are relative to this folder
+    directory_urls: bool = True
+
+
+@dataclass
+class Page:
+    """One page to render: its path, template, node and context."""
+
+    path: str
+    template: str
+    title: str
+    node: Node | None = None
+    context: dict[str, Any] = field(default_factory=dict)
+    source: Path | None = None  # the YAML file the page comes from (edit button)
+
+
+def page_path(node: Node) -> str:
+    """The docs path of a node's page, with an anchor for nodes shown within a page."""
+    if node.kind in PAGE_OF:
+        return PAGE_OF[node.kind].format(id=node.id)
+    if node.kind == "metric" and node.owner is not None:
+        return f"{page_path(node.owner)}#{node.id}"
+    if node.kind == "stage":
+        return f"waterfall.md#{node.id}"
+    return f"index.md#{node.id}"
+
+
+def url_of(path: str, directory_urls: bool = True) -> str:
+    """The site URL (relative to the site root) of a docs path."""
+    path, _, anchor = path.partition("#")
+    stem = path[: -len(".md")]
+    if directory_urls:
+        stem = (
+            ""
+            if stem == "index"
+            else (stem[: -len("/index")] + "/" if stem.endswith("/index") else stem + "/")
+        )
+        url = stem
+    else:
+        url = stem + ".html"
+    return url + (f"#{anchor}" if anchor else "")
+
+
+def relative_url(from_path: str, to_path: str, directory_urls: bool = True) -> str:
+    """A URL from one page to another, as a browser resolves it (for diagram links)."""
+    here = url_of(from_path, directory_urls)
+    there = url_of(to_path, directory_urls)
+    there_path, _, anchor = there.partition("#")
+    base = here if here.endswith("/") or not here else posixpath.dirname(here) + "/"
+    rel = posixpath.relpath(there_path or ".", base.rstrip("/") or ".")
+    if there_path.endswith("/") or there_path == "":
+        rel = "./" if rel == "." else rel + "/"
+    return rel + (f"#{anchor}" if anchor else "")
+
+
+def relative_md(from_path: str, to_path: str) -> str:
+    """A Markdown link target from one docs page to another (MkDocs resolves ``.md``)."""
+    target, _, anchor = to_path.partition("#")
+    if target == from_path and anchor:
+        return f"#{anchor}"
+    rel = posixpath.relpath(target, posixpath.dirname(from_path) or ".")
+    return rel + (f"#{anchor}" if anchor else "")
+
+
+class Renderer:
+    """Renders every page of a playbook; one instance per build."""
+
+    def __init__(self, playbook: Playbook, options: Options | None = None) -> None:
+        self.playbook = playbook
+        self.options = options or Options()
+        self.ladder = playbook.ladder
+        self.dependents: dict[str, list[Node]] = defaultdict(list)
+        for plan in self.ladder.of_kind("plan"):
+            for dep in dict.fromkeys(plan.data.depends_on):
+                target = self.ladder.nodes.get(dep)
+                if target is not None and target.kind == "plan":
+                    self.dependents[dep].append(plan)
+        self.plans_by_function: dict[str, list[Node]] = defaultdict(list)
+        for plan in self.ladder.of_kind("plan"):
+            self.plans_by_function[str(plan.function)].append(plan)
+        self.estimates_by_function: dict[str, list[Node]] = defaultdict(list)
+        for estimate in self.ladder.of_kind("estimate"):
+            if estimate.owner is not None:
+                self.estimates_by_function[estimate.owner.id].append(estimate)
+        self.metric_ladder = metrics.metric_ladder(self.ladder)
+        self.glossary = textsafe.Glossary(
+            (t.term, t.definition, t.aliases)
+            for g in self.ladder.of_kind("glossary")
+            for t in g.data.terms
+        )
+        self.env = self._environment()
+
+    # --- Jinja -------------------------------------------------------------------------
+
+    def _environment(self) -> jinja2.Environment:
+        packaged = jinja2.FileSystemLoader(str(PACKAGED_TEMPLATES))
+        loaders: list[jinja2.BaseLoader] = []
+        if self.options.templates is not None and self.options.templates.is_dir():
+            loaders.append(jinja2.FileSystemLoader(str(self.options.templates)))
+        loaders += [jinja2.PrefixLoader({"default": packaged}), packaged]
+        env = jinja2.Environment(
+            loader=jinja2.ChoiceLoader(loaders),
+            autoescape=False,  # the output is Markdown: text is escaped by the filters below
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
+        env.filters.update(
+            md=textsafe.markdown_block,
+            inline=textsafe.markdown_inline,
+            cell=textsafe.table_cell,
+            number=textsafe.number,
+        )
+        env.globals.update(label=lambda kind: LABELS.get(kind, kind))
+        return env
+
+    # --- the pages ---------------------------------------------------------------------
+
+    def pages(self) -> list[Page]:
+        """Every page of the site, in a stable order."""
+        pb = self.playbook
+        out = [
+            Page(
+                "index.md", "home.md.j2", pb.mission.title if pb.mission else "Playbook", pb.mission
+            ),
+        ]
+        if pb.intent is not None:
+            out.append(Page("intent.md", "intent.md.j2", "Commander's intent", pb.intent))
+        templates = {
+            "success_factor": "success_factor.md.j2",
+            "key_task": "key_task.md.j2",
+            "function": "function.md.j2",
+            "estimate": "estimate.md.j2",
+            "plan": "plan.md.j2",
+        }
+        for kind, template in templates.items():
+            for node in self.ladder.of_kind(kind):
+                out.append(Page(page_path(node), template, node.title, node))
+        out.append(Page("traceability.md", "traceability.md.j2", "Traceability"))
+        out.append(Page("coverage.md", "coverage.md.j2", "Coverage and findings"))
+        for node in self.ladder.of_kind("sla"):
+            out.append(Page("waterfall.md", "waterfall.md.j2", "Demand waterfall", node))
+            break
+        if any(True for _ in self.ladder.of_kind("glossary")):
+            out.append(Page("glossary.md", "glossary.md.j2", "Glossary"))
+        for page in out:
+            if page.node is not None:
+                page.source = Path(page.node.doc.file)
+        return out
+
+    def render(self) -> dict[str, str]:
+        """``{docs path: Markdown}`` for every page."""
+        return {page.path: self.render_page(page) for page in self.pages()}
+
+    def render_page(self, page: Page) -> str:
+        context = self.context(page)
+        text = self.env.get_template(page.template).render(context)
+        front = f"---\ntitle: {json.dumps(page.title, ensure_ascii=False)}\n---\n\n"
+        return front + text + self.glossary.abbreviations(text)
+
+    def context(self, page: Page) -> dict[str, Any]:
+        here = page.path
+
+        def link(node: Node | None, text: str | None = None) -> str:
+            if node is None:
+                return ""
+            shown = textsafe.markdown_inline(text if text is not None else node.title)
+            return f"[{shown}]({relative_md(here, page_path(node))})"
+
+        def link_id(node_id: str, text: str | None = None) -> str:
+            node = self.ladder.nodes.get(node_id)
+            return link(node, text) if node is not None else f"`{textsafe.code(node_id)}`"
+
+        def href(path: str) -> str:
+            return relative_md(here, path)
+
+        return {
+            "page": page,
+            "title": page.title,
+            "node": page.node,
+            "data": page.node.data if page.node is not None else None,
+            "playbook": self.playbook,
+            "pb": self,
+            "link": link,
+            "link_id": link_id,
+            "href": href,
+            "breadcrumb": lambda: self.breadcrumb(page, link),
+            "diagram": lambda: self.neighbourhood(page),
+            "overview": lambda: self.overview(page),
+        }
+
+    # --- building blocks used by templates ---------------------------------------------
+
+    def breadcrumb(self, page: Page, link: Callable[..., str]) -> str:
+        """The trace up to the mission: why this exists."""
+        if page.node is None or page.node.kind in ("mission", "intent", "sla", "glossary"):
+            return ""
+        trail = self.ladder.trace(page.node)
+        if page.node.kind == "function":
+            trail = [n for n in trail if n.kind == "mission"] + [page.node]
+        if trail and trail[0].kind != "mission" and self.playbook.mission is not None:
+            trail = [self.playbook.mission, *trail]
+        parts = [link(n, n.title if n.kind != "mission" else "Mission") for n in trail[:-1]]
+        parts.append(f"**{textsafe.markdown_inline(page.node.title)}**")
+        return " › ".join(parts)
+
+    def up(self, node: Node) -> list[Node]:
+        return self.ladder.up(node)
+
+    def down(self, node: Node) -> list[Node]:
+        return self.ladder.down(node)
+
+    def of_kind(self, kind: str) -> list[Node]:
+        return list(self.ladder.of_kind(kind))
+
+    def node(self, node_id: str) -> Node | None:
+        return self.ladder.nodes.get(node_id)
+
+    def estimates_of(self, function: Node) -> list[Node]:
+        return self.estimates_by_function.get(function.id, [])
+
+    def plans_of(self, function: Node) -> list[Node]:
+        return self.plans_by_function.get(function.id, [])
+
+    def plans_under(self, node: Node) -> list[Node]:
+        """Every plan below a node on the ladder."""
+        return [n for n in self.ladder.descendants(node) if n.kind == "plan"]
+
+    def drivers(self, factor: Node) -> list[metrics.Driver]:
+        return self.metric_ladder.get(factor.id, [])
+
+    def waterfall(self) -> waterfall.Waterfall | None:
+        return self.playbook.waterfalls[0] if self.playbook.waterfalls else None
+
+    def matrix(self) -> tuple[list[Node], list[Node], dict[tuple[str, str], list[Node]]]:
+        """Key tasks × functions: the plans of each function under each key task."""
+        tasks = self.of_kind("key_task")
+        functions = self.of_kind("function")
+        cells: dict[tuple[str, str], list[Node]] = defaultdict(list)
+        for task in tasks:
+            for estimate in self.down(task):
+                for plan in self.down(estimate):
+                    cells[(task.id, str(plan.function))].append(plan)
+        return tasks, functions, cells
+
+    def uncovered(self) -> dict[str, list[Node]]:
+        """Nodes with nothing below them, and nodes that reach nothing above them."""
+        out: dict[str, list[Node]] = {}
+        for kind in ("success_factor", "key_task", "estimate"):
+            out[f"uncovered {LABELS[kind]}s"] = [
+                n for n in self.ladder.of_kind(kind) if not self.down(n)
+            ]
+        for kind in ("key_task", "estimate", "plan"):
+            out[f"orphan {LABELS[kind]}s"] = [
+                n for n in self.ladder.of_kind(kind) if not self.up(n)
+            ]
+        return out
+
+    def dependents_of(self, plan: Node) -> list[Node]:
+        return self.dependents.get(plan.id, [])
+
+    # --- diagrams ----------------------------------------------------------------------
+
+    def _box(self, chart: diagrams.Flowchart, page: Page, node: Node, sub: str = "") -> str:
+        url = relative_url(page.path, page_path(node), self.options.directory_urls)
+        text = node.title if node.kind != "mission" else f"Mission: {node.title}"
+        return chart.box(node.id, text, node.kind, url, sub)
+
+    def _more(self, chart: diagrams.Flowchart, key: str, count: int, what: str) -> str:
+        return chart.box(key, f"… and {count} more {what}", "more")
+
+    def neighbourhood(self, page: Page) -> str:
+        """The node, what it supports above and what supports it below, as a diagram."""
+        node = page.node
+        if node is None:
+            return ""
+        chart = diagrams.Flowchart("TB")
+        me = self._box(chart, page, node)
+        ups = self.up(node) if node.kind != "function" else []
+        downs = self.down(node)
+        if node.kind == "function":
+            downs = self.estimates_of(node)
+            tasks = {t.id: t for e in downs for t in self.up(e)}
+            for task in list(tasks.values())[:MAX_UP]:
+                chart.edge(self._box(chart, page, task), me)
+        for parent in ups[:MAX_UP]:
+            chart.edge(self._box(chart, page, parent), me)
+        if len(ups) > MAX_UP:
+            chart.edge(self._more(chart, "more-up", len(ups) - MAX_UP, "above"), me)
+        for child in downs[:MAX_DOWN]:
+            sub = ""
+            if child.kind == "estimate":
+                count = len(self.down(child))
+                sub = f"{count} plan{'s' * (count != 1)}"
+            chart.edge(me, self._box(chart, page, child, sub))
+        if len(downs) > MAX_DOWN:
+            chart.edge(me, self._more(chart, "more-down", len(downs) - MAX_DOWN, "below"))
+        if node.kind == "plan":
+            for dep_id in list(dict.fromkeys(node.data.depends_on))[:MAX_UP]:
+                dep = self.node(dep_id)
+                if dep is not None and dep.kind == "plan":
+                    chart.edge(self._box(chart, page, dep, "depends on"), me, dashed=True)
+        if len(chart.ids) == 1:
+            return ""
+        return diagrams.fence(chart.render())
+
+    def overview(self, page: Page) -> str:
+        """The whole ladder at a glance: mission, success factors, key tasks, functions."""
+        mission = self.playbook.mission
+        if mission is None:
+            return ""
+        chart = diagrams.Flowchart("LR")
+        top = self._box(chart, page, mission)
+        for factor in self.down(mission):
+            chart.edge(top, self._box(chart, page, factor))
+        tasks = self.of_kind("key_task")
+        for task in tasks[:MAX_OVERVIEW_TASKS]:
+            me = self._box(chart, page, task)
+            for factor in self.up(task):
+                chart.edge(chart.ids[factor.id], me)
+        if len(tasks) > MAX_OVERVIEW_TASKS:
+            self._more(chart, "more-tasks", len(tasks) - MAX_OVERVIEW_TASKS, "key tasks")
+        for function in self.of_kind("function"):
+            estimates = self.estimates_of(function)
+            plans = self.plans_of(function)
+            sub = f"{len(estimates)} estimates, {len(plans)} plans"
+            box = self._box(chart, page, function, sub)
+            served = {t.id for e in estimates for t in self.up(e)}
+            for task in tasks[:MAX_OVERVIEW_TASKS]:
+                if task.id in served:
+                    chart.edge(chart.ids[task.id], box)
+        return diagrams.fence(chart.render())
+
+
+def render(playbook: Playbook, options: Options | None = None) -> dict[str, str]:
+    """Every page of a playbook as Markdown: ``{docs path: text}``."""
+    return Renderer(playbook, options).render()
+
+
+def sources(playbook: Playbook, options: Options | None = None) -> dict[str, Path]:
+    """The YAML file behind each page that has one (for edit buttons)."""
+    return {p.path: p.source for p in Renderer(playbook, options).pages() if p.source is not None}
+
+
+def slug(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def unique(nodes: Iterable[Node]) -> list[Node]:
+    return list({n.id: n for n in nodes}.values())

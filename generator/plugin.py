@@ -1,0 +1,149 @@
+"""The MkDocs plugin ``playbook``: a thin layer that adds the rendered pages to a build.
+
+Event flow:
+
+- ``on_config``: read the options (the same ones ``playbook check`` reads), load and check
+  the plans, stop the build on errors and log warnings (so ``--strict`` fails on them),
+  serve Mermaid from the site itself and set a small navigation when none is given.
+- ``on_files``: drop the plan YAML files from the docs, add one generated page per node
+  (with its edit button pointing at the YAML it comes from) and the packaged assets.
+- ``on_serve``: rebuild when anything under the plans or templates folders changes.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from mkdocs.config import config_options as c
+from mkdocs.config.base import Config
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.livereload import LiveReloadServer
+from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
+from mkdocs.structure.files import File, Files
+
+from generator import pages
+from generator.config import ConfigError, Settings, settings_from_options
+from generator.diagnostics import Severity
+from generator.playbook import Playbook, load
+from generator.source import DEFAULT_MAX_FILE_BYTES, PLAN_SUFFIXES
+
+log = get_plugin_logger(__name__)
+
+ASSETS = Path(__file__).parent / "assets"
+MERMAID_JS = "js/mermaid.min.js"
+PLAYBOOK_CSS = "css/playbook.css"
+
+
+class PlaybookConfig(Config):  # type: ignore[no-untyped-call]
+    """Options under ``plugins: [playbook: {...}]`` in mkdocs.yml."""
+
+    plans = c.Type(str, default="plans")
+    templates = c.Type(str, default="templates")
+    severity = c.Type(dict, default={})
+    max_file_size = c.Type(int, default=DEFAULT_MAX_FILE_BYTES)
+    cache = c.Type(bool, default=True)
+
+
+class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-call]
+    """Publishes a mission plan playbook as part of an MkDocs site."""
+
+    def __init__(self) -> None:
+        self.settings: Settings | None = None
+        self.playbook: Playbook | None = None
+
+    @event_priority(100)  # before mermaid2 reads extra_javascript
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        base = Path(config.config_file_path).parent if config.config_file_path else Path.cwd()
+        try:
+            self.settings = settings_from_options(dict(self.config), base)
+        except ConfigError as exc:
+            raise PluginError(str(exc)) from None
+        self.playbook = self._load(self.settings)
+        if MERMAID_JS not in [str(s) for s in config.extra_javascript]:
+            config.extra_javascript.append(MERMAID_JS)
+        if PLAYBOOK_CSS not in config.extra_css:
+            config.extra_css.append(PLAYBOOK_CSS)
+        if config.nav is None:
+            config.nav = navigation(self.playbook)
+        return config
+
+    def _load(self, settings: Settings) -> Playbook:
+        try:
+            playbook = load(settings.plans, settings)
+        except ConfigError as exc:
+            raise PluginError(str(exc)) from None
+        for d in playbook.diagnostics:
+            if d.severity is Severity.ERROR:
+                log.error(str(d))
+            elif d.severity is Severity.WARNING:
+                log.warning(str(d))
+            else:
+                log.info(str(d))
+        if playbook.errors:
+            raise PluginError(
+                f"the playbook has {playbook.errors} error(s), listed above; "
+                "run `playbook check` to see them again"
+            )
+        return playbook
+
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        assert self.playbook is not None and self.settings is not None
+        for f in list(files):
+            if f.src_uri.endswith(PLAN_SUFFIXES):
+                files.remove(f)
+        if not (ASSETS / MERMAID_JS).is_file():
+            raise PluginError(
+                f"the Mermaid library is missing ({ASSETS / MERMAID_JS}); run `make mermaid`"
+            )
+        for asset in (MERMAID_JS, PLAYBOOK_CSS):
+            if files.get_file_from_path(asset) is None:
+                files.append(File.generated(config, asset, abs_src_path=str(ASSETS / asset)))
+        options = pages.Options(
+            templates=self.settings.templates,
+            directory_urls=config.use_directory_urls,
+        )
+        renderer = pages.Renderer(self.playbook, options)
+        docs_dir = Path(config.docs_dir).resolve()
+        for page in renderer.pages():
+            if files.get_file_from_path(page.path) is not None:
+                continue  # a hand-written page of the same name wins
+            generated = File.generated(config, page.path, content=renderer.render_page(page))
+            if page.source is not None:
+                generated.edit_uri = Path(
+                    os.path.relpath(page.source.resolve(), docs_dir)
+                ).as_posix()
+            files.append(generated)
+        return files
+
+    def on_serve(
+        self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Any
+    ) -> LiveReloadServer:
+        assert self.settings is not None
+        for folder in (self.settings.plans, self.settings.templates):
+            if folder.is_dir():
+                server.watch(str(folder))
+        return server
+
+
+def navigation(playbook: Playbook) -> list[Any]:
+    """A short navigation: the top pages and the functions, never every plan.
+
+    Plans, estimates, key tasks and success factors are reached through links, so that no
+    page carries the whole playbook in its navigation (which would make the site N²).
+    """
+    nav: list[Any] = [{"Mission": "index.md"}]
+    if playbook.intent is not None:
+        nav.append({"Commander's intent": "intent.md"})
+    functions = [{n.title: pages.page_path(n)} for n in playbook.of_kind("function")]
+    if functions:
+        nav.append({"Functions": functions})
+    if playbook.waterfalls or playbook.of_kind("sla"):
+        nav.append({"Demand waterfall": "waterfall.md"})
+    nav.append({"Traceability": "traceability.md"})
+    nav.append({"Coverage": "coverage.md"})
+    if playbook.of_kind("glossary"):
+        nav.append({"Glossary": "glossary.md"})
+    return nav
