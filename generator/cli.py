@@ -6,6 +6,7 @@ Exit codes: 0 no errors, 1 errors (or warnings under ``--strict``), 2 usage or c
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -17,6 +18,10 @@ from generator.report import FORMATS, render
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
+#: Modules that add subcommands: each has ``register(subparsers, common)`` where ``common``
+#: adds the shared --plans/--config options, and sets ``run`` to a function of the arguments.
+EXTENSIONS: tuple[str, ...] = ()
+
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
@@ -25,7 +30,8 @@ class _Parser(argparse.ArgumentParser):
         raise SystemExit(EXIT_USAGE)
 
 
-def _settings(args: argparse.Namespace) -> Settings:
+def settings_from_args(args: argparse.Namespace) -> Settings:
+    """Settings from mkdocs.yml (``--config``, else ./mkdocs.yml if any) and ``--plans``."""
     config = Path(args.config) if args.config else None
     if config is None and Path("mkdocs.yml").is_file():
         config = Path("mkdocs.yml")
@@ -33,7 +39,7 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    settings = _settings(args)
+    settings = settings_from_args(args)
     playbook = load(settings.plans, settings)
     sys.stdout.write(render(playbook, args.format))
     failing = playbook.errors or (args.strict and playbook.warnings)
@@ -41,7 +47,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_render(args: argparse.Namespace) -> int:
-    settings = _settings(args)
+    settings = settings_from_args(args)
     if args.templates:
         settings.templates = Path(args.templates)
     playbook = load(settings.plans, settings)
@@ -55,7 +61,8 @@ def cmd_render(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _common(p: argparse.ArgumentParser) -> None:
+def common(p: argparse.ArgumentParser) -> None:
+    """The options every command that reads plans shares."""
     p.add_argument("--plans", metavar="DIR", help="the plans folder (default: from mkdocs.yml)")
     p.add_argument("--config", metavar="FILE", help="mkdocs.yml with the playbook plugin's options")
 
@@ -68,16 +75,19 @@ def parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
     check = sub.add_parser("check", help="check that every plan links up to the mission")
-    _common(check)
+    common(check)
     check.add_argument("--format", choices=FORMATS, default="text", help="output format")
     check.add_argument("--strict", action="store_true", help="fail on warnings too")
     check.set_defaults(run=cmd_check)
 
     rend = sub.add_parser("render", help="write the site's Markdown pages to a folder")
-    _common(rend)
+    common(rend)
     rend.add_argument("--out", metavar="DIR", required=True, help="the folder to write pages to")
     rend.add_argument("--templates", metavar="DIR", help="template overrides (default: templates)")
     rend.set_defaults(run=cmd_render)
+
+    for name in EXTENSIONS:
+        importlib.import_module(name).register(sub, common)
     return p
 
 
