@@ -86,3 +86,59 @@ def _url(url: str) -> str:
 def fence(source: str) -> str:
     """A Markdown code fence that Material and mermaid2 render as a diagram."""
     return f"```mermaid\n{source}```\n"
+
+
+_PLAIN = re.compile(r"[^A-Za-z0-9 ,.\-_/()'?!+&]")
+
+
+def plain(text: str, limit: int = MAX_LABEL) -> str:
+    """Text for diagram kinds that have no entity escapes (Gantt tasks, chart axes):
+    anything but plain characters becomes a space."""
+    text = " ".join(_PLAIN.sub(" ", str(text)).split())
+    return text[: limit - 1].rstrip() + "…" if len(text) > limit else text
+
+
+@dataclass
+class Bar:
+    """One bar of a Gantt chart."""
+
+    key: str
+    title: str
+    start: str
+    end: str
+    milestone: bool = False
+
+
+def gantt(sections: list[tuple[str, list[Bar]]], title: str = "") -> str:
+    """A Mermaid Gantt chart: one section per group, bars and milestones with fixed dates."""
+    lines = ["gantt", "  dateFormat YYYY-MM-DD", "  axisFormat %b %Y"]
+    if title:
+        lines.append(f"  title {plain(title)}")
+    for name, bars in sections:
+        lines.append(f"  section {plain(name) or '-'}")
+        for bar in bars:
+            text = plain(bar.title) or "-"
+            if bar.milestone:
+                lines.append(f"  {text} :milestone, {bar.start}, 0d")
+            else:
+                lines.append(f"  {text} :{bar.start}, {bar.end}")
+    text = "\n".join(lines) + "\n"
+    if len(text) > MAX_TEXT:
+        raise ValueError(f"Gantt chart too large: {len(text)} characters")
+    return text
+
+
+def bar_chart(title: str, labels: list[str], series: list[list[int]], y_label: str) -> str:
+    """A Mermaid XY chart: bars for the first series, lines for the others."""
+    axis = ", ".join(f'"{plain(x, 30)}"' for x in labels)
+    top = max([1, *[v for s in series for v in s]])
+    lines = [
+        "xychart-beta",
+        f'  title "{plain(title)}"',
+        f"  x-axis [{axis}]",
+        f'  y-axis "{plain(y_label)}" 0 --> {int(top * 1.1) + 1}',
+    ]
+    for i, values in enumerate(series):
+        kind = "bar" if i == 0 else "line"
+        lines.append(f"  {kind} [{', '.join(str(int(v)) for v in values)}]")
+    return "\n".join(lines) + "\n"

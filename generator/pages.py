@@ -19,7 +19,7 @@ from typing import Any
 
 import jinja2
 
-from generator import diagrams, metrics, textsafe, waterfall
+from generator import diagrams, metrics, readiness, schedule, textsafe, waterfall
 from generator.ladder import LABELS, Node
 from generator.playbook import Playbook
 
@@ -43,6 +43,17 @@ ANCHORED = {"metric", "market", "customer", "stage"}
 
 #: Diagram caps: boxes drawn per group before "N more".
 MAX_UP, MAX_DOWN, MAX_OVERVIEW_TASKS = 12, 24, 40
+#: Gantt bars per function before the rest are summarised in one bar.
+MAX_BARS = 40
+
+#: The views of the whole playbook: (path, template, title).
+VIEWS = (
+    ("traceability.md", "traceability.md.j2", "Traceability"),
+    ("metrics.md", "metrics.md.j2", "Metric ladder"),
+    ("schedule.md", "schedule.md.j2", "Synchronization matrix"),
+    ("customers.md", "customers.md.j2", "Customers and lifecycle"),
+    ("coverage.md", "coverage.md.j2", "Coverage and findings"),
+)
 
 
 @dataclass
@@ -189,8 +200,7 @@ class Renderer:
         for kind, template in templates.items():
             for node in self.ladder.of_kind(kind):
                 out.append(Page(page_path(node), template, node.title, node))
-        out.append(Page("traceability.md", "traceability.md.j2", "Traceability"))
-        out.append(Page("coverage.md", "coverage.md.j2", "Coverage and findings"))
+        out += [Page(path, template, title) for path, template, title in VIEWS]
         for node in self.ladder.of_kind("sla"):
             out.append(Page("waterfall.md", "waterfall.md.j2", "Demand waterfall", node))
             break
@@ -311,6 +321,137 @@ class Renderer:
 
     def dependents_of(self, plan: Node) -> list[Node]:
         return self.dependents.get(plan.id, [])
+
+    def readiness(self) -> list[readiness.Prerequisite]:
+        return readiness.assess(self.ladder)
+
+    # --- views of the whole playbook ----------------------------------------------------
+
+    def lifecycle(self) -> list[str]:
+        mission = self.playbook.mission
+        return list(mission.data.lifecycle) if mission is not None else []
+
+    def by_function(self, plans: Iterable[Node]) -> dict[str, list[Node]]:
+        out: dict[str, list[Node]] = defaultdict(list)
+        for plan in plans:
+            out[str(plan.function)].append(plan)
+        return out
+
+    def lifecycle_matrix(self) -> dict[str, dict[str, list[Node]]]:
+        """Lifecycle stage → function → the plans acting at that stage."""
+        rows: dict[str, list[Node]] = defaultdict(list)
+        for plan in self.ladder.of_kind("plan"):
+            rows[str(plan.data.lifecycle_stage or "")].append(plan)
+        stages = [*self.lifecycle(), ""]
+        return {s: self.by_function(rows.get(s, [])) for s in stages if s or rows.get(s)}
+
+    def customer_matrix(self) -> list[tuple[Node, dict[str, list[Node]]]]:
+        """Top customers (by market, then rank) → function → plans acting on the account."""
+        acting: dict[str, list[Node]] = defaultdict(list)
+        for plan in self.ladder.of_kind("plan"):
+            for customer in dict.fromkeys(plan.data.customers):
+                acting[customer].append(plan)
+        markets = {m.id: i for i, m in enumerate(self.ladder.of_kind("market"))}
+        customers = sorted(
+            self.ladder.of_kind("customer"),
+            key=lambda c: (markets.get(c.data.market or "", len(markets)), c.data.rank or 999),
+        )
+        return [(c, self.by_function(acting.get(c.id, []))) for c in customers]
+
+    def gantt(self) -> str:
+        """The synchronization matrix as a Gantt chart: a section per function."""
+        sections = []
+        for function in self.of_kind("function"):
+            dated = [p for p in self.plans_of(function) if p.data.start and p.data.end]
+            ordered = schedule.topological(dated)
+            bars = []
+            for plan in ordered[:MAX_BARS]:
+                bars.append(
+                    diagrams.Bar(plan.id, plan.title, str(plan.data.start), str(plan.data.end))
+                )
+                for ms in plan.data.milestones[:3]:
+                    if ms.date is not None:
+                        bars.append(diagrams.Bar(plan.id, ms.title, str(ms.date), "", True))
+            if len(ordered) > MAX_BARS:
+                rest = ordered[MAX_BARS:]
+                first = min(str(p.data.start) for p in rest)
+                last = max(str(p.data.end) for p in rest)
+                bars.append(diagrams.Bar("more", f"{len(rest)} more plans", first, last))
+            if bars:
+                sections.append((function.title, bars))
+        return diagrams.fence(diagrams.gantt(sections)) if sections else ""
+
+    def quarter_table(self) -> tuple[list[str], list[tuple[Node, list[list[Node]]]]]:
+        """Functions × quarters of the horizon: the plans active in each quarter."""
+        dated = [p for p in self.ladder.of_kind("plan") if p.data.start and p.data.end]
+        if not dated:
+            return [], []
+        mission = self.playbook.mission
+        horizon = mission.data.horizon if mission is not None else None
+        first = (horizon.start if horizon and horizon.start else None) or min(
+            p.data.start for p in dated
+        )
+        last = (horizon.end if horizon and horizon.end else None) or max(p.data.end for p in dated)
+        spans = schedule.quarters(first, last)
+        rows = []
+        for function in self.of_kind("function"):
+            cells = [
+                [
+                    p
+                    for p in self.plans_of(function)
+                    if p.data.start
+                    and p.data.end
+                    and p.data.start <= q_end
+                    and p.data.end >= q_start
+                ]
+                for _, q_start, q_end in spans
+            ]
+            rows.append((function, cells))
+        return [label for label, _, _ in spans], rows
+
+    def unscheduled(self) -> list[Node]:
+        return [p for p in self.ladder.of_kind("plan") if not (p.data.start and p.data.end)]
+
+    def cycles(self) -> list[list[Node]]:
+        return [[self.ladder.nodes[i] for i in cycle] for cycle in self.playbook.cycles]
+
+    def funnel_chart(self) -> str:
+        """The waterfall as a chart: volume needed (bars) and committed (line) per stage."""
+        w = self.waterfall()
+        if w is None or not w.stages:
+            return ""
+        labels = [
+            name if len(name := s.stage.data.name or s.stage.id) <= 14 else s.stage.id.upper()
+            for s in w.stages
+        ]
+        needed = [s.needed for s in w.stages]
+        series = [needed]
+        if all(s.committed is not None for s in w.stages):
+            series.append([int(s.committed or 0) for s in w.stages])
+        chart = diagrams.bar_chart(f"Volume needed a {w.period}", labels, series, f"per {w.period}")
+        return diagrams.fence(chart)
+
+    def sensitivity(self) -> list[tuple[Node, int, int]]:
+        w = self.waterfall()
+        if w is None:
+            return []
+        return [
+            (self.ladder.nodes[stage_id], volume, saved)
+            for stage_id, volume, saved in waterfall.sensitivity(w.sla.data)
+            if stage_id in self.ladder.nodes
+        ]
+
+    def owners(self) -> dict[str, list[Node]]:
+        """Function id → the waterfall stages it owns."""
+        w = self.waterfall()
+        out: dict[str, list[Node]] = defaultdict(list)
+        for need in w.stages if w else []:
+            out[str(need.stage.data.owner)].append(need.stage)
+        return out
+
+    def metrics_without_factor(self) -> list[Node]:
+        reached = {d.metric.id for drivers in self.metric_ladder.values() for d in drivers}
+        return [m for m in self.ladder.of_kind("metric") if m.id not in reached]
 
     # --- diagrams ----------------------------------------------------------------------
 

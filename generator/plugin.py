@@ -140,10 +140,11 @@ def navigation(playbook: Playbook) -> list[Any]:
     functions = [{n.title: pages.page_path(n)} for n in playbook.of_kind("function")]
     if functions:
         nav.append({"Functions": functions})
-    if playbook.waterfalls or playbook.of_kind("sla"):
-        nav.append({"Demand waterfall": "waterfall.md"})
-    nav.append({"Traceability": "traceability.md"})
-    nav.append({"Coverage": "coverage.md"})
+    views: list[Any] = []
+    if playbook.of_kind("sla"):
+        views.append({"Demand waterfall": "waterfall.md"})
+    views += [{title: path} for path, _, title in pages.VIEWS]
+    nav.append({"Views": views})
     if playbook.of_kind("glossary"):
         nav.append({"Glossary": "glossary.md"})
     return nav

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from itertools import groupby
 
+from generator import readiness
 from generator.diagnostics import Diagnostic
 from generator.playbook import Playbook
 
@@ -25,6 +26,7 @@ def summary(playbook: Playbook) -> str:
         covered += rung.covered
     coverage = covered / total if total else 1.0
     parts.append(f"coverage {coverage:.0%}")
+    parts.append(readiness.summary(readiness.assess(playbook.ladder)))
     return " | ".join(parts)
 
 

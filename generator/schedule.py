@@ -158,3 +158,39 @@ def _check_dependencies(ladder: Ladder, node: Node, findings: Findings) -> None:
                 node.loc("depends_on", i),
                 related=[dep.loc("end")],
             )
+
+
+def topological(plans: list[Node]) -> list[Node]:
+    """Plans ordered so that each comes after what it depends on (then by start date)."""
+    by_id = {p.id: p for p in plans}
+    order: list[Node] = []
+    state: dict[str, int] = {}
+    for plan in sorted(plans, key=lambda p: (p.data.start or dt.date.max, p.id)):
+        stack = [(plan, 0)]
+        while stack:
+            node, i = stack.pop()
+            if i == 0:
+                if state.get(node.id):
+                    continue
+                state[node.id] = 1
+            deps = [by_id[d] for d in node.data.depends_on if d in by_id]
+            if i < len(deps):
+                stack.append((node, i + 1))
+                if not state.get(deps[i].id):
+                    stack.append((deps[i], 0))
+                continue
+            state[node.id] = 2
+            order.append(node)
+    return order
+
+
+def quarters(start: dt.date, end: dt.date) -> list[tuple[str, dt.date, dt.date]]:
+    """Calendar quarters from ``start`` to ``end``: (label, first day, last day)."""
+    out = []
+    year, q = start.year, (start.month - 1) // 3
+    while dt.date(year, q * 3 + 1, 1) <= end:
+        first = dt.date(year, q * 3 + 1, 1)
+        last = dt.date(year + (q == 3), (q * 3 + 3) % 12 + 1, 1) - dt.timedelta(days=1)
+        out.append((f"{year} Q{q + 1}", first, last))
+        year, q = (year + 1, 0) if q == 3 else (year, q + 1)
+    return out

@@ -1,0 +1,42 @@
+# Mission Playbook. On a fresh clone `make site` and `make test` bootstrap what they need.
+VENV := .venv
+BIN  := $(VENV)/bin
+SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
+export NO_MKDOCS_2_WARNING := 1
+
+.PHONY: venv mermaid chromium check site test lint clean
+
+venv: $(VENV)/.stamp
+
+$(VENV)/.stamp: pyproject.toml
+	python3 -m venv $(VENV)
+	$(BIN)/python -m pip install --upgrade pip
+	$(BIN)/python -m pip install -e '.[dev]'
+	touch $@
+
+mermaid: $(VENV)/.stamp  ## pinned Mermaid from the npm registry, verified against the lock
+	$(BIN)/python scripts/fetch_mermaid.py
+
+chromium:  ## Debian's Chromium for the browser tests (never `playwright install`)
+	@test -x /usr/bin/chromium || { $(SUDO) apt-get update && \
+	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; }
+
+check: $(VENV)/.stamp
+	$(BIN)/playbook check
+
+site: $(VENV)/.stamp mermaid
+	$(BIN)/mkdocs build --strict
+
+test: $(VENV)/.stamp mermaid chromium
+	$(BIN)/python -m pytest
+
+lint: $(VENV)/.stamp
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/mypy scripts/fetch_mermaid.py tests/browser
+
+clean:
+	rm -rf site build test-artifacts .pytest_cache .mypy_cache .ruff_cache *.egg-info
+	rm -f generator/assets/js/mermaid.min.js
+	find . -name __pycache__ -type d -not -path './$(VENV)/*' -prune -exec rm -rf {} +
