@@ -33,6 +33,7 @@ class Settings:
     severity: dict[str, Severity] = field(default_factory=dict)
     max_file_size: int = DEFAULT_MAX_FILE_BYTES
     cache: bool = True
+    cache_dir: Path | None = None  # None: the user's cache folder (see generator.cache)
 
 
 def parse_severities(raw: Mapping[str, Any] | None) -> dict[str, Severity]:

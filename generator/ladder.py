@@ -13,7 +13,7 @@ from typing import Any
 from generator import model
 from generator.diagnostics import Findings, Location
 from generator.source import Document, PathKey
-from generator.validate import check_id
+from generator.validate import ID_FORM, check_id
 
 #: Rungs from the top; ``supports`` always points one rung up.
 RUNGS = ("mission", "success_factor", "key_task", "estimate", "plan")
@@ -182,7 +182,8 @@ def index(documents: Sequence[tuple[Document, Any]], findings: Findings) -> Ladd
 def _register(ladder: Ladder, node: Node, findings: Findings, placeholder: bool) -> None:
     if placeholder:
         return
-    check_id(node.id, node.loc("id"), findings, node.label)
+    if not ID_FORM.fullmatch(node.id):
+        check_id(node.id, node.loc("id"), findings, node.label)
     first = ladder.nodes.get(node.id)
     if first is None:
         ladder.nodes[node.id] = node

@@ -79,6 +79,8 @@ def check_references(ladder: Ladder, findings: Findings) -> None:
     for node in list(ladder.nodes.values()):
         for ref in references(node):
             target = ladder.nodes.get(ref.target)
+            if target is not None and target.kind in ref.kinds:
+                continue
             where = node.loc(*ref.path)
             field = ref.path[0]
             if target is None:
@@ -94,7 +96,7 @@ def check_references(ladder: Ladder, findings: Findings) -> None:
                     + did_you_mean(ref.target, candidates),
                     where,
                 )
-            elif target.kind not in ref.kinds:
+            else:
                 findings.add("PB005", _wrong_rung(ladder, node, ref, target), where)
 
 
@@ -128,7 +130,7 @@ def check_orphans(ladder: Ladder, findings: Findings) -> None:
         want = SUPPORTS.get(node.kind)
         if want is None or node.data.supports or (*node.path, "supports") in node.doc.set_aside:
             continue
-        written = (*node.path, "supports") in node.doc.values
+        written = node.doc.has_value((*node.path, "supports"))
         where = node.loc("supports") if written else node.loc("id")
         findings.add(
             "PB006",

@@ -10,11 +10,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator import ladder as ladder_mod
-from generator import links, metrics, schedule, waterfall
+from generator import links, metrics, model, schedule, waterfall
+from generator.cache import FileCache, ParsedFile
 from generator.config import ConfigError, Settings
 from generator.diagnostics import Diagnostic, Findings, Location, Severity, apply_severities
 from generator.ladder import Ladder, Node
-from generator.source import Document, display_path, plan_files, read_file
+from generator.source import Document, display_path, new_yaml, parse_bytes, plan_files, read_bytes
 from generator.validate import validate
 
 #: Rungs counted in the summary: (kind, plural label, what "covered" means).
@@ -91,29 +92,66 @@ class Playbook:
         return out
 
 
-def read_documents(
+@dataclass
+class FileResult:
+    """One plan file checked on its own: its documents, their models and its findings."""
+
+    documents: list[Document]
+    models: list[model.Document | None]
+    findings: list[Diagnostic]
+
+
+def validate_file(documents: list[Document], findings: Findings) -> FileResult:
+    """Check each document of a file on its own (schema, PB002)."""
+    models = []
+    for doc in documents:
+        data, doc.set_aside = validate(doc, findings)
+        models.append(data)
+    return FileResult(documents, models, findings.items)
+
+
+def read_all(
     root: Path, settings: Settings, findings: Findings
-) -> tuple[list[Document], list[str]]:
-    """Every document of every plan file under ``root``."""
+) -> tuple[list[FileResult], list[str]]:
+    """Every plan file under ``root``, read or taken from the cache."""
     if not root.is_dir():
         raise ConfigError(f"{root}: the plans folder does not exist")
-    documents: list[Document] = []
+    cache = FileCache(root, settings.cache_dir) if settings.cache else None
+    yaml = new_yaml()
+    results: list[FileResult] = []
     files: list[str] = []
     for path in plan_files(root):
-        files.append(display_path(path))
-        documents.extend(read_file(path, findings, settings.max_file_size))
-    return documents, files
+        file = display_path(path)
+        files.append(file)
+        raw = read_bytes(path, file, findings, settings.max_file_size)
+        if raw is None:
+            continue
+        key = cache.key(file, raw) if cache else ""
+        parsed = cache.get(key) if cache else None
+        if parsed is None:
+            parse_findings = Findings()
+            documents = parse_bytes(raw, file, parse_findings, yaml, origin=path.absolute())
+            if cache:
+                cache.put(key, ParsedFile.of(documents, parse_findings.items))
+        else:
+            documents = parsed.documents(file, path.absolute())
+            parse_findings = Findings()
+            parse_findings.extend(parsed.findings)
+        results.append(validate_file(documents, parse_findings))
+        findings.extend(results[-1].findings)
+    if cache:
+        cache.save()
+    return results, files
 
 
-def build(root: Path, documents: list[Document], findings: Findings) -> Ladder:
-    """Validate each document, index the nodes and resolve the ladder."""
+def build(root: Path, results: list[FileResult], findings: Findings) -> Ladder:
+    """Index the nodes of every valid document and resolve the ladder."""
     typed = []
     singletons: dict[str, Document] = {}
-    for doc in documents:
-        data, set_aside = validate(doc, findings)
+    pairs = ((d, m) for r in results for d, m in zip(r.documents, r.models, strict=True))
+    for doc, data in pairs:
         if data is None:
             continue
-        doc.set_aside = set_aside
         kind = str(data.kind)
         if kind in ("mission", "intent"):
             first = singletons.get(kind)
@@ -160,11 +198,11 @@ def check(ladder: Ladder, findings: Findings) -> tuple[list[waterfall.Waterfall]
 
 def load(plans: str | Path = "plans", settings: Settings | None = None) -> Playbook:
     """Load and check the playbook in ``plans``: a model and every finding, all in one run."""
-    settings = settings or Settings(plans=Path(plans))
+    settings = settings or Settings(plans=Path(plans), cache=False)
     root = Path(plans)
     findings = Findings()
-    documents, files = read_documents(root, settings, findings)
-    ladder = build(root, documents, findings)
+    results, files = read_all(root, settings, findings)
+    ladder = build(root, results, findings)
     waterfalls, cycles = check(ladder, findings)
     diagnostics = apply_severities(findings.items, settings.severity)
     return Playbook(root, ladder, diagnostics, files, waterfalls, cycles)

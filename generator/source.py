@@ -25,7 +25,7 @@ PathKey = tuple[str | int, ...]
 
 TAG = "tag:yaml.org,2002:"
 SCALAR_TAGS = frozenset(TAG + t for t in ("str", "int", "float", "bool", "null", "timestamp"))
-MAP_TAG, SEQ_TAG, MERGE_TAG = TAG + "map", TAG + "seq", TAG + "merge"
+MAP_TAG, SEQ_TAG, MERGE_TAG, STR_TAG = TAG + "map", TAG + "seq", TAG + "merge", TAG + "str"
 
 MAX_DEPTH = 64
 MAX_ALIAS_EXPANSION = 10_000
@@ -33,17 +33,58 @@ DEFAULT_MAX_FILE_BYTES = 5 * 1024 * 1024
 PLAN_SUFFIXES = (".yaml", ".yml")
 
 
+Positions = dict[PathKey, tuple[int, int]]
+
+
 @dataclass
 class Document:
-    """One YAML document of a plan file, as plain values with their positions."""
+    """One YAML document of a plan file, as plain values with their positions.
+
+    Positions may be left out (``None``) when the document comes from the cache: they are
+    then read again from ``origin`` the first time a finding needs one, so a warm run pays
+    for positions only in files that have findings.
+    """
 
     file: str
     index: int
     data: Any
-    values: dict[PathKey, tuple[int, int]] = field(default_factory=dict)
-    keys: dict[PathKey, tuple[int, int]] = field(default_factory=dict)
+    _values: Positions | None = None
+    _keys: Positions | None = None
     start: tuple[int, int] = (1, 1)
     set_aside: set[PathKey] = field(default_factory=set)
+    origin: Path | None = None
+
+    @property
+    def values(self) -> Positions:
+        """Path → (line, column) of every value."""
+        if self._values is None:
+            self._reload_positions()
+        assert self._values is not None
+        return self._values
+
+    @property
+    def keys(self) -> Positions:
+        """Path → (line, column) of every mapping key."""
+        if self._keys is None:
+            self._reload_positions()
+        assert self._keys is not None
+        return self._keys
+
+    def _reload_positions(self) -> None:
+        self._values, self._keys = {}, {}
+        if self.origin is None:
+            return
+        try:
+            raw = self.origin.read_bytes()
+        except OSError:
+            return
+        for doc in parse_bytes(raw, self.file, Findings(), positions=True):
+            if doc.index == self.index:
+                self._values, self._keys = doc.values, doc.keys
+
+    def has_value(self, path: PathKey) -> bool:
+        """Whether the document writes a value at ``path``."""
+        return path in self.values
 
     def loc(self, path: PathKey = ()) -> Location:
         """Where the value at ``path`` is; falls back to the nearest enclosing value."""
@@ -68,19 +109,21 @@ class _Refused(Exception):
 
 
 class _Builder:
-    """Turns a composed node graph into plain values, recording positions."""
+    """Turns a composed node graph into plain values, recording positions if asked."""
 
-    def __init__(self, constructor: SafeConstructor) -> None:
+    def __init__(self, constructor: SafeConstructor, positions: bool = True) -> None:
         self.constructor = constructor
+        self.rec = positions
         self.values: dict[PathKey, tuple[int, int]] = {}
         self.keys: dict[PathKey, tuple[int, int]] = {}
         self.seen: set[int] = set()
         self.expanded = 0
 
     def build(self, node: Node, path: PathKey, depth: int = 0) -> Any:
-        mark = node.start_mark
-        self.values[path] = (mark.line + 1, mark.column + 1)
-        key = id(node)
+        rec = self.rec
+        if rec:
+            self.values[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+        key = id(node)  # the same node again means an alias
         if key in self.seen:
             self.expanded += 1
             if self.expanded > MAX_ALIAS_EXPANSION:
@@ -96,18 +139,20 @@ class _Builder:
         if isinstance(node, ScalarNode):
             return self._scalar(node)
         if isinstance(node, SequenceNode):
-            if node.tag != SEQ_TAG:
+            if node.ctag.trval != SEQ_TAG:
                 raise _Refused(f"the tag '{node.tag}' is not allowed in plan files", node)
+            if not rec:
+                return [self.build(item, (), depth + 1) for item in node.value]
             return [self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
         if isinstance(node, MappingNode):
-            if node.tag != MAP_TAG:
+            if node.ctag.trval != MAP_TAG:
                 raise _Refused(f"the tag '{node.tag}' is not allowed in plan files", node)
             return self._mapping(node, path, depth)
         raise _Refused("unsupported YAML node", node)  # pragma: no cover - composer never does
 
     def _scalar(self, node: ScalarNode) -> Any:
-        tag = node.tag
-        if tag == TAG + "str":
+        tag = node.ctag.trval
+        if tag == STR_TAG:
             return node.value
         if tag not in SCALAR_TAGS:
             raise _Refused(
@@ -116,7 +161,7 @@ class _Builder:
                 node,
             )
         try:
-            value = self.constructor.construct_object(node)
+            value = self.constructor.yaml_constructors[tag](self.constructor, node)
         except (ConstructorError, ValueError) as exc:
             raise _Refused(f"cannot read the value '{node.value}': {exc}", node) from None
         if isinstance(value, dt.datetime):
@@ -128,7 +173,7 @@ class _Builder:
         first: dict[str, Node] = {}
         merged: list[MappingNode] = []
         for key_node, value_node in node.value:
-            if key_node.tag == MERGE_TAG:
+            if key_node.ctag.trval == MERGE_TAG:
                 merged.extend(self._merge_sources(value_node))
                 continue
             if not isinstance(key_node, ScalarNode):
@@ -140,17 +185,20 @@ class _Builder:
                     f"the key '{key}' appears twice in one mapping (first on line {line})", key_node
                 )
             first[key] = key_node
-            sub = (*path, key)
-            self.keys[sub] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
-            out[key] = self.build(value_node, sub, depth + 1)
+            out[key] = self.build(value_node, self._key(path, key, key_node), depth + 1)
         for source in merged:
             for key_node, value_node in source.value:
                 key = str(self._scalar(key_node)) if isinstance(key_node, ScalarNode) else ""
                 if key and key not in out:
-                    sub = (*path, key)
-                    self.keys[sub] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
-                    out[key] = self.build(value_node, sub, depth + 1)
+                    out[key] = self.build(value_node, self._key(path, key, key_node), depth + 1)
         return out
+
+    def _key(self, path: PathKey, key: str, key_node: Node) -> PathKey:
+        if not self.rec:
+            return ()
+        sub = (*path, key)
+        self.keys[sub] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
+        return sub
 
     def _merge_sources(self, node: Node) -> list[MappingNode]:
         if isinstance(node, MappingNode):
@@ -160,13 +208,25 @@ class _Builder:
         raise _Refused("a merge key '<<' needs a mapping or a list of mappings", node)
 
 
-def _yaml() -> YAML:
+def new_yaml() -> YAML:
+    """A safe loader (C-backed when available); reusable for many files, one at a time."""
     return YAML(typ="safe", pure=False)
 
 
-def parse_text(text: str, file: str, findings: Findings) -> list[Document]:
-    """Parse YAML text into documents; problems become PB001 findings, never exceptions."""
-    yaml = _yaml()
+def parse_text(
+    text: str,
+    file: str,
+    findings: Findings,
+    yaml: YAML | None = None,
+    origin: Path | None = None,
+    positions: bool = False,
+) -> list[Document]:
+    """Parse YAML text into documents; problems become PB001 findings, never exceptions.
+
+    Positions are recorded when asked, or when there is no ``origin`` file to read them
+    from later; otherwise a document reads them again the first time a finding needs one.
+    """
+    yaml = yaml or new_yaml()
     docs: list[Document] = []
     stream = yaml.compose_all(text)
     index = 0
@@ -192,7 +252,7 @@ def parse_text(text: str, file: str, findings: Findings) -> list[Document]:
         if node is None:
             index += 1
             continue
-        builder = _Builder(yaml.constructor)
+        builder = _Builder(yaml.constructor, positions=origin is None or positions)
         try:
             data = builder.build(node, ())
         except _Refused as exc:
@@ -200,7 +260,8 @@ def parse_text(text: str, file: str, findings: Findings) -> list[Document]:
             index += 1
             continue
         start = (node.start_mark.line + 1, node.start_mark.column + 1)
-        docs.append(Document(file, index, data, builder.values, builder.keys, start))
+        values, keys = (builder.values, builder.keys) if builder.rec else (None, None)
+        docs.append(Document(file, index, data, values, keys, start, origin=origin))
         index += 1
     return docs
 
@@ -240,13 +301,13 @@ def plan_files(root: Path) -> list[Path]:
         dirnames[:] = [
             d for d in dirnames if not d.startswith(".") and _inside(base / d, real_root)
         ]
-        found.extend(
-            base / name
-            for name in filenames
-            if name.endswith(PLAN_SUFFIXES)
-            and not name.startswith(".")
-            and _inside(base / name, real_root)
-        )
+        for name in filenames:
+            if not name.endswith(PLAN_SUFFIXES) or name.startswith("."):
+                continue
+            path = base / name
+            # a plain file in a folder already known to be inside is inside: resolve links only
+            if not os.path.islink(path) or _inside(path, real_root):
+                found.append(path)
     return sorted(found)
 
 
@@ -259,17 +320,17 @@ def _inside(path: Path, real_root: Path) -> bool:
 
 def display_path(path: Path) -> str:
     """A path as users see it: relative to the working folder when under it."""
-    try:
-        return path.absolute().relative_to(Path.cwd()).as_posix()
-    except ValueError:
-        return path.as_posix()
+    text = os.path.abspath(path)
+    cwd = os.getcwd()
+    if text.startswith(cwd + os.sep):
+        return Path(text[len(cwd) + 1 :]).as_posix()
+    return path.as_posix()
 
 
-def read_file(
-    path: Path, findings: Findings, max_bytes: int = DEFAULT_MAX_FILE_BYTES
-) -> list[Document]:
-    """Read one plan file into documents; every problem is a finding."""
-    file = display_path(path)
+def read_bytes(
+    path: Path, file: str, findings: Findings, max_bytes: int = DEFAULT_MAX_FILE_BYTES
+) -> bytes | None:
+    """A plan file's bytes, or None (with a finding) when too big or unreadable."""
     try:
         size = path.stat().st_size
         if size > max_bytes:
@@ -278,11 +339,31 @@ def read_file(
                 f"the file is {size:,} bytes, over the limit of {max_bytes:,}; split it",
                 Location(file, 1, 1),
             )
-            return []
-        raw = path.read_bytes()
+            return None
+        return path.read_bytes()
     except OSError as exc:
         findings.add("PB001", f"the file cannot be read: {exc.strerror}", Location(file, 1, 1))
-        return []
+        return None
+
+
+def read_file(
+    path: Path, findings: Findings, max_bytes: int = DEFAULT_MAX_FILE_BYTES
+) -> list[Document]:
+    """Read one plan file into documents; every problem is a finding."""
+    file = display_path(path)
+    raw = read_bytes(path, file, findings, max_bytes)
+    return [] if raw is None else parse_bytes(raw, file, findings, origin=path.absolute())
+
+
+def parse_bytes(
+    raw: bytes,
+    file: str,
+    findings: Findings,
+    yaml: YAML | None = None,
+    origin: Path | None = None,
+    positions: bool = False,
+) -> list[Document]:
+    """Decode and parse a plan file's bytes into documents."""
     text = decode(raw, file, findings)
     if text is None:
         return []
@@ -291,4 +372,4 @@ def read_file(
         line = text.count("\n", 0, pos) + 1
         findings.add("PB001", "the file contains a NUL character", Location(file, line, 1))
         return []
-    return parse_text(text, file, findings)
+    return parse_text(text, file, findings, yaml, origin, positions)

@@ -72,3 +72,43 @@ def test_screenshots(
             assert shot.read_bytes()[:8] == PNG_MAGIC
             assert shot.stat().st_size > 10_000
         assert session.offhost_requests == []
+
+
+def test_edit_button_of_a_plan_opens_its_yaml(
+    browser: Browser, report: CrawlReport, site_url: str
+) -> None:
+    """The edit button of a plan page opens that plan's YAML file in the web editor."""
+    path = "plans/mkt-demand-engine/index.html"
+    assert path in report.pages
+    with PageSession(browser) as session:
+        session.goto(report.pages[path].url, wait_for_mermaid=False)
+        button = session.page.locator("a.md-content__button[title='Edit this page']")
+        href = button.get_attribute("href")
+    assert href is not None
+    assert href.endswith("/edit/main/plans/functions/marketing/mkt-demand-engine.yaml")
+    repo_file = Path(__file__).parents[2] / "plans/functions/marketing/mkt-demand-engine.yaml"
+    assert "id: mkt-demand-engine" in repo_file.read_text(encoding="utf-8")
+
+
+def test_glossary_terms_show_their_definition_on_hover(
+    browser: Browser, report: CrawlReport
+) -> None:
+    with PageSession(browser) as session:
+        session.goto(report.pages["waterfall/index.html"].url, wait_for_mermaid=False)
+        title = session.page.locator("abbr", has_text="SLA").first.get_attribute("title")
+    assert title is not None and "Marketing and Sales" in title
+
+
+def test_views_are_reached_and_their_charts_render(report: CrawlReport) -> None:
+    for path in (
+        "waterfall/index.html",
+        "schedule/index.html",
+        "metrics/index.html",
+        "customers/index.html",
+        "traceability/index.html",
+        "coverage/index.html",
+    ):
+        assert path in report.pages, f"{path} not reached"
+    for path in ("waterfall/index.html", "schedule/index.html"):
+        status = report.pages[path].mermaid
+        assert status.total >= 1 and status.rendered == status.total, (path, status)
