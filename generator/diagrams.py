@@ -98,6 +98,15 @@ def plain(text: str, limit: int = MAX_LABEL) -> str:
     return text[: limit - 1].rstrip() + "…" if len(text) > limit else text
 
 
+#: Words the Gantt parser reads as statements when a task's text starts with them.
+_GANTT_KEYWORD = re.compile(
+    r"(?:gantt\b|dateFormat\s|inclusiveEndDates\b|topAxis\b|axisFormat\s|tickInterval\s"
+    r"|includes\s|excludes\s|todayMarker\s|weekday\s|weekend\s|\d\d\d\d-\d\d-\d\d\b"
+    r"|title\s|accTitle\s*:|accDescr|section\s|click\s)",
+    re.I,
+)
+
+
 @dataclass
 class Bar:
     """One bar of a Gantt chart."""
@@ -118,6 +127,8 @@ def gantt(sections: list[tuple[str, list[Bar]]], title: str = "") -> str:
         lines.append(f"  section {plain(name) or '-'}")
         for bar in bars:
             text = plain(bar.title) or "-"
+            if _GANTT_KEYWORD.match(text):
+                text = "- " + text
             if bar.milestone:
                 lines.append(f"  {text} :milestone, {bar.start}, 0d")
             else:

@@ -78,6 +78,8 @@ def check_references(ladder: Ladder, findings: Findings) -> None:
     by_kind: dict[str, list[str]] | None = None
     for node in list(ladder.nodes.values()):
         for ref in references(node):
+            if (*node.path, *ref.path) in node.doc.set_aside:
+                continue  # a bad value the schema check reported (PB002) and replaced
             target = ladder.nodes.get(ref.target)
             if target is not None and target.kind in ref.kinds:
                 continue
@@ -165,6 +167,9 @@ def check_functions(ladder: Ladder, findings: Findings) -> None:
     for node in ladder.nodes.values():
         if node.kind != "plan":
             continue
+        own = ladder.nodes.get(str(node.data.function))
+        if own is None or own.kind != "function":
+            continue  # an unknown function (PB004) or another kind of node (PB005)
         for i, ref in enumerate(node.data.supports):
             target = ladder.nodes.get(ref)
             if target is None or target.kind != "estimate" or target.function == node.function:

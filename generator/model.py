@@ -24,7 +24,9 @@ DEFAULT_LIFECYCLE = ["radar", "opportunity", "customer", "advocate"]
 class Node(BaseModel):
     """Common settings: unknown fields are errors, numbers are accepted as text."""
 
-    model_config = ConfigDict(extra="forbid", coerce_numbers_to_str=True, populate_by_name=True)
+    model_config = ConfigDict(
+        extra="forbid", coerce_numbers_to_str=True, populate_by_name=True, allow_inf_nan=False
+    )
 
 
 # --- mission -----------------------------------------------------------------------------

@@ -24,6 +24,7 @@ from generator.ladder import LABELS, Node
 from generator.playbook import Playbook
 
 PACKAGED_TEMPLATES = Path(__file__).parent / "templates"
+_BLANK_RUNS = re.compile(r"\n{3,}")
 
 #: Where each kind of node has its page ({id} is the node's id).
 PAGE_OF = {
@@ -174,6 +175,7 @@ class Renderer:
             inline=textsafe.markdown_inline,
             cell=textsafe.table_cell,
             number=textsafe.number,
+            amount=textsafe.amount,
         )
         env.globals.update(label=lambda kind: LABELS.get(kind, kind))
         return env
@@ -204,8 +206,9 @@ class Renderer:
         for node in self.ladder.of_kind("sla"):
             out.append(Page("waterfall.md", "waterfall.md.j2", "Demand waterfall", node))
             break
-        if any(True for _ in self.ladder.of_kind("glossary")):
-            out.append(Page("glossary.md", "glossary.md.j2", "Glossary"))
+        glossary = next(self.ladder.of_kind("glossary"), None)
+        if glossary is not None:
+            out.append(Page("glossary.md", "glossary.md.j2", "Glossary", glossary))
         for page in out:
             if page.node is not None:
                 page.source = Path(page.node.doc.file)
@@ -219,6 +222,7 @@ class Renderer:
         context = self.context(page)
         text = self.env.get_template(page.template).render(context)
         front = f"---\ntitle: {json.dumps(page.title, ensure_ascii=False)}\n---\n\n"
+        text = _BLANK_RUNS.sub("\n\n", text)
         return front + text + self.glossary.abbreviations(text)
 
     def context(self, page: Page) -> dict[str, Any]:
@@ -361,19 +365,23 @@ class Renderer:
     def gantt(self) -> str:
         """The synchronization matrix as a Gantt chart: a section per function."""
         sections = []
-        for function in self.of_kind("function"):
+        functions = self.of_kind("function")
+        # a bar and up to 3 milestones per plan, lines under ~100 characters: stay well
+        # under Mermaid's 50,000 characters however many functions there are
+        cap = min(MAX_BARS, max(2, 450 // max(1, len(functions)) // 4))
+        for function in functions:
             dated = [p for p in self.plans_of(function) if p.data.start and p.data.end]
             ordered = schedule.topological(dated)
             bars = []
-            for plan in ordered[:MAX_BARS]:
+            for plan in ordered[:cap]:
                 bars.append(
                     diagrams.Bar(plan.id, plan.title, str(plan.data.start), str(plan.data.end))
                 )
                 for ms in plan.data.milestones[:3]:
                     if ms.date is not None:
                         bars.append(diagrams.Bar(plan.id, ms.title, str(ms.date), "", True))
-            if len(ordered) > MAX_BARS:
-                rest = ordered[MAX_BARS:]
+            if len(ordered) > cap:
+                rest = ordered[cap:]
                 first = min(str(p.data.start) for p in rest)
                 last = max(str(p.data.end) for p in rest)
                 bars.append(diagrams.Bar("more", f"{len(rest)} more plans", first, last))
@@ -484,8 +492,7 @@ class Renderer:
         for child in downs[:MAX_DOWN]:
             sub = ""
             if child.kind == "estimate":
-                count = len(self.down(child))
-                sub = f"{count} plan{'s' * (count != 1)}"
+                sub = plural(len(self.down(child)), "plan")
             chart.edge(me, self._box(chart, page, child, sub))
         if len(downs) > MAX_DOWN:
             chart.edge(me, self._more(chart, "more-down", len(downs) - MAX_DOWN, "below"))
@@ -517,7 +524,7 @@ class Renderer:
         for function in self.of_kind("function"):
             estimates = self.estimates_of(function)
             plans = self.plans_of(function)
-            sub = f"{len(estimates)} estimates, {len(plans)} plans"
+            sub = f"{plural(len(estimates), 'estimate')}, {plural(len(plans), 'plan')}"
             box = self._box(chart, page, function, sub)
             served = {t.id for e in estimates for t in self.up(e)}
             for task in tasks[:MAX_OVERVIEW_TASKS]:
@@ -534,6 +541,11 @@ def render(playbook: Playbook, options: Options | None = None) -> dict[str, str]
 def sources(playbook: Playbook, options: Options | None = None) -> dict[str, Path]:
     """The YAML file behind each page that has one (for edit buttons)."""
     return {p.path: p.source for p in Renderer(playbook, options).pages() if p.source is not None}
+
+
+def plural(count: int, word: str) -> str:
+    """``1 plan``, ``2 plans``."""
+    return f"{count} {word}{'s' * (count != 1)}"
 
 
 def slug(text: str) -> str:

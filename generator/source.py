@@ -17,6 +17,12 @@ from typing import Any
 from ruamel.yaml import YAML
 from ruamel.yaml.constructor import ConstructorError, SafeConstructor
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
+from ruamel.yaml.events import (
+    MappingEndEvent,
+    MappingStartEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+)
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from generator.diagnostics import Findings, Location
@@ -27,6 +33,7 @@ TAG = "tag:yaml.org,2002:"
 SCALAR_TAGS = frozenset(TAG + t for t in ("str", "int", "float", "bool", "null", "timestamp"))
 MAP_TAG, SEQ_TAG, MERGE_TAG, STR_TAG = TAG + "map", TAG + "seq", TAG + "merge", TAG + "str"
 
+NULL_TAG = TAG + "null"
 MAX_DEPTH = 64
 MAX_ALIAS_EXPANSION = 10_000
 DEFAULT_MAX_FILE_BYTES = 5 * 1024 * 1024
@@ -228,6 +235,15 @@ def parse_text(
     """
     yaml = yaml or new_yaml()
     docs: list[Document] = []
+    # only flow collections ([ and {) can nest deep enough to overflow the C composer
+    too_deep = _too_deep(yaml, text) if text.count("[") + text.count("{") > MAX_DEPTH else None
+    if too_deep is not None:
+        findings.add(
+            "PB001",
+            f"nesting is deeper than {MAX_DEPTH} levels",
+            Location(file, too_deep.line + 1, too_deep.column + 1),
+        )
+        return docs
     stream = yaml.compose_all(text)
     index = 0
     while True:
@@ -249,7 +265,9 @@ def parse_text(
                 "PB001", f"nesting is deeper than {MAX_DEPTH} levels", Location(file, 1, 1)
             )
             break
-        if node is None:
+        if node is None or (
+            isinstance(node, ScalarNode) and node.ctag.trval == NULL_TAG and node.value == ""
+        ):  # an empty document: a trailing '---', or one holding only comments
             index += 1
             continue
         builder = _Builder(yaml.constructor, positions=origin is None or positions)
@@ -266,6 +284,26 @@ def parse_text(
     return docs
 
 
+def _too_deep(yaml: YAML, text: str) -> Any:
+    """The mark of the first collection nested deeper than MAX_DEPTH, else None.
+
+    Walks the event stream, which libyaml produces without recursion (the C composer recurses
+    and overflows the C stack on ~30,000 nested brackets); syntax errors are left to the composer.
+    """
+    depth = 0
+    try:
+        for event in yaml.parse(text):
+            if isinstance(event, (SequenceStartEvent, MappingStartEvent)):
+                depth += 1
+                if depth > MAX_DEPTH + 1:
+                    return event.start_mark
+            elif isinstance(event, (SequenceEndEvent, MappingEndEvent)):
+                depth -= 1
+    except YAMLError:
+        return None
+    return None
+
+
 def decode(raw: bytes, file: str, findings: Findings) -> str | None:
     """Decode UTF-8 (a byte order mark is accepted); a bad byte is a located PB001."""
     try:
@@ -273,7 +311,8 @@ def decode(raw: bytes, file: str, findings: Findings) -> str | None:
     except UnicodeDecodeError as exc:
         before = raw[: exc.start]
         line = before.count(b"\n") + 1
-        column = exc.start - (before.rfind(b"\n") + 1) + 1
+        line_start = before.rfind(b"\n") + 1
+        column = len(before[line_start:].decode("utf-8-sig" if not line_start else "utf-8")) + 1
         findings.add(
             "PB001",
             f"the file is not UTF-8 text (byte 0x{raw[exc.start]:02x}); save it as UTF-8",
@@ -370,6 +409,7 @@ def parse_bytes(
     if "\x00" in text:
         pos = text.index("\x00")
         line = text.count("\n", 0, pos) + 1
-        findings.add("PB001", "the file contains a NUL character", Location(file, line, 1))
+        column = pos - (text.rfind("\n", 0, pos) + 1) + 1
+        findings.add("PB001", "the file contains a NUL character", Location(file, line, column))
         return []
     return parse_text(text, file, findings, yaml, origin, positions)

@@ -1,8 +1,28 @@
 """Text from plan files made safe for Markdown pages.
 
-Plan text is Markdown written by many contributors, and the site is read by everyone: raw
-HTML is shown as text (``<`` becomes ``&lt;``), and links may only use http, https, mailto or
-relative targets, so no ``<script>``, event handler or ``javascript:`` URL reaches a page.
+Plan text is Markdown written by many contributors, and the site is read by everyone. The
+policy (README, "Security") is **Markdown without HTML**, enforced here on the Markdown source
+before it reaches a template, so that it holds in every context the text ends up in (page
+body, headings and the table of contents, table cells, ``title`` attributes, the search
+index, Material's tooltips, which re-insert text and titles as HTML):
+
+- **No HTML.** A ``<`` that could open a tag, comment or autolink (``<`` followed by a letter,
+  ``/``, ``!`` or ``?``) gets an invisible WORD JOINER (U+2060) after it, and so does an ``&``
+  that would start a character reference (``&lt;``, ``&#106;``, ``&#x3c;``). The text reads the
+  same, inside code spans too, but no parser, however many times it decodes the text, finds a
+  tag or an entity in it: ``<script>``, ``<img onerror=...>``, ``&lt;script&gt;`` all stay text.
+- **No attributes.** ``{`` is backslash-escaped, so no ``{: onclick=... }`` attribute list and
+  no ``{.mermaid}`` fence option comes from a plan.
+- **Links** may use http, https, mailto or a relative target. A link or reference definition
+  whose target resolves to any other scheme (``javascript:``, ``data:``, ``vbscript:``, ``file:``,
+  after removing what browsers and Markdown ignore: tabs, line breaks, backslashes, invisible
+  characters, ``<``) is left as plain text; besides, the words ``javascript:``, ``vbscript:`` and
+  ``data:`` never survive intact anywhere (an invisible character before the colon).
+- **No images** from plans: ``![alt](url)`` becomes a link, so a page never loads anything from
+  another host.
+- **No diagrams** from plans: a ``mermaid`` code fence is shown as code; diagrams come only from
+  the generator (:mod:`generator.diagrams`).
+- Control characters are dropped. ``inline`` and ``cell`` text is one line without links.
 """
 
 from __future__ import annotations
@@ -12,50 +32,111 @@ from collections.abc import Iterable
 from fractions import Fraction
 
 SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
+#: Schemes that run code when a browser follows them; never left intact anywhere.
+SCRIPT_SCHEMES = ("javascript", "vbscript", "data")
 
-_INLINE_LINK = re.compile(r"\]\(\s*<?\s*([A-Za-z][A-Za-z0-9+.\-]*)\s*:")
-_REFERENCE = re.compile(r"^(\s{0,3})\[([^\]]*)\]:\s*<?\s*([A-Za-z][A-Za-z0-9+.\-]*)\s*:", re.M)
+WJ = "\u2060"  # WORD JOINER: invisible, not white space, not part of a tag name or entity
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_TAG_OPEN = re.compile(r"<(?=[A-Za-z/!?])")
+_CHAR_REF = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
+# A run of backslashes before a character: an even run leaves the character unescaped.
+_BRACE = re.compile(r"(\\*)\{")
+_BRACKET = re.compile(r"(\\*)([\[\]])")
+_PIPE = re.compile(r"(\\*)\|")
+# Where Markdown takes a URL: after ``](`` (inline link or image) or ``]:`` (reference).
+_TARGET = re.compile(r"\](?=[(:])")
+# What browsers and Markdown drop or ignore before a URL's scheme.
+_URL_NOISE = re.compile(
+    r"[\t\n\r\\\x00-\x1f\x7f-\x9f\u00ad\u034f\u061c\u115f\u1160\u17b4"
+    r"\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u206f\u3164"
+    r"\ufe00-\ufe0f\ufeff\uffa0]"
+)
+_URL_LEAD = re.compile(r"[\s<(\"']*")
+_SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):")
+_NOISE = r"[\t\n\r\\\u00ad\u200b-\u200f\u2060-\u206f\ufeff]*"
+_SCRIPT_WORD = re.compile(
+    "|".join(
+        r"(?<![A-Za-z0-9+.\-])" + _NOISE.join(re.escape(c) for c in word) + f"(?={_NOISE}:)"
+        for word in SCRIPT_SCHEMES
+    ),
+    re.IGNORECASE,
+)
+_MERMAID_FENCE = re.compile(r"((?:`{3,}|~{3,})[ \t]*\.?)([\w#.+\-]*mermaid[\w#.+\-]*)", re.I)
 
 
-def _neutralise_links(text: str) -> str:
-    def inline(m: re.Match[str]) -> str:
-        if m.group(1).lower() in SAFE_SCHEMES:
-            return m.group(0)
-        return "]\\(" + m.group(0)[2:]
+def _escape_unescaped(pattern: re.Pattern[str], text: str) -> str:
+    """Backslash-escape the character ``pattern`` ends on wherever it is not escaped already."""
 
-    def reference(m: re.Match[str]) -> str:
-        if m.group(3).lower() in SAFE_SCHEMES:
-            return m.group(0)
-        return f"{m.group(1)}\\[{m.group(2)}\\]:" + m.group(0).split(":", 1)[1]
+    def sub(m: re.Match[str]) -> str:
+        slashes = m.group(1)
+        return slashes + ("\\" if len(slashes) % 2 == 0 else "") + m.group(0)[len(slashes) :]
 
-    return _REFERENCE.sub(reference, _INLINE_LINK.sub(inline, text))
+    return pattern.sub(sub, text)
+
+
+def unsafe_target(target: str) -> bool:
+    """Whether a URL as written in Markdown resolves to a scheme other than http(s)/mailto."""
+    cleaned = _URL_LEAD.sub("", _URL_NOISE.sub("", target[:512]), count=1)
+    m = _SCHEME.match(cleaned)
+    return m is not None and m.group(1).lower() not in SAFE_SCHEMES
+
+
+def _defuse_links(text: str) -> str:
+    """Turn links, images and reference definitions with an unsafe target into text."""
+    parts: list[str] = []
+    last = 0
+    for m in _TARGET.finditer(text):
+        if unsafe_target(text[m.end() + 1 :]):
+            parts.append(text[last : m.end()] + WJ)  # ``]`` then ``(`` or ``:`` no longer meet
+            last = m.end()
+    parts.append(text[last:])
+    return "".join(parts)
+
+
+def plain(value: object) -> str:
+    """Any text without HTML: no tag, comment or character reference can form in it.
+
+    The text reads the same. It is safe in a template that does not escape (MkDocs themes
+    print page and navigation titles as they are) and in any attribute.
+    """
+    text = _CONTROL.sub("", str(value).replace("\r\n", "\n").replace("\r", "\n"))
+    text = _TAG_OPEN.sub("<" + WJ, text)
+    text = _CHAR_REF.sub("&" + WJ, text)
+    return _SCRIPT_WORD.sub(lambda m: m.group(0) + WJ, text)
+
+
+def _markdown(text: str) -> str:
+    text = _escape_unescaped(_BRACE, plain(text))
+    text = text.replace("![", "!" + WJ + "[")
+    return _defuse_links(text)
 
 
 def markdown_block(value: object) -> str:
-    """Multi-line Markdown from a plan file, with raw HTML and unsafe links defused."""
+    """Multi-line Markdown from a plan file, with HTML, attribute lists and unsafe links defused."""
     if value is None:
         return ""
-    text = str(value).replace("\r\n", "\n").strip("\n")
-    return _neutralise_links(text.replace("<", "&lt;"))
+    text = _markdown(str(value).replace("\r\n", "\n").strip("\n"))
+    return _MERMAID_FENCE.sub(lambda m: m.group(1) + "text", text)
 
 
 def markdown_inline(value: object) -> str:
-    """One line of Markdown: for headings, link texts and list items."""
+    """One line of Markdown, without links: for headings, link texts and list items."""
     if value is None:
         return ""
-    text = " ".join(str(value).split())
-    text = text.replace("[", "\\[").replace("]", "\\]")
-    return _neutralise_links(text.replace("<", "&lt;"))
+    text = _markdown(_escape_unescaped(_BRACKET, " ".join(str(value).split())))
+    trailing = len(text) - len(text.rstrip("\\"))
+    return text + "\\" if trailing % 2 else text  # never escape what a template appends
 
 
 def table_cell(value: object) -> str:
     """Text for a Markdown table cell: one line, pipes escaped."""
-    return markdown_inline(value).replace("|", "\\|")
+    return _escape_unescaped(_PIPE, markdown_inline(value))
 
 
 def code(value: object) -> str:
-    """Text for inline code: backticks removed."""
-    return str(value).replace("`", "'")
+    """Text for inline code (between single backticks): one line, backticks replaced."""
+    return plain(" ".join(str(value).split())).replace("`", "'")
 
 
 def number(value: object) -> str:
@@ -72,16 +153,28 @@ def number(value: object) -> str:
     return markdown_inline(value)
 
 
+def amount(value: object, unit: object = None, per: object = None) -> str:
+    """A target as people read it: ``225 MQLs a month``; empty when there is no value."""
+    if value is None or value == "":
+        return ""
+    parts = [number(value)]
+    if unit:
+        parts.append(table_cell(unit))
+    if per:
+        parts.append(f"a {table_cell(per)}")
+    return " ".join(parts)
+
+
 class Glossary:
     """Glossary terms as Markdown abbreviations: a term in any text shows its definition."""
 
     def __init__(self, terms: Iterable[tuple[str, str, Iterable[str]]]) -> None:
         self.entries: list[tuple[str, re.Pattern[str], str]] = []
         for term, definition, aliases in terms:
-            text = " ".join(str(definition).split()).replace("]", ")")
+            text = plain(" ".join(str(definition).split())).replace("]", ")")
             for word in (term, *aliases):
-                word = " ".join(str(word).split())
-                if not word or any(c in word for c in "[]\n"):
+                word = plain(" ".join(str(word).split()))
+                if not word or any(c in word for c in "[]\\\n"):
                     continue
                 pattern = re.compile(rf"(?<![\w-]){re.escape(word)}(?![\w-])")
                 self.entries.append((word, pattern, text))

@@ -41,6 +41,7 @@ _PLAIN = {
     "model_attributes_type": "must be a mapping of fields",
     "dict_type": "must be a mapping of fields",
     "bool_type": "must be true or false",
+    "finite_number": "must be a finite number",
 }
 
 

@@ -1,0 +1,186 @@
+"""Property tests: whatever a plan file holds, the check reports findings and never raises.
+
+Each example overwrites one plan file, ``plans/fuzz.yaml``, next to the valid base playbook
+(written once per test), so the other files keep the ladder intact.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from generator.diagnostics import CATALOGUE
+from generator.model import KINDS
+from generator.playbook import Playbook, load
+
+FUZZ = "plans/fuzz.yaml"
+
+FUZZ_SETTINGS = settings(
+    max_examples=150,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+
+@pytest.fixture
+def plans(write_playbook, tmp_path, base) -> Path:
+    """The base playbook in ``tmp_path/plans`` (the cwd), checked clean."""
+    root = write_playbook(tmp_path, base)
+    assert load(Path("plans")).diagnostics == []
+    return root
+
+
+def check_file(root: Path, content: str | bytes) -> Playbook:
+    path = root / "fuzz.yaml"
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content, encoding="utf-8", newline="")
+    return load(Path("plans"))
+
+
+def assert_sane(pb: Playbook, line_count: int) -> None:
+    """Every finding has a known code and, in the fuzzed file, a place inside it."""
+    for d in pb.diagnostics:
+        assert d.code in CATALOGUE
+        assert d.message
+        if d.location.file == FUZZ:
+            assert 1 <= d.location.line <= line_count + 1, d
+            assert d.location.column >= 1, d
+
+
+def lines_of(text: str) -> int:
+    # A generous bound: Python splits on more line breaks than YAML does.
+    return len(text.splitlines()) + 1
+
+
+@FUZZ_SETTINGS
+@given(text=st.text())
+def test_arbitrary_text_never_raises(plans, text):
+    pb = check_file(plans, text)
+    assert_sane(pb, lines_of(text))
+
+
+@FUZZ_SETTINGS
+@given(raw=st.binary(max_size=2000))
+def test_arbitrary_bytes_never_raise(plans, raw):
+    pb = check_file(plans, raw)
+    assert_sane(pb, lines_of(raw.decode("utf-8", errors="replace")))
+
+
+# Text that looks like YAML: indentation, keys, list dashes, flow brackets, anchors, tags.
+YAMLISH = st.lists(
+    st.sampled_from(
+        [
+            "kind: plan\n",
+            "id: p\n",
+            "  - ",
+            "- ",
+            "key: ",
+            "supports: [",
+            "]",
+            "{",
+            "}",
+            ", ",
+            ": ",
+            "&a ",
+            "*a",
+            "<<: ",
+            "!!str ",
+            "!tag ",
+            "? ",
+            "---\n",
+            "...\n",
+            "'",
+            '"',
+            "#",
+            "|\n",
+            ">-\n",
+            "  ",
+            "\t",
+            "\n",
+            "2027-02-30",
+            ".inf",
+            "est-a",
+            "sf-a",
+        ]
+    ),
+    max_size=40,
+).map("".join)
+
+
+@FUZZ_SETTINGS
+@given(text=YAMLISH)
+def test_yaml_like_text_never_raises(plans, text):
+    pb = check_file(plans, text)
+    assert_sane(pb, lines_of(text))
+
+
+SCALARS = (
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats()
+    | st.text(max_size=20)
+    | st.sampled_from(["est-a", "kt-a", "sf-a", "met-a", "marketing", "plan-a", "2027-03-01"])
+)
+
+KEYS = st.text(max_size=8) | st.sampled_from(["id", "kind", "supports", "title", "metrics"])
+
+VALUES = st.recursive(
+    SCALARS,
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(KEYS, children, max_size=4),
+    max_leaves=12,
+)
+
+FIELDS = sorted(
+    {name for cls in KINDS.values() for name in cls.model_fields}
+    | {"from", "conversion", "stages", "drives", "type", "per", "volume", "party"}
+)
+
+
+def flow(value: object) -> str:
+    """YAML in flow style: JSON, except that infinities and NaN are YAML's .inf and .nan."""
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{json.dumps(k)}: {flow(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list):
+        return "[" + ", ".join(flow(v) for v in value) + "]"
+    if isinstance(value, float) and not math.isfinite(value):
+        return ".nan" if math.isnan(value) else ("-.inf" if value < 0 else ".inf")
+    return json.dumps(value)
+
+
+@FUZZ_SETTINGS
+@given(doc=VALUES)
+def test_arbitrary_structures_never_raise(plans, doc):
+    text = json.dumps(doc)  # JSON is YAML (NaN and Infinity are read as text)
+    pb = check_file(plans, text)
+    assert_sane(pb, lines_of(text))
+
+
+@st.composite
+def plan_shaped(draw: st.DrawFn) -> dict[str, object]:
+    """A document of a known kind with a random mix of real field names and values.
+
+    Values are scalars, lists of scalars or lists of mappings of real field names, which is
+    the shape of every nested node (metrics, stages, key tasks, ...).
+    """
+    field_names = st.sampled_from(FIELDS)
+    nested = st.dictionaries(field_names, SCALARS, max_size=4)
+    value = SCALARS | st.lists(SCALARS, max_size=3) | st.lists(nested, max_size=3) | nested
+    doc: dict[str, object] = {"kind": draw(st.sampled_from(sorted(KINDS))), "id": "fuzz"}
+    doc.update(draw(st.dictionaries(field_names, value, max_size=6)))
+    return doc
+
+
+@settings(FUZZ_SETTINGS, max_examples=100)
+@given(docs=st.lists(plan_shaped(), min_size=1, max_size=2))
+def test_documents_of_known_kinds_never_raise(plans, docs):
+    text = "---\n".join(flow(doc) + "\n" for doc in docs)
+    pb = check_file(plans, text)
+    assert_sane(pb, lines_of(text))

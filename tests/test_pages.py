@@ -1,0 +1,619 @@
+"""The Markdown pages of a playbook: goldens, links, breadcrumbs, views, templates, output.
+
+Everything here renders in-process (``generator.load`` then ``generator.pages.render``); the
+MkDocs build itself is tested in ``test_plugin.py``. ``UPDATE_GOLDENS=1`` rewrites the golden
+pages under ``tests/golden/pages/`` from the small fixture.
+"""
+
+from __future__ import annotations
+
+import difflib
+import itertools
+import os
+import posixpath
+import re
+import shutil
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+
+import pytest
+from markdown.extensions.toc import slugify
+
+from generator import cli, load, output, pages
+from generator.ladder import Node
+from generator.pages import page_path, relative_md, relative_url, url_of
+from generator.playbook import Playbook
+
+TESTS = Path(__file__).resolve().parent
+FIXTURE = TESTS / "fixtures" / "small"
+GOLDEN = TESTS / "golden" / "pages"
+#: A plan page (depends on another plan, a metric, a diagram), a function page (analysis,
+#: estimates, plans table) and the traceability matrix.
+GOLDEN_PAGES = ("plans/sales-followup.md", "functions/marketing.md", "traceability.md")
+
+NODE_KINDS = ("success_factor", "key_task", "function", "estimate", "plan")
+LINK = re.compile(r"\]\(([^)\s]+)\)")
+CLICK = re.compile(r'^\s*click n\d+ href "([^"]*)"$', re.M)
+CRUMB = re.compile(r"^<small>Why this exists: (.*)</small>$", re.M)
+FENCE = re.compile(r"^```")
+HEADING = re.compile(r"^(#{1,6}) (.*?)\s*$")
+
+
+# --- helpers ---------------------------------------------------------------------------
+
+
+def copy_fixture(tmp_path: Path) -> Path:
+    """A fresh copy of the small playbook (mkdocs.yml and plans/) to modify."""
+    root = tmp_path / "small"
+    shutil.copytree(FIXTURE, root, ignore=shutil.ignore_patterns("site", "__pycache__"))
+    return root
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def outside_fences(text: str) -> list[str]:
+    """The lines of a page that are not inside a code fence (a Mermaid diagram, say)."""
+    lines, inside = [], False
+    for line in text.splitlines():
+        if FENCE.match(line):
+            inside = not inside
+            continue
+        if not inside:
+            lines.append(line)
+    return lines
+
+
+def anchors(text: str) -> set[str]:
+    """Every id a page defines: ``id="..."`` spans, ``{: #id }`` attributes, heading slugs."""
+    found = set(re.findall(r'\bid="([^"]+)"', text))
+    found |= set(re.findall(r"\{:\s*#([A-Za-z0-9_-]+)", text))
+    for line in outside_fences(text):
+        m = HEADING.match(line)
+        if m:
+            heading = re.sub(r"\{:.*\}\s*$", "", m.group(2))
+            heading = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", heading)
+            found.add(slugify(heading, "-"))
+    return found
+
+
+def md_links(text: str) -> list[str]:
+    """Markdown link targets of a page that point at another page of the site."""
+    return [t for t in LINK.findall(text) if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", t)]
+
+
+def resolve_md(page: str, target: str) -> tuple[str, str]:
+    """(docs path, anchor) of a Markdown link target written on ``page``."""
+    file, _, anchor = target.partition("#")
+    if not file:
+        return page, anchor
+    return posixpath.normpath(posixpath.join(posixpath.dirname(page), file)), anchor
+
+
+def node_pages(playbook: Playbook) -> dict[str, Node]:
+    return {page_path(n): n for kind in NODE_KINDS for n in playbook.of_kind(kind)}
+
+
+def crumb_links(text: str) -> list[str]:
+    found = CRUMB.findall(text)
+    assert len(found) == 1, f"expected one 'Why this exists' line, found {len(found)}"
+    return LINK.findall(found[0])
+
+
+def field_line(text: str, name: str) -> str:
+    """The line of a page that starts with ``**name:**``."""
+    lines = [line for line in text.splitlines() if line.startswith(f"**{name}:**")]
+    assert len(lines) == 1, f"expected one '**{name}:**' line, found {lines}"
+    return lines[0]
+
+
+@pytest.fixture(scope="module")
+def small() -> Playbook:
+    playbook = load(FIXTURE / "plans")
+    assert playbook.diagnostics == [], [str(d) for d in playbook.diagnostics]
+    return playbook
+
+
+@pytest.fixture(scope="module")
+def rendered(small: Playbook) -> dict[str, str]:
+    return pages.render(small)
+
+
+# --- 1. golden pages -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", GOLDEN_PAGES)
+def test_golden_page(rendered: dict[str, str], path: str) -> None:
+    golden = GOLDEN / path
+    if os.environ.get("UPDATE_GOLDENS"):
+        golden.parent.mkdir(parents=True, exist_ok=True)
+        golden.write_text(rendered[path], encoding="utf-8")
+    assert golden.is_file(), f"{golden} is missing: run with UPDATE_GOLDENS=1"
+    expected = golden.read_text(encoding="utf-8")
+    diff = "".join(
+        difflib.unified_diff(
+            expected.splitlines(keepends=True),
+            rendered[path].splitlines(keepends=True),
+            f"golden/{path}",
+            f"rendered/{path}",
+        )
+    )
+    assert rendered[path] == expected, f"rendering changed (UPDATE_GOLDENS=1 to accept):\n{diff}"
+
+
+def test_render_is_deterministic(small: Playbook, rendered: dict[str, str]) -> None:
+    assert pages.render(small) == rendered
+    assert pages.render(load(FIXTURE / "plans")) == rendered
+
+
+# --- 2. pages and links ----------------------------------------------------------------
+
+
+def test_every_node_has_a_page(small: Playbook, rendered: dict[str, str]) -> None:
+    for kind in NODE_KINDS:
+        nodes = small.of_kind(kind)
+        assert nodes, f"the fixture has no {kind}"
+        for node in nodes:
+            path = page_path(node)
+            assert path in rendered, f"{node!r} has no page at {path}"
+            assert f"# {node.title}\n" in rendered[path]
+            assert rendered[path].startswith(f'---\ntitle: "{node.title}"\n---\n')
+    for path in ("index.md", "intent.md", "traceability.md", "coverage.md", "glossary.md"):
+        assert path in rendered
+    assert "waterfall.md" in rendered
+
+
+def test_page_paths(small: Playbook) -> None:
+    nodes = small.nodes
+    assert page_path(nodes["small-mission"]) == "index.md"
+    assert page_path(nodes["intent"]) == "intent.md"
+    assert page_path(nodes["sf-wins"]) == "factors/sf-wins.md"
+    assert page_path(nodes["kt-demand"]) == "tasks/kt-demand.md"
+    assert page_path(nodes["marketing"]) == "functions/marketing.md"
+    assert page_path(nodes["est-mkt-demand"]) == "estimates/est-mkt-demand.md"
+    assert page_path(nodes["mkt-abm"]) == "plans/mkt-abm.md"
+    assert page_path(nodes["mkt-abm-revenue"]) == "plans/mkt-abm.md#mkt-abm-revenue"
+    assert page_path(nodes["mql"]) == "waterfall.md#mql"
+    assert page_path(nodes["small-sla"]) == "waterfall.md"
+
+
+def test_every_markdown_link_resolves(rendered: dict[str, str]) -> None:
+    ids = {path: anchors(text) for path, text in rendered.items()}
+    broken = []
+    checked = 0
+    for path, text in rendered.items():
+        for target in md_links(text):
+            checked += 1
+            file, anchor = resolve_md(path, target)
+            if file not in rendered:
+                broken.append(f"{path}: ({target}) -> no page {file}")
+            elif anchor and anchor not in ids[file]:
+                broken.append(f"{path}: ({target}) -> no #{anchor} in {file}")
+    assert checked > 100
+    assert not broken, "\n".join(broken)
+
+
+def test_every_diagram_box_links_to_a_page(rendered: dict[str, str]) -> None:
+    """Diagram links are site URLs (not .md): resolve them as a browser does."""
+    urls = {url_of(path): path for path in rendered}
+    broken = []
+    for path, text in rendered.items():
+        base = "http://site.invalid/" + url_of(path)
+        for href in CLICK.findall(text):
+            url = urlsplit(urljoin(base, href))
+            assert url.netloc == "site.invalid", f"{path}: diagram link {href} leaves the site"
+            target = url.path[1:]
+            if target not in urls:
+                broken.append(f"{path}: {href} -> {target}")
+            elif url.fragment and url.fragment not in anchors(rendered[urls[target]]):
+                broken.append(f"{path}: {href} -> no #{url.fragment}")
+    assert not broken, "\n".join(broken)
+
+
+def test_diagram_links_without_directory_urls(small: Playbook) -> None:
+    """With ``use_directory_urls: false`` a page is ``plans/p.html``, not ``plans/p/``."""
+    rendered = pages.render(small, pages.Options(directory_urls=False))
+    urls = {url_of(path, False) for path in rendered}
+    seen = 0
+    for path, text in rendered.items():
+        base = "http://site.invalid/" + url_of(path, False)
+        for href in CLICK.findall(text):
+            seen += 1
+            target = urlsplit(urljoin(base, href)).path[1:]
+            assert target in urls, f"{path}: {href} -> {target}"
+    assert seen > 20
+
+
+def test_headings_start_a_block(rendered: dict[str, str]) -> None:
+    """A heading right under a table row is read as one more row of the table."""
+    bad = []
+    for path, text in rendered.items():
+        lines = outside_fences(text.split("---\n", 2)[2])
+        for before, line in itertools.pairwise(lines):
+            if HEADING.match(line) and before.strip():
+                bad.append(f"{path}: {before[:50]!r} then {line!r}")
+    assert not bad, "headings glued to the line above:\n" + "\n".join(bad)
+
+
+def test_no_empty_sections(rendered: dict[str, str]) -> None:
+    """A heading followed by a heading of the same or a higher level heads nothing."""
+    empty = []
+    for path, text in rendered.items():
+        lines = [line for line in outside_fences(text.split("---\n", 2)[2]) if line.strip()]
+        for line, after in itertools.pairwise(lines):
+            here, there = HEADING.match(line), HEADING.match(after)
+            if here and there and len(there.group(1)) <= len(here.group(1)):
+                empty.append(f"{path}: {line!r} is empty")
+    assert not empty, "\n".join(empty)
+
+
+def test_counts_agree_in_number(rendered: dict[str, str]) -> None:
+    wrong = [
+        f"{path}: {m.group(0)!r}"
+        for path, text in rendered.items()
+        for m in re.finditer(r"(?<![\d,.])1 (estimates|plans|key tasks|metrics|functions)\b", text)
+    ]
+    assert not wrong, "\n".join(wrong)
+
+
+def test_breadcrumb_of_plans_climbs_to_the_mission(
+    small: Playbook, rendered: dict[str, str]
+) -> None:
+    by_path = node_pages(small)
+    by_path["index.md"] = small.nodes["small-mission"]
+    for plan in small.of_kind("plan"):
+        path = page_path(plan)
+        targets = [resolve_md(path, t)[0] for t in crumb_links(rendered[path])]
+        trail = [by_path[t] for t in targets]
+        assert [n.kind for n in trail] == ["mission", "success_factor", "key_task", "estimate"]
+        for upper, lower in zip(trail, [*trail[1:], plan], strict=True):
+            assert upper in small.ladder.up(lower), f"{lower!r} does not support {upper!r}"
+        assert CRUMB.search(rendered[path]).group(1).endswith(f" › **{plan.title}**")
+
+
+def test_every_node_page_has_a_breadcrumb(small: Playbook, rendered: dict[str, str]) -> None:
+    expected_depth = {"success_factor": 1, "key_task": 2, "estimate": 3, "plan": 4, "function": 1}
+    for path, node in node_pages(small).items():
+        links = crumb_links(rendered[path])
+        assert resolve_md(path, links[0])[0] == "index.md", f"{path} starts at {links[0]}"
+        assert len(links) == expected_depth[node.kind], f"{path}: {links}"
+        assert f"› **{node.title}**</small>" in rendered[path]
+    for path in ("index.md", "intent.md", "traceability.md", "coverage.md", "glossary.md"):
+        assert "Why this exists" not in rendered[path]
+
+
+def test_plan_page_lists_dependencies_both_ways(small: Playbook, rendered: dict[str, str]) -> None:
+    plans = small.of_kind("plan")
+    assert any(p.data.depends_on for p in plans)
+    for plan in plans:
+        path = page_path(plan)
+        text = rendered[path]
+        deps = {resolve_md(path, t)[0] for t in LINK.findall(field_line(text, "Depends on"))}
+        assert deps == {f"plans/{d}.md" for d in plan.data.depends_on}, path
+        dependents = {
+            resolve_md(path, t)[0]
+            for t in LINK.findall(field_line(text, "Plans that depend on it"))
+        }
+        assert dependents == {page_path(p) for p in plans if plan.id in p.data.depends_on}, path
+    campaigns = rendered["plans/mkt-campaigns.md"]
+    assert "**Depends on:** *nothing*" in campaigns
+    assert "[Account-based programs](mkt-abm.md)" in field_line(
+        campaigns, "Plans that depend on it"
+    )
+    assert "**Plans that depend on it:** *none*" in rendered["plans/sales-followup.md"]
+
+
+def test_plan_page_shows_metrics_with_anchors(rendered: dict[str, str]) -> None:
+    text = rendered["plans/mkt-campaigns.md"]
+    assert '<span id="mkt-campaigns-wins"></span>Marketing-sourced wins' in text
+    # a leading metric links to the outcome it drives, on the same page
+    assert "[Marketing-sourced wins](#mkt-campaigns-wins)" in text
+    assert "[Win new designs](../factors/sf-wins.md)" in text
+
+
+def test_traceability_cells_link_to_the_key_task_section(
+    small: Playbook, rendered: dict[str, str]
+) -> None:
+    text = rendered["traceability.md"]
+    cells = {
+        (kt, fn): int(n)
+        for n, kt, fn in re.findall(r"\[(\d+)\]\(tasks/([a-z0-9-]+)\.md#([a-z0-9-]+)\)", text)
+    }
+    assert cells == {
+        ("kt-demand", "marketing"): 1,
+        ("kt-demand", "sales"): 2,
+        ("kt-accounts", "marketing"): 1,
+        ("kt-accounts", "sales"): 2,
+    }
+    for (kt, fn), count in cells.items():
+        task_page = rendered[f"tasks/{kt}.md"]
+        assert fn in anchors(task_page)
+        section = task_page.split(f"{{: #{fn} }}", 1)[1].split("\n#", 1)[0]
+        assert section.count("../plans/") == count, f"tasks/{kt}.md#{fn}"
+
+
+def test_coverage_lists_an_uncovered_estimate(tmp_path: Path) -> None:
+    root = copy_fixture(tmp_path)
+    sales = root / "plans" / "functions" / "sales.yaml"
+    sales.write_text(
+        sales.read_text(encoding="utf-8")
+        + "  - id: est-sales-partners\n    title: Partner channel\n    supports: [kt-demand]\n",
+        encoding="utf-8",
+    )
+    playbook = load(root / "plans")
+    assert [d.code for d in playbook.diagnostics] == ["PB007"]
+    text = pages.render(playbook)["coverage.md"]
+    section = text.split("## Uncovered estimates\n", 1)[1].split("\n## ", 1)[0]
+    assert "- [Partner channel](estimates/est-sales-partners.md)" in section
+    assert "*None.*" not in section
+    assert "| Estimates | 4 | 3 | 75% |" in text
+    assert "PB007" in text.split("## Findings of the check", 1)[1]
+    # and nothing else is reported uncovered
+    other = text.split("## Uncovered key tasks\n", 1)[1].split("\n## ", 1)[0]
+    assert "*None.*" in other
+
+
+def test_coverage_of_a_clean_playbook(rendered: dict[str, str]) -> None:
+    text = rendered["coverage.md"]
+    sections = re.findall(r"^## ((?:Uncovered|Orphan) [^\n]*)\n\n([^\n]*)", text, re.M)
+    assert len(sections) == 6
+    assert all(first == "*None.*" for _, first in sections), sections
+    assert "*No findings: the playbook checks clean.*" in text
+
+
+# --- 3. template overrides -------------------------------------------------------------
+
+FOOTER = "Questions about this plan? Ask in the planning channel."
+
+
+def test_block_override_changes_only_that_block(
+    tmp_path: Path, small: Playbook, rendered: dict[str, str]
+) -> None:
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "plan.md.j2").write_text(
+        '{% extends "default/plan.md.j2" %}\n{% block footer %}\n' + FOOTER + "\n{% endblock %}\n",
+        encoding="utf-8",
+    )
+    custom = pages.render(small, pages.Options(templates=templates))
+    assert custom.keys() == rendered.keys()
+    plan_paths = {page_path(p) for p in small.of_kind("plan")}
+    for path, text in custom.items():
+        if path in plan_paths:
+            assert text.count(FOOTER) == 1, path
+            assert text.replace(FOOTER + "\n", "", 1) == rendered[path], path
+            # the footer comes after everything else the packaged template writes
+            assert text.index(FOOTER) > text.index("## Where it sits on the ladder")
+        else:
+            assert text == rendered[path], path
+
+
+def test_full_file_override_replaces_the_page(
+    tmp_path: Path, small: Playbook, rendered: dict[str, str]
+) -> None:
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "glossary.md.j2").write_text(
+        "# Our words\n\n"
+        "{% for g in pb.of_kind('glossary') %}{% for t in g.data.terms %}"
+        "- {{ t.term | inline }}\n"
+        "{% endfor %}{% endfor %}",
+        encoding="utf-8",
+    )
+    custom = pages.render(small, pages.Options(templates=templates))
+    glossary = custom["glossary.md"]
+    assert glossary.startswith('---\ntitle: "Glossary"\n---\n\n# Our words\n\n')
+    assert "- Marketing qualified lead\n- Design win\n" in glossary
+    assert "A shared vocabulary" not in glossary
+    assert "| Term |" not in glossary
+    for path, text in custom.items():
+        if path != "glossary.md":
+            assert text == rendered[path], path
+
+
+def test_missing_templates_folder_uses_the_packaged_templates(
+    tmp_path: Path, small: Playbook, rendered: dict[str, str]
+) -> None:
+    options = pages.Options(templates=tmp_path / "no-such-folder")
+    assert pages.render(small, options) == rendered
+
+
+# --- 5. URL helpers --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("path", "directory_urls", "url"),
+    [
+        ("index.md", True, ""),
+        ("index.md", False, "index.html"),
+        ("plans/p.md", True, "plans/p/"),
+        ("plans/p.md", False, "plans/p.html"),
+        ("glossary.md", True, "glossary/"),
+        ("guide/index.md", True, "guide/"),
+        ("guide/index.md", False, "guide/index.html"),
+        ("waterfall.md#mql", True, "waterfall/#mql"),
+        ("plans/p.md#m-1", False, "plans/p.html#m-1"),
+        ("index.md#top", True, "#top"),
+    ],
+)
+def test_url_of(path: str, directory_urls: bool, url: str) -> None:
+    assert url_of(path, directory_urls) == url
+
+
+@pytest.mark.parametrize(
+    ("src", "dst", "directory_urls", "url"),
+    [
+        ("plans/p.md", "functions/f.md", True, "../../functions/f/"),
+        ("plans/p.md", "index.md", True, "../../"),
+        ("plans/p.md", "plans/q.md", True, "../q/"),
+        ("plans/p.md", "plans/p.md", True, "./"),
+        ("plans/p.md", "plans/p.md#m", True, "./#m"),
+        ("plans/p.md", "waterfall.md#mql", True, "../../waterfall/#mql"),
+        ("index.md", "plans/p.md", True, "plans/p/"),
+        ("index.md", "index.md", True, "./"),
+        ("index.md", "factors/sf.md", True, "factors/sf/"),
+        ("glossary.md", "index.md", True, "../"),
+        ("plans/p.md", "functions/f.md", False, "../functions/f.html"),
+        ("plans/p.md", "index.md", False, "../index.html"),
+        ("index.md", "plans/p.md", False, "plans/p.html"),
+        ("plans/p.md", "plans/p.md", False, "p.html"),
+        ("plans/p.md", "plans/q.md#m", False, "q.html#m"),
+    ],
+)
+def test_relative_url(src: str, dst: str, directory_urls: bool, url: str) -> None:
+    assert relative_url(src, dst, directory_urls) == url
+
+
+@pytest.mark.parametrize("directory_urls", [True, False])
+def test_relative_url_resolves_to_the_target(directory_urls: bool) -> None:
+    paths = ["index.md", "intent.md", "plans/a.md", "functions/f.md", "waterfall.md#mql"]
+    for src in paths[:-1]:
+        for dst in paths:
+            base = "http://x.invalid/" + url_of(src, directory_urls)
+            got = urljoin(base, relative_url(src, dst, directory_urls))
+            assert got == "http://x.invalid/" + url_of(dst, directory_urls), (src, dst)
+
+
+@pytest.mark.parametrize(
+    ("src", "dst", "target"),
+    [
+        ("plans/p.md", "functions/f.md", "../functions/f.md"),
+        ("plans/p.md", "index.md", "../index.md"),
+        ("plans/p.md", "plans/q.md", "q.md"),
+        ("plans/p.md", "plans/q.md#m", "q.md#m"),
+        ("plans/p.md", "plans/p.md#m", "#m"),
+        ("index.md", "plans/p.md", "plans/p.md"),
+        ("index.md", "waterfall.md#mql", "waterfall.md#mql"),
+        ("index.md", "index.md#top", "#top"),
+        ("traceability.md", "tasks/kt.md#sales", "tasks/kt.md#sales"),
+    ],
+)
+def test_relative_md(src: str, dst: str, target: str) -> None:
+    assert relative_md(src, dst) == target
+    assert resolve_md(src, target) == tuple(dst.partition("#")[::2])
+
+
+# --- 7. `playbook render` and output.write_tree ----------------------------------------
+
+
+def test_cli_render_writes_the_same_pages(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = copy_fixture(tmp_path)
+    monkeypatch.chdir(root)
+    out = tmp_path / "out"
+    assert cli.main(["render", "--config", "mkdocs.yml", "--out", str(out)]) == 0
+    expected = pages.render(load(Path("plans")), pages.Options(templates=root / "templates"))
+    written = {
+        p.relative_to(out).as_posix(): p.read_text(encoding="utf-8")
+        for p in out.rglob("*")
+        if p.is_file()
+    }
+    assert written == expected
+    assert f"wrote {len(expected)} pages to {out}" in capsys.readouterr().out
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
+
+
+def test_cli_render_uses_template_overrides(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = copy_fixture(tmp_path)
+    (root / "templates").mkdir()
+    (root / "templates" / "plan.md.j2").write_text(
+        '{% extends "default/plan.md.j2" %}{% block footer %}' + FOOTER + "{% endblock %}",
+        encoding="utf-8",
+    )
+    monkeypatch.chdir(root)
+    assert cli.main(["render", "--config", "mkdocs.yml", "--out", "out"]) == 0
+    assert FOOTER in (root / "out" / "plans" / "mkt-abm.md").read_text(encoding="utf-8")
+    assert FOOTER not in (root / "out" / "functions" / "sales.md").read_text(encoding="utf-8")
+
+
+def test_cli_render_refuses_a_playbook_with_errors(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    root = copy_fixture(tmp_path)
+    edit(root / "plans/functions/marketing/mkt-abm.yaml", "[est-mkt-accounts]", "[est-mkt-acounts]")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "keep.md").write_text("previous render\n", encoding="utf-8")
+    monkeypatch.chdir(root)
+    assert cli.main(["render", "--config", "mkdocs.yml", "--out", str(out)]) == 1
+    err = capsys.readouterr().err
+    assert "plans/functions/marketing/mkt-abm.yaml:5:12: error PB004" in err
+    assert "not rendered" in err
+    assert [p.name for p in out.iterdir()] == ["keep.md"]
+    assert (out / "keep.md").read_text(encoding="utf-8") == "previous render\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out", "small"]
+
+
+def test_cli_render_refuses_a_playbook_with_errors_into_a_new_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = copy_fixture(tmp_path)
+    edit(root / "plans/functions/marketing/mkt-abm.yaml", "[est-mkt-accounts]", "[est-mkt-acounts]")
+    monkeypatch.chdir(root)
+    assert cli.main(["render", "--config", "mkdocs.yml", "--out", "out"]) == 1
+    assert not (root / "out").exists()
+    assert sorted(p.name for p in root.iterdir()) == ["mkdocs.yml", "plans"]
+
+
+@pytest.mark.parametrize("target", ["plans", ".", "plans/.."])
+def test_cli_render_never_replaces_the_plans(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, target: str
+) -> None:
+    """``--out`` replaces the folder it names: it must not be the plans or a folder above."""
+    root = copy_fixture(tmp_path)
+    before = sorted(p.relative_to(root).as_posix() for p in root.rglob("*"))
+    monkeypatch.chdir(root)
+    try:
+        code: object = cli.main(["render", "--config", "mkdocs.yml", "--out", target])
+    except Exception as exc:  # a crash fails too, after checking what was lost
+        code = exc
+    after = sorted(p.relative_to(root).as_posix() for p in root.rglob("*"))
+    assert after == before, "playbook render replaced the folder holding the plans"
+    assert isinstance(code, int) and code != 0, f"expected a refusal, got {code!r}"
+
+
+def test_write_tree_writes_a_new_folder(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    files = {"index.md": "home\n", "plans/p.md": "plan ✓\n", "a/b/c.md": "deep\n"}
+    assert output.write_tree(out, files) == 3
+    assert (out / "plans" / "p.md").read_text(encoding="utf-8") == "plan ✓\n"
+    assert (out / "a" / "b" / "c.md").read_text(encoding="utf-8") == "deep\n"
+    # a second write replaces the folder: stale pages do not survive
+    assert output.write_tree(out, {"index.md": "new\n"}) == 1
+    assert sorted(p.name for p in out.rglob("*")) == ["index.md"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+@pytest.mark.parametrize(
+    "bad", ["../escape.md", "plans/../../escape.md", "/tmp/absolute-escape.md", "a/../../x.md"]
+)
+def test_write_tree_refuses_a_path_outside_the_folder(tmp_path: Path, bad: str) -> None:
+    out = tmp_path / "site" / "out"
+    out.mkdir(parents=True)
+    (out / "old.md").write_text("old\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="outside the output folder"):
+        output.write_tree(out, {"index.md": "new\n", bad: "evil\n"})
+    assert sorted(p.name for p in out.iterdir()) == ["old.md"]
+    assert (out / "old.md").read_text(encoding="utf-8") == "old\n"
+    assert sorted(p.name for p in out.parent.iterdir()) == ["out"], "staging folder left behind"
+    assert not (tmp_path / "escape.md").exists()
+    assert not (tmp_path / "site" / "escape.md").exists()
+    assert not (tmp_path / "site" / "x.md").exists()
+    assert not Path("/tmp/absolute-escape.md").exists()
+
+
+def test_write_tree_leaves_the_folder_intact_when_writing_fails(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "old.md").write_text("old\n", encoding="utf-8")
+    # "index.md" as a file and as a folder: the second write fails half-way
+    with pytest.raises(OSError):
+        output.write_tree(out, {"index.md": "new\n", "index.md/child.md": "x\n"})
+    assert sorted(p.name for p in out.iterdir()) == ["old.md"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
