@@ -4,7 +4,7 @@ BIN  := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: venv mermaid chromium check site test lint clean
+.PHONY: venv mermaid chromium check site serve test lint bench clean
 
 venv: $(VENV)/.stamp
 
@@ -30,6 +30,12 @@ site: $(VENV)/.stamp mermaid
 test: $(VENV)/.stamp mermaid chromium
 	$(BIN)/python -m pytest
 
+serve: $(VENV)/.stamp mermaid  ## live preview; rebuilds on any change under plans/ or templates/
+	$(BIN)/mkdocs serve
+
+bench: $(VENV)/.stamp mermaid  ## benchmarks/README.md; not part of `make test`
+	$(BIN)/python benchmarks/run.py
+
 lint: $(VENV)/.stamp
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
@@ -40,3 +46,17 @@ clean:
 	rm -rf site build test-artifacts .pytest_cache .mypy_cache .ruff_cache *.egg-info
 	rm -f generator/assets/js/mermaid.min.js
 	find . -name __pycache__ -type d -not -path './$(VENV)/*' -prune -exec rm -rf {} +
+
+# Publish the site as version VERSION (a planning cycle, e.g. 2027.1) on the local gh-pages
+# branch with mike, move the `latest` alias to it and make `latest` the site's default.
+# PUSH=1 also pushes gh-pages to origin.
+.PHONY: publish
+ifneq ($(filter publish,$(MAKECMDGOALS)),)
+ifeq ($(strip $(VERSION)),)
+$(error usage: make publish VERSION=2027.1 [PUSH=1])
+endif
+endif
+publish: $(VENV)/.stamp mermaid
+	PATH=$(abspath $(BIN)):$$PATH PLAYBOOK_VERSIONS=mike $(BIN)/mike deploy \
+	  --update-aliases $(if $(filter 1,$(PUSH)),--push) $(VERSION) latest
+	PATH=$(abspath $(BIN)):$$PATH $(BIN)/mike set-default $(if $(filter 1,$(PUSH)),--push) latest

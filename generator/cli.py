@@ -20,7 +20,7 @@ EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
 #: Modules that add subcommands: each has ``register(subparsers, common)`` where ``common``
 #: adds the shared --plans/--config options, and sets ``run`` to a function of the arguments.
-EXTENSIONS: tuple[str, ...] = ()
+EXTENSIONS: tuple[str, ...] = ("generator.diff", "generator.authoring")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -50,6 +50,13 @@ def cmd_render(args: argparse.Namespace) -> int:
     settings = settings_from_args(args)
     if args.templates:
         settings.templates = Path(args.templates)
+    out = Path(args.out).resolve()
+    for keep in (settings.plans, settings.templates, Path.cwd()):
+        if keep.resolve().is_relative_to(out):
+            sys.stderr.write(
+                f"playbook: --out {args.out} would replace {keep}; choose another folder\n"
+            )
+            return EXIT_USAGE
     playbook = load(settings.plans, settings)
     if playbook.errors:
         sys.stderr.write(render(playbook, "text"))

@@ -17,7 +17,7 @@ from ruamel.yaml.error import YAMLError
 from generator.diagnostics import CATALOGUE, Severity, did_you_mean
 from generator.source import DEFAULT_MAX_FILE_BYTES
 
-OPTIONS = ("plans", "templates", "severity", "max_file_size", "cache")
+OPTIONS = ("plans", "templates", "severity", "max_file_size", "cache", "changes")
 
 
 class ConfigError(Exception):

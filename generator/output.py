@@ -15,7 +15,7 @@ def write_tree(out: Path, files: Mapping[str, str]) -> int:
     Files are written into a temporary folder beside ``out`` which then takes its place, so a
     failure leaves the previous ``out`` as it was. A path that would leave ``out`` is refused.
     """
-    out = out.absolute()
+    out = out.resolve()
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{out.name}.", dir=out.parent))
     try:
@@ -47,3 +47,34 @@ def swap(new: Path, target: Path) -> None:
         raise
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
+
+
+def write_file_atomic(path: Path, text: str) -> None:
+    """Write ``text`` (UTF-8, line ends as given) to ``path`` all or nothing.
+
+    The text goes to a temporary file in the same folder, which then replaces ``path`` with
+    ``os.replace``; a failure leaves ``path`` as it was. An existing file keeps its permissions.
+    """
+    path = Path(path)
+    mode = path.stat().st_mode & 0o7777 if path.exists() else None
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        if mode is not None:
+            os.chmod(tmp, mode)
+        else:
+            os.chmod(tmp, 0o666 & ~_umask())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask

@@ -64,6 +64,7 @@ class Options:
     templates: Path | None = None
     source_root: Path | None = None  # edit links are relative to this folder
     directory_urls: bool = True
+    changes: tuple[str, str] | None = None  # (base, Markdown) for the "What changed" page
 
 
 @dataclass
@@ -206,6 +207,10 @@ class Renderer:
         for node in self.ladder.of_kind("sla"):
             out.append(Page("waterfall.md", "waterfall.md.j2", "Demand waterfall", node))
             break
+        if self.options.changes is not None:
+            base, text = self.options.changes
+            context = {"changes": text, "base": base}
+            out.append(Page("changes.md", "changes.md.j2", "What changed", context=context))
         glossary = next(self.ladder.of_kind("glossary"), None)
         if glossary is not None:
             out.append(Page("glossary.md", "glossary.md.j2", "Glossary", glossary))
@@ -242,6 +247,7 @@ class Renderer:
             return relative_md(here, path)
 
         return {
+            **page.context,
             "page": page,
             "title": page.title,
             "node": page.node,
@@ -531,6 +537,16 @@ class Renderer:
                 if task.id in served:
                     chart.edge(chart.ids[task.id], box)
         return diagrams.fence(chart.render())
+
+
+def link_from(page: str, playbook: Playbook) -> Callable[[str], str | None]:
+    """A function giving the Markdown link target from ``page`` to a node's page, if any."""
+
+    def link(node_id: str) -> str | None:
+        node = playbook.nodes.get(node_id)
+        return relative_md(page, page_path(node)) if node is not None else None
+
+    return link
 
 
 def render(playbook: Playbook, options: Options | None = None) -> dict[str, str]:

@@ -24,7 +24,7 @@ from mkdocs.livereload import LiveReloadServer
 from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files
 
-from generator import pages
+from generator import diff, pages
 from generator.config import ConfigError, Settings, settings_from_options
 from generator.diagnostics import Severity
 from generator.playbook import Playbook, load
@@ -45,6 +45,7 @@ class PlaybookConfig(Config):  # type: ignore[no-untyped-call]
     severity = c.Type(dict, default={})
     max_file_size = c.Type(int, default=DEFAULT_MAX_FILE_BYTES)
     cache = c.Type(bool, default=True)
+    changes = c.Type(str, default="auto")  # base of "What changed": auto, off, a rev, a folder
 
 
 class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-call]
@@ -53,6 +54,7 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
     def __init__(self) -> None:
         self.settings: Settings | None = None
         self.playbook: Playbook | None = None
+        self.changes: tuple[str, str] | None = None
 
     @event_priority(100)  # before mermaid2 reads extra_javascript
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
@@ -66,8 +68,9 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
             config.extra_javascript.append(MERMAID_JS)
         if PLAYBOOK_CSS not in config.extra_css:
             config.extra_css.append(PLAYBOOK_CSS)
+        self.changes = self._changes()
         if config.nav is None:
-            config.nav = navigation(self.playbook)
+            config.nav = navigation(self.playbook, self.changes is not None)
         return config
 
     def _load(self, settings: Settings) -> Playbook:
@@ -104,6 +107,7 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         options = pages.Options(
             templates=self.settings.templates,
             directory_urls=config.use_directory_urls,
+            changes=self.changes,
         )
         renderer = pages.Renderer(self.playbook, options)
         docs_dir = Path(config.docs_dir).resolve()
@@ -118,6 +122,16 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
             files.append(generated)
         return files
 
+    def _changes(self) -> tuple[str, str] | None:
+        """The "What changed" page's base and content, or None when there is no base."""
+        assert self.playbook is not None and self.settings is not None
+        link = pages.link_from("changes.md", self.playbook)
+        try:
+            return diff.changes_since(self.playbook, self.config.changes, self.settings, link)
+        except ConfigError as exc:  # a bad base is reported, and the page left out
+            log.warning(f"What changed: {exc}")
+            return None
+
     def on_serve(
         self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Any
     ) -> LiveReloadServer:
@@ -128,7 +142,7 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         return server
 
 
-def navigation(playbook: Playbook) -> list[Any]:
+def navigation(playbook: Playbook, changes: bool = False) -> list[Any]:
     """A short navigation: the top pages and the functions, never every plan.
 
     Plans, estimates, key tasks and success factors are reached through links, so that no
@@ -144,6 +158,8 @@ def navigation(playbook: Playbook) -> list[Any]:
     if playbook.of_kind("sla"):
         views.append({"Demand waterfall": "waterfall.md"})
     views += [{title: path} for path, _, title in pages.VIEWS]
+    if changes:
+        views.append({"What changed": "changes.md"})
     nav.append({"Views": views})
     if playbook.of_kind("glossary"):
         nav.append({"Glossary": "glossary.md"})

@@ -1,0 +1,429 @@
+"""Benchmark the playbook check and site build against two floors.
+
+For each N (200, 1000, 5000; also 10000 with BENCH_FULL=1, or the Ns given on the command
+line) this generates a synthetic playbook of N nodes and measures, in fresh subprocesses,
+the median wall time and peak memory (ru_maxrss from wait4) of RUNS runs of:
+
+- floor A: parsing every YAML file of the playbook with ruamel.yaml's safe (C) loader alone;
+- floor B: `mkdocs build` of a Material site with N flat Markdown pages of about 1.5 KB;
+- `playbook check --plans plans`, cold (cache deleted first) and warm (cache primed);
+- the whole site: `mkdocs build` with the `playbook` plugin.
+
+A command that is not available yet (no `playbook` executable, plugin not installed) is
+reported as "n/a". Results are printed and written to benchmarks/results.json.
+
+Usage: python benchmarks/run.py [N ...] [--runs 3] [--keep]   (or `make bench`)
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from functools import partial
+from pathlib import Path
+from random import Random
+from types import ModuleType
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+RESULTS = HERE / "results.json"
+CACHE = ".playbook-cache"  # under the playbook folder, via $PLAYBOOK_CACHE_DIR
+MERMAID_JS = REPO / "generator" / "assets" / "js" / "mermaid.min.js"
+
+FLOOR_A = """
+import sys
+from pathlib import Path
+from ruamel.yaml import YAML
+yaml = YAML(typ="safe")
+for path in sorted(Path(sys.argv[1]).rglob("*.y*ml")):
+    with path.open("rb") as fh:
+        for _doc in yaml.load_all(fh):
+            pass
+"""
+
+
+def load_synthetic() -> ModuleType:
+    """`generator.synthetic`; loaded from its file if the package cannot be imported."""
+    sys.path.insert(0, str(REPO))
+    try:
+        import generator.synthetic as synthetic
+
+        return synthetic
+    except ImportError:  # the rest of the package may be mid-change; synthetic stands alone
+        spec = importlib.util.spec_from_file_location(
+            "_synthetic", REPO / "generator" / "synthetic.py"
+        )
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules["_synthetic"] = module
+        spec.loader.exec_module(module)
+        return module
+
+
+def find_bin() -> Path:
+    """The bin folder holding mkdocs: next to this Python, else the repo's venv, else /tmp/v."""
+    for cand in (Path(sys.executable).parent, REPO / ".venv" / "bin", Path("/tmp/v/bin")):
+        if (cand / "mkdocs").exists():
+            return cand
+    return Path(sys.executable).parent
+
+
+# --- sites ---------------------------------------------------------------------------------
+
+
+def playbook_mkdocs_yml(plans: str = "plans") -> str:
+    """mkdocs.yml of the playbook site (adjust here as the plugin evolves)."""
+    return f"""site_name: Mission Playbook benchmark
+theme:
+  name: material
+  font: false
+  features:
+    - navigation.prune
+plugins:
+  - search
+  - playbook:
+      plans: {plans}
+  - mermaid2:
+      javascript: js/mermaid.min.js
+markdown_extensions:
+  - pymdownx.superfences:
+      custom_fences:
+        - name: mermaid
+          class: mermaid
+          format: !!python/name:mermaid2.fence_mermaid_custom
+"""
+
+
+def write_playbook_site(root: Path, copy_mermaid: bool = True) -> Path:
+    """Write mkdocs.yml and a docs folder next to `root/plans`; return the config path."""
+    docs = root / "docs"
+    docs.mkdir(parents=True, exist_ok=True)
+    (docs / "index.md").write_text("# Mission Playbook\n", encoding="utf-8")
+    if copy_mermaid and MERMAID_JS.exists():
+        (docs / "js").mkdir(exist_ok=True)
+        shutil.copyfile(MERMAID_JS, docs / "js" / "mermaid.min.js")
+    config = root / "mkdocs.yml"
+    config.write_text(playbook_mkdocs_yml(), encoding="utf-8")
+    return config
+
+
+FLOOR_B_YML = """site_name: Floor B
+theme:
+  name: material
+  font: false
+  features:
+    - navigation.prune
+plugins:
+  - search
+nav:
+  - index.md
+"""
+
+WORDS = [
+    "pipeline",
+    "account",
+    "buyer",
+    "campaign",
+    "funnel",
+    "renewal",
+    "quota",
+    "territory",
+    "enablement",
+    "partner",
+    "launch",
+    "persona",
+    "journey",
+    "value",
+    "discovery",
+    "demo",
+    "forecast",
+    "churn",
+    "adoption",
+    "health",
+    "segment",
+    "market",
+    "mission",
+    "intent",
+    "estimate",
+    "plan",
+    "metric",
+    "outcome",
+    "leading",
+    "activity",
+    "stage",
+    "conversion",
+    "revenue",
+]
+
+
+def write_floor_b(root: Path, n: int) -> Path:
+    """A Material site of `n` flat pages of about 1.5 KB each, listed in no nav."""
+    rng = Random(n)
+    docs = root / "docs"
+    docs.mkdir(parents=True, exist_ok=True)
+    (docs / "index.md").write_text("# Floor B\n", encoding="utf-8")
+
+    def sentence() -> str:
+        return " ".join(rng.choice(WORDS) for _ in range(rng.randint(8, 16))).capitalize() + "."
+
+    for i in range(n):
+        links = " ".join(f"[page {j}](page-{j:05d}.md)" for j in rng.sample(range(n), 2))
+        rows = "\n".join(
+            f"| {rng.choice(WORDS)} | {rng.randint(1, 999)} | {rng.choice(WORDS)} |"
+            for _ in range(3)
+        )
+        text = (
+            f"# Page {i}: {rng.choice(WORDS)} {rng.choice(WORDS)}\n\n"
+            f"{' '.join(sentence() for _ in range(5))}\n\n"
+            f"## Details\n\n"
+            + "".join(f"- {sentence()}\n" for _ in range(4))
+            + f"\n| name | value | note |\n|---|---|---|\n{rows}\n\n"
+            f"{' '.join(sentence() for _ in range(3))}\n\nSee also {links}.\n"
+        )
+        (docs / f"page-{i:05d}.md").write_text(text, encoding="utf-8")
+    config = root / "mkdocs.yml"
+    config.write_text(FLOOR_B_YML, encoding="utf-8")
+    return config
+
+
+# --- measuring -----------------------------------------------------------------------------
+
+
+@dataclass
+class Measurement:
+    """Medians over runs (wall and CPU seconds, peak MiB), or a status saying why none."""
+
+    status: str = "ok"  # ok | n/a | err
+    seconds: float | None = None
+    cpu_seconds: float | None = None
+    mib: float | None = None
+    runs: list[tuple[float, float, float]] = field(default_factory=list)  # wall, cpu, MiB
+    note: str = ""
+
+    def cell(self) -> str:
+        if self.seconds is None or self.mib is None:
+            return self.status
+        return f"{self.seconds:7.2f}s {self.mib:5.0f}M"
+
+
+# Runs the command and reports its wall time, CPU time and peak RSS. A child's ru_maxrss
+# starts from the RSS of the process that forked it (Linux keeps the high-water mark across
+# exec), so the command is started from this small interpreter, not from the benchmark.
+TIMER = """
+import resource, subprocess, sys, time
+start = time.perf_counter()
+rc = subprocess.call(sys.argv[1:], stdout=subprocess.DEVNULL)
+seconds = time.perf_counter() - start
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(rc, seconds, usage.ru_utime + usage.ru_stime, usage.ru_maxrss)
+"""
+
+
+def run_once(
+    cmd: list[str], cwd: Path, env: dict[str, str], python: str
+) -> tuple[int, tuple[float, float, float], str]:
+    """Run `cmd`; return (exit code, (wall s, CPU s, peak MiB) of it and its children, stderr)."""
+    with tempfile.TemporaryFile() as err:
+        done = subprocess.run(
+            [python, "-c", TIMER, *cmd], cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=err
+        )
+        err.seek(0)
+        tail = err.read()[-2000:].decode("utf-8", "replace")
+    rc, seconds, cpu, kib = done.stdout.split()
+    sample = (round(float(seconds), 4), round(float(cpu), 4), round(int(kib) / 1024, 1))
+    return int(rc), sample, tail
+
+
+def measure(
+    cmd: list[str],
+    cwd: Path,
+    *,
+    env: dict[str, str],
+    runs: int,
+    python: str,
+    prepare: Callable[[], None] | None = None,
+    missing: str | None = None,
+) -> Measurement:
+    """Median of `runs` runs; "n/a" when the command or (per `missing`) the plugin is absent."""
+    if not Path(cmd[0]).exists():
+        return Measurement("n/a", note=f"{cmd[0]} not found")
+    m = Measurement()
+    for _ in range(runs):
+        if prepare:
+            prepare()
+        rc, sample, tail = run_once(cmd, cwd, env, python)
+        if rc != 0:
+            unavailable = missing is not None and missing in tail
+            return Measurement("n/a" if unavailable else "err", note=f"exit {rc}: {tail}")
+        m.runs.append(sample)
+    m.seconds, m.cpu_seconds, m.mib = (statistics.median(col) for col in zip(*m.runs, strict=True))
+    return m
+
+
+def tree_size(path: Path) -> dict[str, int]:
+    """Bytes and files under `path`."""
+    files = [p for p in path.rglob("*") if p.is_file()] if path.exists() else []
+    return {"bytes": sum(p.stat().st_size for p in files), "files": len(files)}
+
+
+NAMES = ("floor_a", "floor_b", "check_cold", "check_warm", "site")
+RATIOS = (
+    ("check_cold/floor_a", "check_cold", "floor_a"),
+    ("check_warm/check_cold", "check_warm", "check_cold"),
+    ("site/floor_b", "site", "floor_b"),
+)
+
+
+@dataclass
+class Result:
+    """The measurements for one N."""
+
+    n: int
+    generate_seconds: float
+    yaml: dict[str, int]
+    measurements: dict[str, Measurement]
+    output: dict[str, dict[str, int]]
+
+    def ratio(self, a: str, b: str) -> float | None:
+        sa, sb = self.measurements[a].seconds, self.measurements[b].seconds
+        return None if sa is None or not sb else round(sa / sb, 2)
+
+    def to_json(self) -> dict[str, object]:
+        data = asdict(self)
+        data["ratios"] = {name: self.ratio(a, b) for name, a, b in RATIOS}
+        return data
+
+
+def bench_one(n: int, work: Path, bindir: Path, runs: int, synthetic: ModuleType) -> Result:
+    """All measurements for one N."""
+    python, mkdocs, playbook = (str(bindir / x) for x in ("python", "mkdocs", "playbook"))
+
+    root = work / f"playbook-{n}"
+    cache = root / CACHE
+    env = dict(os.environ, NO_MKDOCS_2_WARNING="1", PLAYBOOK_CACHE_DIR=str(cache))
+    env["PATH"] = f"{bindir}{os.pathsep}{env.get('PATH', '')}"
+    start = time.perf_counter()
+    plans = synthetic.generate(n, root, seed=0)
+    generate_s = time.perf_counter() - start
+    config = write_playbook_site(root)
+    floor_b_config = write_floor_b(work / f"floor-b-{n}", n)
+
+    def clear_cache() -> None:
+        shutil.rmtree(cache, ignore_errors=True)
+
+    def log(what: str) -> None:
+        print(f"  N={n}: {what}", file=sys.stderr, flush=True)
+
+    m: dict[str, Measurement] = {}
+    log("floor A")
+    run = partial(measure, env=env, runs=runs, python=python)
+    m["floor_a"] = run([python, "-c", FLOOR_A, str(plans)], root)
+    log("floor B")
+    m["floor_b"] = run([mkdocs, "build", "-q", "-f", str(floor_b_config)], work)
+    check = [playbook, "check", "--plans", str(plans)]
+    log("check cold")
+    m["check_cold"] = run(check, root, prepare=clear_cache)
+    log("check warm")
+    if m["check_cold"].status == "ok":
+        m["check_warm"] = run(check, root)
+    else:
+        m["check_warm"] = Measurement(m["check_cold"].status, note="check cold was not ok")
+    log("site")
+    m["site"] = run(
+        [mkdocs, "build", "-q", "-f", str(config)],
+        root,
+        prepare=clear_cache,
+        missing='"playbook" plugin is not installed',
+    )
+    empty = {"bytes": 0, "files": 0}
+    output = {
+        "site": tree_size(root / "site") if m["site"].status == "ok" else empty,
+        "floor_b": tree_size(floor_b_config.parent / "site"),
+    }
+    return Result(n, round(generate_s, 3), tree_size(plans), m, output)
+
+
+def report(results: list[Result]) -> None:
+    """Print the timing table and the output sizes."""
+    head = f"{'N':>6} {'gen':>6} " + " ".join(f"{x:>14}" for x in NAMES)
+    head += "  cold/A  warm/cold  site/B"
+    print(head)
+    print("-" * len(head))
+    for r in results:
+        ratios = [r.ratio(a, b) for _name, a, b in RATIOS]
+        fmt = [f"{v:.2f}" if v is not None else "n/a" for v in ratios]
+        print(
+            f"{r.n:>6} {r.generate_seconds:>5.2f}s "
+            + " ".join(f"{r.measurements[x].cell():>14}" for x in NAMES)
+            + f"  {fmt[0]:>6}  {fmt[1]:>9}  {fmt[2]:>6}"
+        )
+    print()
+    print(
+        f"{'N':>6} {'YAML KiB':>9} {'site MiB':>9} {'files':>7} {'KiB/node':>9}"
+        f" {'floor B MiB':>12} {'files':>7}"
+    )
+    for r in results:
+        site, fb = r.output["site"], r.output["floor_b"]
+        print(
+            f"{r.n:>6} {r.yaml['bytes'] / 1024:>9.0f} {site['bytes'] / 2**20:>9.1f}"
+            f" {site['files']:>7} {site['bytes'] / 1024 / r.n:>9.1f}"
+            f" {fb['bytes'] / 2**20:>12.1f} {fb['files']:>7}"
+        )
+    print()
+    print(f"CPU seconds (user+sys)\n{'N':>6} " + " ".join(f"{x:>10}" for x in NAMES))
+    for r in results:
+        cpu = [r.measurements[x].cpu_seconds for x in NAMES]
+        print(
+            f"{r.n:>6} " + " ".join(f"{c:>10.2f}" if c is not None else f"{'n/a':>10}" for c in cpu)
+        )
+    for r in results:
+        for name in NAMES:
+            if r.measurements[name].status == "err":
+                print(f"\nN={r.n} {name} failed: {r.measurements[name].note}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("ns", nargs="*", type=int, help="sizes (default 200 1000 5000)")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--keep", action="store_true", help="keep the work folder")
+    parser.add_argument("--out", type=Path, default=RESULTS)
+    args = parser.parse_args(argv)
+    ns = args.ns or [200, 1000, 5000] + ([10000] if os.environ.get("BENCH_FULL") == "1" else [])
+    bindir = find_bin()
+    synthetic = load_synthetic()
+    work = Path(tempfile.mkdtemp(prefix="playbook-bench-"))
+    print(f"bin: {bindir}  work: {work}  runs: {args.runs}", file=sys.stderr)
+    try:
+        results = [bench_one(n, work, bindir, args.runs, synthetic) for n in ns]
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+    report(results)
+    meta = {
+        "date": time.strftime("%Y-%m-%dT%H:%M:%S"),
+        "python": platform.python_version(),
+        "machine": platform.machine(),
+        "cpus": os.cpu_count(),
+        "runs": args.runs,
+        "bin": str(bindir),
+    }
+    data = {"meta": meta, "results": [r.to_json() for r in results]}
+    args.out.write_text(json.dumps(data, indent=2) + "\n", encoding="utf-8")
+    print(f"\nwritten {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
