@@ -24,8 +24,13 @@ chromium:  ## Debian's Chromium for the browser tests (never `playwright install
 check: $(VENV)/.stamp
 	$(BIN)/playbook check
 
-site: $(VENV)/.stamp mermaid
-	$(BIN)/mkdocs build --strict
+site: $(VENV)/.stamp mermaid  ## builds into site.new, then swaps: a failed build keeps site/
+	rm -rf site.new
+	$(BIN)/mkdocs build --strict -d site.new || { rm -rf site.new; exit 1; }
+	rm -rf site.old
+	if [ -e site ]; then mv site site.old; fi
+	mv site.new site
+	rm -rf site.old
 
 test: $(VENV)/.stamp mermaid chromium
 	$(BIN)/python -m pytest

@@ -82,21 +82,23 @@ def find_bin() -> Path:
 # --- sites ---------------------------------------------------------------------------------
 
 
-def playbook_mkdocs_yml(plans: str = "plans") -> str:
-    """mkdocs.yml of the playbook site (adjust here as the plugin evolves)."""
-    return f"""site_name: Mission Playbook benchmark
-theme:
+#: Theme and Markdown settings shared by the playbook site and floor B, as in the repository's
+#: own mkdocs.yml, so that the two builds differ only by the playbook plugin and the pages.
+SHARED_YML = """theme:
   name: material
   font: false
   features:
     - navigation.prune
-plugins:
-  - search
-  - playbook:
-      plans: {plans}
-  - mermaid2:
-      javascript: js/mermaid.min.js
+    - navigation.sections
+    - content.action.edit
+    - content.tooltips
 markdown_extensions:
+  - abbr
+  - admonition
+  - attr_list
+  - tables
+  - toc:
+      permalink: true
   - pymdownx.superfences:
       custom_fences:
         - name: mermaid
@@ -105,30 +107,41 @@ markdown_extensions:
 """
 
 
-def write_playbook_site(root: Path, copy_mermaid: bool = True) -> Path:
-    """Write mkdocs.yml and a docs folder next to `root/plans`; return the config path."""
-    docs = root / "docs"
-    docs.mkdir(parents=True, exist_ok=True)
-    (docs / "index.md").write_text("# Mission Playbook\n", encoding="utf-8")
-    if copy_mermaid and MERMAID_JS.exists():
-        (docs / "js").mkdir(exist_ok=True)
-        shutil.copyfile(MERMAID_JS, docs / "js" / "mermaid.min.js")
+def playbook_mkdocs_yml(plans: str = "plans") -> str:
+    """mkdocs.yml of the playbook site: the repository's, pointed at the synthetic plans."""
+    return f"""site_name: Mission Playbook benchmark
+docs_dir: {plans}
+edit_uri: https://example.invalid/edit/main/plans/
+plugins:
+  - search
+  - playbook:
+      plans: {plans}
+{SHARED_YML}"""
+
+
+def write_playbook_site(root: Path) -> Path:
+    """Write mkdocs.yml next to `root/plans`; return the config path."""
     config = root / "mkdocs.yml"
     config.write_text(playbook_mkdocs_yml(), encoding="utf-8")
     return config
 
 
-FLOOR_B_YML = """site_name: Floor B
-theme:
-  name: material
-  font: false
-  features:
-    - navigation.prune
+FLOOR_B_YML = f"""site_name: Floor B
 plugins:
   - search
 nav:
   - index.md
-"""
+{SHARED_YML}"""
+
+
+def rendered_pages(plans: Path) -> tuple[int, int]:
+    """(pages, mean Markdown bytes per page) of the playbook site: floor B's shape."""
+    from generator import load, pages
+
+    rendered = pages.render(load(plans))
+    total = sum(len(text.encode()) for text in rendered.values())
+    return len(rendered), total // max(1, len(rendered))
+
 
 WORDS = [
     "pipeline",
@@ -167,8 +180,8 @@ WORDS = [
 ]
 
 
-def write_floor_b(root: Path, n: int) -> Path:
-    """A Material site of `n` flat pages of about 1.5 KB each, listed in no nav."""
+def write_floor_b(root: Path, n: int, page_bytes: int = 1500) -> Path:
+    """A Material site of `n` flat pages of about `page_bytes` each, listed in no nav."""
     rng = Random(n)
     docs = root / "docs"
     docs.mkdir(parents=True, exist_ok=True)
@@ -191,6 +204,12 @@ def write_floor_b(root: Path, n: int) -> Path:
             + f"\n| name | value | note |\n|---|---|---|\n{rows}\n\n"
             f"{' '.join(sentence() for _ in range(3))}\n\nSee also {links}.\n"
         )
+        while len(text) < page_bytes:  # grow to the playbook pages' mean size
+            text += (
+                f"\n## {rng.choice(WORDS).capitalize()}\n\n"
+                + " ".join(sentence() for _ in range(6))
+                + "\n"
+            )
         (docs / f"page-{i:05d}.md").write_text(text, encoding="utf-8")
     config = root / "mkdocs.yml"
     config.write_text(FLOOR_B_YML, encoding="utf-8")
@@ -317,7 +336,8 @@ def bench_one(n: int, work: Path, bindir: Path, runs: int, synthetic: ModuleType
     plans = synthetic.generate(n, root, seed=0)
     generate_s = time.perf_counter() - start
     config = write_playbook_site(root)
-    floor_b_config = write_floor_b(work / f"floor-b-{n}", n)
+    page_count, page_bytes = rendered_pages(plans)
+    floor_b_config = write_floor_b(work / f"floor-b-{n}", page_count, page_bytes)
 
     def clear_cache() -> None:
         shutil.rmtree(cache, ignore_errors=True)

@@ -11,7 +11,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from generator import __version__, output, pages
+from generator import __version__
 from generator.config import ConfigError, Settings, load_settings
 from generator.playbook import load
 from generator.report import FORMATS, render
@@ -62,6 +62,8 @@ def cmd_render(args: argparse.Namespace) -> int:
         sys.stderr.write(render(playbook, "text"))
         sys.stderr.write("playbook: not rendered: fix the errors above first\n")
         return EXIT_FINDINGS
+    from generator import output, pages  # Jinja2 is needed only here
+
     options = pages.Options(templates=settings.templates)
     written = output.write_tree(Path(args.out), pages.render(playbook, options))
     sys.stdout.write(f"wrote {written} pages to {args.out}\n")
@@ -74,7 +76,11 @@ def common(p: argparse.ArgumentParser) -> None:
     p.add_argument("--config", metavar="FILE", help="mkdocs.yml with the playbook plugin's options")
 
 
-def parser() -> argparse.ArgumentParser:
+BUILT_IN = ("check", "render")
+
+
+def parser(extensions: bool = True) -> argparse.ArgumentParser:
+    """The command line; ``extensions=False`` leaves out (and does not import) the others."""
     p = _Parser(
         prog="playbook", description="Mission plan playbooks: check the ladder, build the site."
     )
@@ -93,13 +99,14 @@ def parser() -> argparse.ArgumentParser:
     rend.add_argument("--templates", metavar="DIR", help="template overrides (default: templates)")
     rend.set_defaults(run=cmd_render)
 
-    for name in EXTENSIONS:
+    for name in EXTENSIONS if extensions else ():
         importlib.import_module(name).register(sub, common)
     return p
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args = parser(extensions=not argv or argv[0] not in BUILT_IN).parse_args(argv)
     try:
         return int(args.run(args))
     except ConfigError as exc:

@@ -8,6 +8,7 @@ overridable by a playbook's own ``templates/`` folder, a whole file or one block
 
 from __future__ import annotations
 
+import functools
 import json
 import posixpath
 import re
@@ -20,6 +21,7 @@ from typing import Any
 import jinja2
 
 from generator import diagrams, metrics, readiness, schedule, textsafe, waterfall
+from generator.glossary import Glossary
 from generator.ladder import LABELS, Node
 from generator.playbook import Playbook
 
@@ -123,8 +125,30 @@ def relative_md(from_path: str, to_path: str) -> str:
     target, _, anchor = to_path.partition("#")
     if target == from_path and anchor:
         return f"#{anchor}"
-    rel = posixpath.relpath(target, posixpath.dirname(from_path) or ".")
+    folder = from_path.rpartition("/")[0]
+    if "/" not in folder:  # pages live at most one folder deep: the common, fast case
+        if not folder:
+            rel = target
+        elif target.startswith(folder + "/"):
+            rel = target[len(folder) + 1 :]
+        else:
+            rel = "../" + target
+    else:
+        rel = posixpath.relpath(target, folder)
     return rel + (f"#{anchor}" if anchor else "")
+
+
+def _memo(fn: Callable[[object], str]) -> Callable[[object], str]:
+    """Remember a text filter's results: titles are escaped once, not once per link."""
+    cached = functools.lru_cache(maxsize=1 << 16)(fn)
+
+    def filt(value: object) -> str:
+        return cached(value) if isinstance(value, str) else fn(value)
+
+    return filt
+
+
+_inline = _memo(textsafe.markdown_inline)
 
 
 class Renderer:
@@ -148,7 +172,7 @@ class Renderer:
             if estimate.owner is not None:
                 self.estimates_by_function[estimate.owner.id].append(estimate)
         self.metric_ladder = metrics.metric_ladder(self.ladder)
-        self.glossary = textsafe.Glossary(
+        self.glossary = Glossary(
             (t.term, t.definition, t.aliases)
             for g in self.ladder.of_kind("glossary")
             for t in g.data.terms
@@ -173,8 +197,8 @@ class Renderer:
         )
         env.filters.update(
             md=textsafe.markdown_block,
-            inline=textsafe.markdown_inline,
-            cell=textsafe.table_cell,
+            inline=_memo(textsafe.markdown_inline),
+            cell=_memo(textsafe.table_cell),
             number=textsafe.number,
             amount=textsafe.amount,
         )
@@ -236,7 +260,7 @@ class Renderer:
         def link(node: Node | None, text: str | None = None) -> str:
             if node is None:
                 return ""
-            shown = textsafe.markdown_inline(text if text is not None else node.title)
+            shown = _inline(text if text is not None else node.title)
             return f"[{shown}]({relative_md(here, page_path(node))})"
 
         def link_id(node_id: str, text: str | None = None) -> str:

@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import time
 from pathlib import Path
 
 import pytest
@@ -373,13 +372,14 @@ def test_every_diagram_stays_within_limits_with_many_children(tmp_path: Path) ->
 
 
 @pytest.mark.slow
-def test_every_diagram_of_a_5000_node_playbook_stays_within_limits(tmp_path: Path) -> None:
-    started = time.monotonic()
-    synthetic.generate(5000, tmp_path / "pb")
+@pytest.mark.parametrize("n", [1000, 10_000])
+def test_every_diagram_of_a_generated_playbook_stays_within_limits(
+    tmp_path: Path, n: int
+) -> None:
+    synthetic.generate(n, tmp_path / "pb")
     playbook = load(tmp_path / "pb" / "plans")
     assert playbook.errors == 0
     rendered = pages.render(playbook)
-    assert len(rendered) > 5000
+    assert len(rendered) > n * 0.9
     edges, largest = check_limits(rendered)
     assert edges > 20 and largest > 1000  # the check did see real diagrams
-    assert time.monotonic() - started < 300
