@@ -18,10 +18,15 @@ from generator.cli import EXIT_FINDINGS, EXIT_OK, settings_from_args
 from generator.fmt import AuthoringError
 from generator.playbook import load
 from generator.source import display_path
+from generator.validate import PLACEHOLDER
 
 
-def _refusal(exc: AuthoringError) -> int:
-    sys.stderr.write(f"playbook: {exc}\n")
+def _refusal(exc: Exception) -> int:
+    if isinstance(exc, OSError):
+        where = f"{exc.filename}: " if exc.filename else ""
+        sys.stderr.write(f"playbook: {where}cannot write: {exc.strerror or exc}; nothing changed\n")
+    else:
+        sys.stderr.write(f"playbook: {exc}\n")
     return EXIT_FINDINGS
 
 
@@ -32,14 +37,14 @@ def cmd_new(args: argparse.Namespace) -> int:
         result = scaffold.new(
             settings.plans, settings, args.kind, args.id, args.function, supports, args.title
         )
-    except AuthoringError as exc:
+    except (AuthoringError, OSError) as exc:
         return _refusal(exc)
     verb = "wrote" if result.created else "added to"
     shown = display_path(result.path)
     sys.stdout.write(f"{verb} {shown}: {args.kind} '{args.id}' at line {result.first_line}\n")
     if result.placeholders:
         lines = ", ".join(str(n) for n in result.placeholders)
-        sys.stdout.write(f"fill in the {scaffold.PLACEHOLDER} placeholders on lines {lines}\n")
+        sys.stdout.write(f"fill in the {PLACEHOLDER} placeholders on lines {lines}\n")
     playbook = load(settings.plans, settings)
     about = [d for d in playbook.diagnostics if f"'{args.id}'" in d.message]
     for diagnostic in about:
@@ -71,7 +76,12 @@ def cmd_fmt(args: argparse.Namespace) -> int:
         if args.check:
             sys.stdout.write(f"would reformat {display_path(path)}\n")
         else:
-            output.write_file_atomic(fmt.inside(path, root), outcome.text)
+            try:
+                output.write_file_atomic(fmt.inside(path, root), outcome.text)
+            except (AuthoringError, OSError) as exc:
+                _refusal(exc)
+                failed += 1
+                continue
             sys.stdout.write(f"reformatted {display_path(path)}\n")
     if args.check:
         summary = f"{changed} of {len(paths)} files would be reformatted"
@@ -93,7 +103,7 @@ def cmd_rename(args: argparse.Namespace) -> int:
             sys.stdout.write("".join(change.diff() for change in plan.changes))
             return EXIT_OK
         rename.apply(plan, settings.plans)
-    except AuthoringError as exc:
+    except (AuthoringError, OSError) as exc:
         return _refusal(exc)
     files = len(plan.changes)
     places = "place" if plan.count == 1 else "places"

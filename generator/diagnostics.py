@@ -54,6 +54,7 @@ CATALOGUE: dict[str, Code] = {
             Severity.ERROR,
         ),
         Code("PB013", "an id that is not of the required form", Severity.ERROR),
+        Code("PB014", "a placeholder (TODO) left in a plan", Severity.WARNING),
     )
 }
 

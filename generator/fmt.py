@@ -4,7 +4,8 @@ The layout: keys in the order of DOMAIN.md for each kind and nested node (the or
 fields of :mod:`generator.model`), unknown keys after the known ones in their own order;
 collections in block style; 2-space indentation with sequences indented under their key
 (``key:`` then ``  - item``); lines folded at 100 characters; comment lines indented like the
-line they describe (the next one); no trailing white space; one newline at the end.
+line they describe (the next one); two spaces before a comment at the end of a line; no trailing
+white space; one newline at the end.
 
 How, for each document of a file:
 
@@ -361,8 +362,8 @@ def _documents(text: str, lay: Layout) -> Iterator[tuple[int, int]]:
 
 
 def _tidy(text: str) -> str:
-    """Comment lines indented like the next line of YAML, no trailing white space, one final
-    newline."""
+    """Comment lines indented like the next line of YAML, at least two spaces before a comment
+    at the end of a line, no trailing white space, one final newline."""
     lay = scan(text)
     lines = list(lay.lines)
     structure = sorted(lay.content | lay.markers)
@@ -373,6 +374,10 @@ def _tidy(text: str) -> str:
             nxt = lines[structure[at]]
             indent = len(nxt) - len(nxt.lstrip(" "))
         lines[number] = " " * indent + lines[number].strip()
+    for number, col in lay.comments:
+        line = lines[number]
+        if number not in lay.comment_only and line[col - 2 : col] != "  ":
+            lines[number] = line[:col].rstrip(" \t") + "  " + line[col:]  # two spaces before
     for number, line in enumerate(lines):
         if number not in lay.verbatim:
             lines[number] = line.rstrip()

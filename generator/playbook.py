@@ -16,7 +16,7 @@ from generator.config import ConfigError, Settings
 from generator.diagnostics import Diagnostic, Findings, Location, Severity, apply_severities
 from generator.ladder import Ladder, Node
 from generator.source import Document, display_path, new_yaml, parse_bytes, plan_files, read_bytes
-from generator.validate import validate
+from generator.validate import PLACEHOLDER, check_placeholders, validate
 
 #: Rungs counted in the summary: (kind, plural label, what "covered" means).
 COVERAGE_RUNGS = (
@@ -101,12 +101,16 @@ class FileResult:
     findings: list[Diagnostic]
 
 
-def validate_file(documents: list[Document], findings: Findings) -> FileResult:
-    """Check each document of a file on its own (schema, PB002)."""
+def validate_file(
+    documents: list[Document], findings: Findings, placeholders: bool = True
+) -> FileResult:
+    """Check each document of a file on its own: schema (PB002), placeholders (PB014)."""
     models = []
     for doc in documents:
         data, doc.set_aside = validate(doc, findings)
         models.append(data)
+        if placeholders:
+            check_placeholders(doc, findings)
     return FileResult(documents, models, findings.items)
 
 
@@ -137,7 +141,8 @@ def read_all(
             documents = parsed.documents(file, path.absolute())
             parse_findings = Findings()
             parse_findings.extend(parsed.findings)
-        results.append(validate_file(documents, parse_findings))
+        has_todo = PLACEHOLDER.encode() in raw  # most files have none: skip the walk
+        results.append(validate_file(documents, parse_findings, has_todo))
         findings.extend(results[-1].findings)
     if cache:
         cache.save()

@@ -30,7 +30,7 @@ from typing import Any
 from ruamel.yaml import YAML
 
 from generator import output
-from generator.config import Settings
+from generator.config import ConfigError, Settings
 from generator.diagnostics import Findings, did_you_mean
 from generator.fmt import AuthoringError, inside
 from generator.model import DEFAULT_LIFECYCLE
@@ -144,6 +144,8 @@ class Plan:
 
 def read_files(plans: Path, settings: Settings) -> list[File]:
     """Every plan file with its documents; a file that does not parse is refused."""
+    if not plans.is_dir():
+        raise ConfigError(f"{plans}: the plans folder does not exist")
     files = []
     for path in plan_files(plans):
         name = display_path(path)

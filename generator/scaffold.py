@@ -64,12 +64,11 @@ from generator.ladder import LABELS, SUPPORTS, Ladder
 from generator.ladder import Node as LadderNode
 from generator.playbook import Playbook, load
 from generator.source import Document, decode, display_path, parse_text, plan_files, read_file
-from generator.validate import ID_FORM, walk_ids
+from generator.validate import ID_FORM, PLACEHOLDER, walk_ids
 
-PLACEHOLDER = "TODO"
 MODELINE = re.compile(r"^# yaml-language-server: \$schema=(\S+)\s*$", re.M)
 
-#: Command-line kind → (node kind, what --title fills).
+#: Command-line kind → node kind.
 KINDS: dict[str, str] = {
     "success-factor": "success_factor",
     "key-task": "key_task",
@@ -257,8 +256,12 @@ def _refuse_unknown(state: State, refs: Sequence[str], want: str, field_name: st
             )
         if node.kind != want:
             raise AuthoringError(
-                f"--{field_name} names '{ref}', which is a {node.label}, not a {LABELS[want]}"
+                f"--{field_name} names '{ref}', which is {_a(node.label)}, not {_a(LABELS[want])}"
             )
+
+
+def _a(label: str) -> str:
+    return f"{'an' if label[0] in 'aeiou' else 'a'} {label}"
 
 
 def _single(state: State, kind: str) -> LadderNode:
@@ -444,10 +447,10 @@ def new(
     want = SUPPORTS.get(kind)
     if want and not supports:
         raise AuthoringError(
-            f"a {LABELS[kind]} supports at least one {LABELS[want]}: give --supports ID"
+            f"{_a(LABELS[kind])} supports at least one {LABELS[want]}: give --supports ID"
         )
     if not want and supports:
-        raise AuthoringError(f"a {LABELS[kind]} supports nothing: leave out --supports")
+        raise AuthoringError(f"{_a(LABELS[kind])} supports nothing: leave out --supports")
     if want:
         _refuse_unknown(state, supports, want, "supports")
     if kind == "plan" and func is None:
@@ -457,10 +460,10 @@ def new(
         func = owners.pop()
     if kind in ("plan", "estimate"):
         if func is None:
-            raise AuthoringError(f"a {LABELS[kind]} belongs to a function: give --function ID")
+            raise AuthoringError(f"{_a(LABELS[kind])} belongs to a function: give --function ID")
         _refuse_unknown(state, [func], "function", "function")
     elif func is not None:
-        raise AuthoringError(f"a {LABELS[kind]} belongs to no function: leave out --function")
+        raise AuthoringError(f"{_a(LABELS[kind])} belongs to no function: leave out --function")
     if kind == "plan" and metric_id(node_id) in state.ids:
         raise AuthoringError(f"the id '{metric_id(node_id)}' for the plan's metric is used")
     functions = plans / "functions"

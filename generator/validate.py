@@ -319,6 +319,31 @@ def _placeholder(annotation: Any) -> Any:
     return ""
 
 
+PLACEHOLDER = "TODO"
+
+
+def check_placeholders(doc: Document, findings: Findings) -> None:
+    """PB014 for every value still holding the placeholder that ``playbook new`` writes."""
+    for path, value in _strings(doc.data, ()):
+        if value.strip() == PLACEHOLDER:
+            findings.add(
+                "PB014",
+                f"'{describe(path)}' still holds the placeholder {PLACEHOLDER}: write it in",
+                doc.loc(path),
+            )
+
+
+def _strings(data: Any, path: PathKey) -> Iterator[tuple[PathKey, str]]:
+    if isinstance(data, str):
+        yield path, data
+    elif isinstance(data, dict):
+        for key, value in data.items():
+            yield from _strings(value, (*path, key))
+    elif isinstance(data, list):
+        for i, item in enumerate(data):
+            yield from _strings(item, (*path, i))
+
+
 def walk_ids(data: Any, path: PathKey = ()) -> Iterator[tuple[PathKey, Any]]:
     """Every ``id`` value in a document's raw data, with its path."""
     if isinstance(data, dict):

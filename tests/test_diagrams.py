@@ -373,9 +373,7 @@ def test_every_diagram_stays_within_limits_with_many_children(tmp_path: Path) ->
 
 @pytest.mark.slow
 @pytest.mark.parametrize("n", [1000, 10_000])
-def test_every_diagram_of_a_generated_playbook_stays_within_limits(
-    tmp_path: Path, n: int
-) -> None:
+def test_every_diagram_of_a_generated_playbook_stays_within_limits(tmp_path: Path, n: int) -> None:
     synthetic.generate(n, tmp_path / "pb")
     playbook = load(tmp_path / "pb" / "plans")
     assert playbook.errors == 0
