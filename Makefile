@@ -46,6 +46,7 @@ lint: $(VENV)/.stamp
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 	$(BIN)/mypy scripts/fetch_mermaid.py tests/browser
+	$(BIN)/playbook fmt --check
 
 clean:
 	rm -rf site build test-artifacts .pytest_cache .mypy_cache .ruff_cache *.egg-info

@@ -89,13 +89,17 @@ def fence(source: str) -> str:
 
 
 _PLAIN = re.compile(r"[^A-Za-z0-9 ,.\-_/()'?!+&]")
+_CHAR_REF = re.compile(r"&(?=[A-Za-z0-9#])")
 
 
 def plain(text: str, limit: int = MAX_LABEL) -> str:
     """Text for diagram kinds that have no entity escapes (Gantt tasks, chart axes):
-    anything but plain characters becomes a space."""
+    anything but plain characters becomes a space. The fence puts the source in the page
+    unescaped, so an ``&`` that could start a character reference (``&lt``) gets an
+    invisible WORD JOINER after it."""
     text = " ".join(_PLAIN.sub(" ", str(text)).split())
-    return text[: limit - 1].rstrip() + "…" if len(text) > limit else text
+    text = text[: limit - 1].rstrip() + "…" if len(text) > limit else text
+    return _CHAR_REF.sub("&\u2060", text)
 
 
 #: Words the Gantt parser reads as statements when a task's text starts with them.
@@ -127,7 +131,7 @@ def gantt(sections: list[tuple[str, list[Bar]]], title: str = "") -> str:
         lines.append(f"  section {plain(name) or '-'}")
         for bar in bars:
             text = plain(bar.title) or "-"
-            if _GANTT_KEYWORD.match(text):
+            if _GANTT_KEYWORD.match(text + " "):  # the line goes on with " :date"
                 text = "- " + text
             if bar.milestone:
                 lines.append(f"  {text} :milestone, {bar.start}, 0d")

@@ -46,6 +46,8 @@ ANCHORED = {"metric", "market", "customer", "stage"}
 
 #: Diagram caps: boxes drawn per group before "N more".
 MAX_UP, MAX_DOWN, MAX_OVERVIEW_TASKS = 12, 24, 40
+#: Rows of a list or table before the rest are summarised as "… and N more".
+MAX_LIST = 30
 #: Gantt bars per function before the rest are summarised in one bar.
 MAX_BARS = 40
 
@@ -250,7 +252,9 @@ class Renderer:
     def render_page(self, page: Page) -> str:
         context = self.context(page)
         text = self.env.get_template(page.template).render(context)
-        front = f"---\ntitle: {json.dumps(page.title, ensure_ascii=False)}\n---\n\n"
+        # themes print titles as they are (<title>, navigation): no markup may reach them
+        title = json.dumps(textsafe.plain(" ".join(page.title.split())), ensure_ascii=False)
+        front = f"---\ntitle: {title}\n---\n\n"
         text = _BLANK_RUNS.sub("\n\n", text)
         return front + text + self.glossary.abbreviations(text)
 
@@ -323,8 +327,18 @@ class Renderer:
         """Every plan below a node on the ladder."""
         return [n for n in self.ladder.descendants(node) if n.kind == "plan"]
 
+    #: Rows a list or table shows before "… and N more" (pages stay small at any scale).
+    max_list = MAX_LIST
+
     def drivers(self, factor: Node) -> list[metrics.Driver]:
         return self.metric_ladder.get(factor.id, [])
+
+    def drivers_by_function(self, factor: Node) -> list[tuple[Node | None, dict[str, int]]]:
+        """Per function: how many outcome, leading and activity metrics drive a factor."""
+        counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        for d in self.drivers(factor):
+            counts[str(d.metric.function)][str(d.metric.data.type)] += 1
+        return [(self.node(f), dict(c)) for f, c in sorted(counts.items())]
 
     def waterfall(self) -> waterfall.Waterfall | None:
         return self.playbook.waterfalls[0] if self.playbook.waterfalls else None

@@ -6,6 +6,7 @@ checks each node on its own, indexes ids, resolves the ladder, then checks the l
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -122,10 +123,11 @@ def read_all(
         raise ConfigError(f"{root}: the plans folder does not exist")
     cache = FileCache(root, settings.cache_dir) if settings.cache else None
     yaml = new_yaml()
+    cwd = os.getcwd()
     results: list[FileResult] = []
     files: list[str] = []
     for path in plan_files(root):
-        file = display_path(path)
+        file = display_path(path, cwd)
         files.append(file)
         raw = read_bytes(path, file, findings, settings.max_file_size)
         if raw is None:

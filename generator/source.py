@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from stat import S_ISREG
 from typing import Any
 
 from ruamel.yaml import YAML
@@ -124,6 +126,7 @@ class _Builder:
         self.values: dict[PathKey, tuple[int, int]] = {}
         self.keys: dict[PathKey, tuple[int, int]] = {}
         self.seen: set[int] = set()
+        self.open: set[int] = set()  # collections being built: an alias to one is a loop
         self.expanded = 0
 
     def build(self, node: Node, path: PathKey, depth: int = 0) -> Any:
@@ -131,6 +134,8 @@ class _Builder:
         if rec:
             self.values[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
         key = id(node)  # the same node again means an alias
+        if key in self.open:
+            raise _Refused("an alias refers to a value that contains it (a loop)", node)
         if key in self.seen:
             self.expanded += 1
             if self.expanded > MAX_ALIAS_EXPANSION:
@@ -145,10 +150,17 @@ class _Builder:
             raise _Refused(f"nesting is deeper than {MAX_DEPTH} levels", node)
         if isinstance(node, ScalarNode):
             return self._scalar(node)
+        self.open.add(key)
+        try:
+            return self._collection(node, path, depth)
+        finally:
+            self.open.discard(key)
+
+    def _collection(self, node: Node, path: PathKey, depth: int) -> Any:
         if isinstance(node, SequenceNode):
             if node.ctag.trval != SEQ_TAG:
                 raise _Refused(f"the tag '{node.tag}' is not allowed in plan files", node)
-            if not rec:
+            if not self.rec:
                 return [self.build(item, (), depth + 1) for item in node.value]
             return [self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
         if isinstance(node, MappingNode):
@@ -194,11 +206,32 @@ class _Builder:
             first[key] = key_node
             out[key] = self.build(value_node, self._key(path, key, key_node), depth + 1)
         for source in merged:
-            for key_node, value_node in source.value:
-                key = str(self._scalar(key_node)) if isinstance(key_node, ScalarNode) else ""
-                if key and key not in out:
-                    out[key] = self.build(value_node, self._key(path, key, key_node), depth + 1)
+            self._merge(out, source, path, depth + 1)
         return out
+
+    def _merge(self, out: dict[str, Any], source: MappingNode, path: PathKey, depth: int) -> None:
+        """Add the keys ``out`` lacks from a merged mapping, then from what that one merges.
+
+        Every merged mapping counts as an alias expansion, so merge chains stay bounded.
+        """
+        key = id(source)
+        if key in self.open or depth > MAX_DEPTH:
+            raise _Refused("merge keys '<<' refer to each other in a loop or nest too deep", source)
+        self.expanded += 1
+        if self.expanded > MAX_ALIAS_EXPANSION:
+            raise _Refused(f"merge keys expand to more than {MAX_ALIAS_EXPANSION:,} values", source)
+        self.open.add(key)
+        nested: list[MappingNode] = []
+        for key_node, value_node in source.value:
+            if key_node.ctag.trval == MERGE_TAG:
+                nested.extend(self._merge_sources(value_node))
+                continue
+            name = str(self._scalar(key_node)) if isinstance(key_node, ScalarNode) else ""
+            if name and name not in out:
+                out[name] = self.build(value_node, self._key(path, name, key_node), depth)
+        for inner in nested:
+            self._merge(out, inner, path, depth + 1)
+        self.open.discard(key)
 
     def _key(self, path: PathKey, key: str, key_node: Node) -> PathKey:
         if not self.rec:
@@ -235,8 +268,10 @@ def parse_text(
     """
     yaml = yaml or new_yaml()
     docs: list[Document] = []
-    # only flow collections ([ and {) can nest deep enough to overflow the C composer
-    too_deep = _too_deep(yaml, text) if text.count("[") + text.count("{") > MAX_DEPTH else None
+    # flow collections ([ and {) and compact block ones (- - - x) can nest deep enough to
+    # overflow the C composer, or to take hours: libyaml's work per token grows with the depth
+    deep = text.count("[") + text.count("{") > MAX_DEPTH or _maybe_compact(text)
+    too_deep = _too_deep(yaml, text) if deep else None
     if too_deep is not None:
         findings.add(
             "PB001",
@@ -282,6 +317,16 @@ def parse_text(
         docs.append(Document(file, index, data, values, keys, start, origin=origin))
         index += 1
     return docs
+
+
+#: Sixteen block indicators in a row (``- - - ...``, ``? ? ...``): compact nesting.
+_COMPACT = re.compile(r"(?:[-?:][ \t]+){16}")
+
+
+def _maybe_compact(text: str) -> bool:
+    """Compact nesting (``- - - x``); a cheap look for two indicators in a row comes first."""
+    pairs = ("- -", "- ?", "? -", "? ?", "-\t", "?\t")
+    return any(p in text for p in pairs) and _COMPACT.search(text) is not None
 
 
 def _too_deep(yaml: YAML, text: str) -> Any:
@@ -357,29 +402,43 @@ def _inside(path: Path, real_root: Path) -> bool:
         return False
 
 
-def display_path(path: Path) -> str:
+def display_path(path: Path, cwd: str | None = None) -> str:
     """A path as users see it: relative to the working folder when under it."""
-    text = os.path.abspath(path)
-    cwd = os.getcwd()
+    cwd = cwd or os.getcwd()
+    text = os.path.normpath(os.path.join(cwd, path))
     if text.startswith(cwd + os.sep):
-        return Path(text[len(cwd) + 1 :]).as_posix()
+        return text[len(cwd) + 1 :].replace(os.sep, "/")
     return path.as_posix()
 
 
 def read_bytes(
     path: Path, file: str, findings: Findings, max_bytes: int = DEFAULT_MAX_FILE_BYTES
 ) -> bytes | None:
-    """A plan file's bytes, or None (with a finding) when too big or unreadable."""
+    """A plan file's bytes, or None (with a finding) when too big or unreadable.
+
+    Only regular files are read (a named pipe or a device would block or never end), and
+    never more than ``max_bytes + 1`` bytes, whatever the file's size said a moment before.
+    """
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
+        info = path.stat()
+        if not S_ISREG(info.st_mode):
             findings.add(
-                "PB001",
-                f"the file is {size:,} bytes, over the limit of {max_bytes:,}; split it",
-                Location(file, 1, 1),
+                "PB001", "not a regular file; a plan file is a text file", Location(file, 1, 1)
             )
             return None
-        return path.read_bytes()
+        size = info.st_size
+        if size <= max_bytes:
+            with path.open("rb") as handle:
+                raw = handle.read(max_bytes + 1)
+            if len(raw) <= max_bytes:
+                return raw
+            size = len(raw)
+        findings.add(
+            "PB001",
+            f"the file is {size:,} bytes, over the limit of {max_bytes:,}; split it",
+            Location(file, 1, 1),
+        )
+        return None
     except OSError as exc:
         findings.add("PB001", f"the file cannot be read: {exc.strerror}", Location(file, 1, 1))
         return None
@@ -394,6 +453,13 @@ def read_file(
     return [] if raw is None else parse_bytes(raw, file, findings, origin=path.absolute())
 
 
+#: What YAML does not allow in a file: control characters but tab and line ends, a byte order
+#: mark after the start, U+FFFE and U+FFFF.
+_NOT_PRINTABLE = re.compile(
+    "[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
+)
+
+
 def parse_bytes(
     raw: bytes,
     file: str,
@@ -406,10 +472,16 @@ def parse_bytes(
     text = decode(raw, file, findings)
     if text is None:
         return []
-    if "\x00" in text:
-        pos = text.index("\x00")
+    bad = _NOT_PRINTABLE.search(text)
+    if bad is not None:  # YAML refuses these too, but without saying where
+        pos, char = bad.start(), bad.group()
         line = text.count("\n", 0, pos) + 1
         column = pos - (text.rfind("\n", 0, pos) + 1) + 1
-        findings.add("PB001", "the file contains a NUL character", Location(file, line, column))
+        what = "a NUL character" if char == "\x00" else f"the character U+{ord(char):04X}"
+        findings.add(
+            "PB001",
+            f"the file contains {what}, which YAML does not allow",
+            Location(file, line, column),
+        )
         return []
     return parse_text(text, file, findings, yaml, origin, positions)

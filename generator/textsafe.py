@@ -22,13 +22,15 @@ index, Material's tooltips, which re-insert text and titles as HTML):
   another host.
 - **No diagrams** from plans: a ``mermaid`` code fence is shown as code; diagrams come only from
   the generator (:mod:`generator.diagrams`).
-- Control characters are dropped. ``inline`` and ``cell`` text is one line without links.
+- **No dressing up**: an admonition must be of one of Material's types (``!!! note``), not of
+  the theme's own classes (``!!! md-header``).
+- Control characters are dropped. ``inline`` and ``cell`` text is one line without links, and
+  nothing in it (an unpaired backtick, a trailing backslash) reaches into the template's text.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from fractions import Fraction
 
 SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
@@ -44,6 +46,8 @@ _CHAR_REF = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
 _BRACE = re.compile(r"(\\*)\{")
 _BRACKET = re.compile(r"(\\*)([\[\]])")
 _PIPE = re.compile(r"(\\*)\|")
+_BACKTICK = re.compile(r"(\\*)`")
+_BACKTICKS = re.compile(r"`+")
 # Where Markdown takes a URL: after ``](`` (inline link or image) or ``]:`` (reference).
 _TARGET = re.compile(r"\](?=[(:])")
 # What browsers and Markdown drop or ignore before a URL's scheme.
@@ -54,14 +58,24 @@ _URL_NOISE = re.compile(
 )
 _URL_LEAD = re.compile(r"[\s<(\"']*")
 _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.\-]*):")
-_NOISE = r"[\t\n\r\\\u00ad\u200b-\u200f\u2060-\u206f\ufeff]*"
-_SCRIPT_WORD = re.compile(
-    "|".join(
-        r"(?<![A-Za-z0-9+.\-])" + _NOISE.join(re.escape(c) for c in word) + f"(?={_NOISE}:)"
-        for word in SCRIPT_SCHEMES
-    ),
-    re.IGNORECASE,
+#: What browsers and Markdown drop inside a scheme (``java\tscript:``, ``java\\script:``).
+_SCHEME_NOISE = frozenset(
+    "\t\n\r\\\u00ad\ufeff"
+    + "".join(map(chr, range(0x200B, 0x2010)))
+    + "".join(map(chr, range(0x2060, 0x2070)))
 )
+_SCHEME_CHARS = frozenset("abcdefghijklmnopqrstuvwxyz0123456789+.-")
+#: Admonition types (Material's, with their aliases): ``!!! note``. Other classes could take
+#: the theme's own (``!!! md-header``) and dress a plan's text up as the site's interface.
+ADMONITIONS = frozenset(
+    {
+        "note", "abstract", "summary", "tldr", "info", "todo", "tip", "hint", "important",
+        "success", "check", "done", "question", "help", "faq", "warning", "caution", "attention",
+        "failure", "fail", "missing", "danger", "error", "bug", "example", "quote", "cite",
+        "inline", "end",
+    }
+)  # fmt: skip
+_ADMONITION = re.compile(r"^([ \t>]*)(!!! ?)([\w\-]+(?: +[\w\-]+)*)", re.M)
 _MERMAID_FENCE = re.compile(r"((?:`{3,}|~{3,})[ \t]*\.?)([\w#.+\-]*mermaid[\w#.+\-]*)", re.I)
 
 
@@ -94,6 +108,31 @@ def _defuse_links(text: str) -> str:
     return "".join(parts)
 
 
+def _defuse_script_schemes(text: str) -> str:
+    """An invisible character before the colon of every ``javascript:``, ``vbscript:`` and
+    ``data:``, however spelled (case, tabs, backslashes, invisible characters between)."""
+    parts: list[str] = []
+    last = 0
+    colon = text.find(":")
+    while colon != -1:
+        letters: list[str] = []
+        i = colon - 1
+        while i >= 0 and len(letters) <= 10:
+            char = text[i].lower()
+            if text[i] in _SCHEME_NOISE:
+                i -= 1
+            elif char in _SCHEME_CHARS:
+                letters.append(char)
+                i -= 1
+            else:
+                break
+        if "".join(reversed(letters)) in SCRIPT_SCHEMES:
+            parts.append(text[last:colon] + WJ)
+            last = colon
+        colon = text.find(":", colon + 1)
+    return "".join(parts) + text[last:] if parts else text
+
+
 def plain(value: object) -> str:
     """Any text without HTML: no tag, comment or character reference can form in it.
 
@@ -101,15 +140,22 @@ def plain(value: object) -> str:
     print page and navigation titles as they are) and in any attribute.
     """
     text = _CONTROL.sub("", str(value).replace("\r\n", "\n").replace("\r", "\n"))
-    text = _TAG_OPEN.sub("<" + WJ, text)
-    text = _CHAR_REF.sub("&" + WJ, text)
-    return _SCRIPT_WORD.sub(lambda m: m.group(0) + WJ, text)
+    if "<" in text:
+        text = _TAG_OPEN.sub("<" + WJ, text)
+    if "&" in text:
+        text = _CHAR_REF.sub("&" + WJ, text)
+    return _defuse_script_schemes(text) if ":" in text else text
 
 
 def _markdown(text: str) -> str:
-    text = _escape_unescaped(_BRACE, plain(text))
-    text = text.replace("![", "!" + WJ + "[")
-    return _defuse_links(text)
+    text = plain(text)
+    if "{" in text:
+        text = _escape_unescaped(_BRACE, text)
+    if "!!!" in text:  # one-line text too: it may start a list item
+        text = _ADMONITION.sub(_admonition, text)
+    if "]" not in text:
+        return text
+    return _defuse_links(text.replace("![", "!" + WJ + "["))
 
 
 def markdown_block(value: object) -> str:
@@ -117,21 +163,46 @@ def markdown_block(value: object) -> str:
     if value is None:
         return ""
     text = _markdown(str(value).replace("\r\n", "\n").strip("\n"))
-    return _MERMAID_FENCE.sub(lambda m: m.group(1) + "text", text)
+    if "``" in text or "~~" in text:
+        text = _MERMAID_FENCE.sub(lambda m: m.group(1) + "text", text)
+    return text
+
+
+def _admonition(m: re.Match[str]) -> str:
+    """An admonition of a known type stays; any other class makes it plain text."""
+    if all(word.lower() in ADMONITIONS for word in m.group(3).split()):
+        return m.group(0)
+    return m.group(1) + "\\" + m.group(2) + m.group(3)
+
+
+def _unpaired_backticks(text: str) -> bool:
+    """Whether a run of backticks has no run of the same length to close its code span."""
+    lengths = [len(run) for run in _BACKTICKS.findall(text)]
+    return any(lengths.count(n) % 2 for n in set(lengths))
 
 
 def markdown_inline(value: object) -> str:
-    """One line of Markdown, without links: for headings, link texts and list items."""
+    """One line of Markdown, without links: for headings, link texts and list items.
+
+    Nothing in it reaches beyond it into the template's text: an unpaired backtick is
+    escaped (it would turn what follows on the line into code) and so is a trailing backslash.
+    """
     if value is None:
         return ""
-    text = _markdown(_escape_unescaped(_BRACKET, " ".join(str(value).split())))
+    text = " ".join(str(value).split())
+    if "[" in text or "]" in text:
+        text = _escape_unescaped(_BRACKET, text)
+    text = _markdown(text)
+    if "`" in text and _unpaired_backticks(text):
+        text = _escape_unescaped(_BACKTICK, text)
     trailing = len(text) - len(text.rstrip("\\"))
-    return text + "\\" if trailing % 2 else text  # never escape what a template appends
+    return text + "\\" if trailing % 2 else text
 
 
 def table_cell(value: object) -> str:
     """Text for a Markdown table cell: one line, pipes escaped."""
-    return _escape_unescaped(_PIPE, markdown_inline(value))
+    text = markdown_inline(value)
+    return _escape_unescaped(_PIPE, text) if "|" in text else text
 
 
 def code(value: object) -> str:
@@ -163,25 +234,3 @@ def amount(value: object, unit: object = None, per: object = None) -> str:
     if per:
         parts.append(f"a {table_cell(per)}")
     return " ".join(parts)
-
-
-class Glossary:
-    """Glossary terms as Markdown abbreviations: a term in any text shows its definition."""
-
-    def __init__(self, terms: Iterable[tuple[str, str, Iterable[str]]]) -> None:
-        self.entries: list[tuple[str, re.Pattern[str], str]] = []
-        for term, definition, aliases in terms:
-            text = plain(" ".join(str(definition).split())).replace("]", ")")
-            for word in (term, *aliases):
-                word = plain(" ".join(str(word).split()))
-                if not word or any(c in word for c in "[]\\\n"):
-                    continue
-                pattern = re.compile(rf"(?<![\w-]){re.escape(word)}(?![\w-])")
-                self.entries.append((word, pattern, text))
-
-    def abbreviations(self, page: str) -> str:
-        """Abbreviation definitions for the terms a page uses (none when it uses none)."""
-        used = [
-            f"*[{word}]: {text}" for word, pattern, text in self.entries if pattern.search(page)
-        ]
-        return "\n\n" + "\n".join(used) + "\n" if used else ""

@@ -140,8 +140,13 @@ def test_every_code_has_a_catalogue_entry_with_the_documented_default():
 
 
 def test_pb014_placeholders_are_flagged_where_they_are(check, base):
-    pb = check({**base, "glossary.yaml": "kind: glossary\nid: g\nterms:\n  - term: TODO\n"
-                "    definition: a word\n"})
+    pb = check(
+        {
+            **base,
+            "glossary.yaml": "kind: glossary\nid: g\nterms:\n  - term: TODO\n"
+            "    definition: a word\n",
+        }
+    )
     assert found(pb) == [("PB014", "warning", "plans/glossary.yaml", 4, 11)]
     assert "terms[0].term" in pb.diagnostics[0].message
 
