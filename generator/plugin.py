@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
@@ -24,7 +25,7 @@ from mkdocs.livereload import LiveReloadServer
 from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files
 
-from generator import diff, pages
+from generator import diff, pages, textsafe
 from generator.config import ConfigError, Settings, settings_from_options
 from generator.diagnostics import Severity
 from generator.playbook import Playbook, load
@@ -116,9 +117,10 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
                 continue  # a hand-written page of the same name wins
             generated = File.generated(config, page.path, content=renderer.render_page(page))
             if page.source is not None:
-                generated.edit_uri = Path(
-                    os.path.relpath(page.source.resolve(), docs_dir)
-                ).as_posix()
+                # percent-encoded: the theme prints the edit link as it is, and a file name
+                # is written by whoever opens the pull request
+                rel = Path(os.path.relpath(page.source.resolve(), docs_dir)).as_posix()
+                generated.edit_uri = quote(rel, safe="/")
             files.append(generated)
         return files
 
@@ -151,7 +153,11 @@ def navigation(playbook: Playbook, changes: bool = False) -> list[Any]:
     nav: list[Any] = [{"Mission": "index.md"}]
     if playbook.intent is not None:
         nav.append({"Commander's intent": "intent.md"})
-    functions = [{n.title: pages.page_path(n)} for n in playbook.of_kind("function")]
+    # themes print navigation titles as they are: no markup from a plan may reach them
+    functions = [
+        {textsafe.plain(" ".join(n.title.split())): pages.page_path(n)}
+        for n in playbook.of_kind("function")
+    ]
     if functions:
         nav.append({"Functions": functions})
     views: list[Any] = []

@@ -29,7 +29,12 @@ FIXTURE = TESTS / "fixtures" / "small"
 GOLDEN = TESTS / "golden" / "pages"
 #: A plan page (depends on another plan, a metric, a diagram), a function page (analysis,
 #: estimates, plans table) and the traceability matrix.
-GOLDEN_PAGES = ("plans/sales-followup.md", "functions/marketing.md", "traceability.md")
+GOLDEN_PAGES = (
+    "plans/sales-followup.md",
+    "functions/marketing.md",
+    "traceability.md",
+    "waterfall.md",
+)
 
 NODE_KINDS = ("success_factor", "key_task", "function", "estimate", "plan")
 LINK = re.compile(r"\]\(([^)\s]+)\)")
