@@ -40,7 +40,7 @@ SCRIPT_SCHEMES = ("javascript", "vbscript", "data")
 WJ = "\u2060"  # WORD JOINER: invisible, not white space, not part of a tag name or entity
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
-_TAG_OPEN = re.compile(r"<(?=[A-Za-z/!?])")
+_TAG_OPEN = re.compile(r"<(?=[A-Za-z/!?\\])")  # "<\\!" is "<!" once Markdown unescapes it
 _CHAR_REF = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
 # A run of backslashes before a character: an even run leaves the character unescaped.
 _BRACE = re.compile(r"(\\*)\{")
