@@ -17,7 +17,7 @@ $(VENV)/.stamp: pyproject.toml
 mermaid: $(VENV)/.stamp  ## pinned Mermaid from the npm registry, verified against the lock
 	$(BIN)/python scripts/fetch_mermaid.py
 
-chromium:  ## Debian's Chromium for the browser tests (never `playwright install`)
+chromium:  ## Debian's Chromium for the browser tests (never a browser download by Playwright)
 	@test -x /usr/bin/chromium || { $(SUDO) apt-get update && \
 	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; }
 

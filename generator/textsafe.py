@@ -41,7 +41,7 @@ WJ = "\u2060"  # WORD JOINER: invisible, not white space, not part of a tag name
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _TAG_OPEN = re.compile(r"<(?=[A-Za-z/!?\\])")  # "<\\!" is "<!" once Markdown unescapes it
-_CHAR_REF = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
+_CHAR_REF = re.compile(r"&(?=\\?#?[A-Za-z0-9]+;)")  # "&\\#60;" is "&#60;" once unescaped
 # A run of backslashes before a character: an even run leaves the character unescaped.
 _BRACE = re.compile(r"(\\*)\{")
 _BRACKET = re.compile(r"(\\*)([\[\]])")

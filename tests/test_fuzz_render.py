@@ -76,6 +76,8 @@ PAYLOADS = [
     f"&#60;img src=x onerror={RUN}&#62;",
     f"&LT;img src=x onerror={RUN}&GT;",
     f"&ltimg src=x onerror={RUN}&gt",
+    f"&\\#60;img src=x onerror={RUN}&\\#62;",
+    f"<\\!-- a comment --> <\\![an image](javascript:{RUN})",
     f"[a link](https://ok.example){{onclick={RUN}}}",
     f"[a link](https://ok.example){{: href=javascript:{RUN} }}",
     f"a paragraph\n{{: onmouseover={RUN} }}",

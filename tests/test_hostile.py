@@ -100,7 +100,7 @@ def test_alias_bomb_is_refused_fast_and_small(
     finally:
         tracemalloc.stop()
     assert [f[0] for f in findings_in(playbook, "alias-bomb.yaml")] == ["PB001"]
-    assert elapsed < 1.0, f"the bomb took {elapsed:.2f} s"
+    assert elapsed < QUICK, f"the bomb took {elapsed:.2f} s"  # a hang guard, not a benchmark
     assert peak < 32 * 2**20, f"the bomb used {peak / 2**20:.0f} MB"
 
 
