@@ -65,7 +65,11 @@ def cmd_render(args: argparse.Namespace) -> int:
     from generator import output, pages  # Jinja2 is needed only here
 
     options = pages.Options(templates=settings.templates)
-    written = output.write_tree(Path(args.out), pages.render(playbook, options))
+    try:
+        written = output.write_tree(Path(args.out), pages.render(playbook, options))
+    except ValueError as exc:  # a path that would leave the output folder: nothing written
+        sys.stderr.write(f"playbook: not rendered: {exc}\n")
+        return EXIT_FINDINGS
     sys.stdout.write(f"wrote {written} pages to {args.out}\n")
     return EXIT_OK
 

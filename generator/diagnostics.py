@@ -120,10 +120,21 @@ class Findings:
         related: Iterable[Location] = (),
     ) -> None:
         sev = severity if severity is not None else CATALOGUE[code].severity
+        # text from plan files (values, file names) never reaches a terminal as control codes
+        message = printable(message)
+        if not location.file.isprintable():
+            location = Location(printable(location.file), location.line, location.column)
         self.items.append(Diagnostic(code, message, location, sev, tuple(related)))
 
     def extend(self, diagnostics: Iterable[Diagnostic]) -> None:
         self.items.extend(diagnostics)
+
+
+def printable(text: str) -> str:
+    """Control characters shown as escapes (``\\x1b``), so output cannot be forged."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 def apply_severities(

@@ -104,9 +104,9 @@ def plain(text: str, limit: int = MAX_LABEL) -> str:
 
 #: Words the Gantt parser reads as statements when a task's text starts with them.
 _GANTT_KEYWORD = re.compile(
-    r"(?:gantt\b|dateFormat\s|inclusiveEndDates\b|topAxis\b|axisFormat\s|tickInterval\s"
-    r"|includes\s|excludes\s|todayMarker\s|weekday\s|weekend\s|\d\d\d\d-\d\d-\d\d\b"
-    r"|title\s|accTitle\s*:|accDescr|section\s|click\s)",
+    r"(?:gantt\b|dateFormat\b|inclusiveEndDates\b|topAxis\b|axisFormat\b|tickInterval\b"
+    r"|includes\b|excludes\b|todayMarker\b|weekday\b|weekend\b|\d\d\d\d-\d\d-\d\d\b"
+    r"|title\b|accTitle\s*:|accDescr|section\b|click\b)",
     re.I,
 )
 

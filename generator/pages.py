@@ -24,6 +24,7 @@ from generator import diagrams, metrics, readiness, schedule, textsafe, waterfal
 from generator.glossary import Glossary
 from generator.ladder import LABELS, Node
 from generator.playbook import Playbook
+from generator.validate import ID_FORM
 
 PACKAGED_TEMPLATES = Path(__file__).parent / "templates"
 _BLANK_RUNS = re.compile(r"\n{3,}")
@@ -228,7 +229,8 @@ class Renderer:
         }
         for kind, template in templates.items():
             for node in self.ladder.of_kind(kind):
-                out.append(Page(page_path(node), template, node.title, node))
+                if ID_FORM.fullmatch(node.id):  # a malformed id never becomes a path (PB013)
+                    out.append(Page(page_path(node), template, node.title, node))
         out += [Page(path, template, title) for path, template, title in VIEWS]
         for node in self.ladder.of_kind("sla"):
             out.append(Page("waterfall.md", "waterfall.md.j2", "Demand waterfall", node))

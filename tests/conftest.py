@@ -35,6 +35,7 @@ Line numbers of the base files, for computing expected locations by hand::
 
 from __future__ import annotations
 
+import os
 import textwrap
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -154,3 +155,12 @@ def check(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[..., Play
         return load(Path("plans"), settings)
 
     return run
+
+
+# CI runs the property tests on the same examples every time (a failure there is reproducible
+# at once); local runs keep exploring new ones.
+if os.environ.get("CI"):
+    from hypothesis import settings as _hypothesis_settings
+
+    _hypothesis_settings.register_profile("ci", derandomize=True, database=None)
+    _hypothesis_settings.load_profile("ci")
