@@ -27,7 +27,6 @@ from __future__ import annotations
 import bisect
 import io
 import re
-import types
 import typing
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -53,6 +52,7 @@ from ruamel.yaml.tokens import (
 from generator import model
 from generator.diagnostics import Diagnostic, Findings, Location
 from generator.source import DEFAULT_MAX_FILE_BYTES, decode, display_path, parse_text, plan_files
+from generator.validate import strip_optional
 
 WIDTH = 100
 #: Characters ruamel.yaml counts as line breaks but plain text tools do not.
@@ -158,25 +158,15 @@ def comments(text: str) -> list[str]:
 # --- the key order of each kind --------------------------------------------------------------
 
 
-def _strip(annotation: Any) -> Any:
-    while typing.get_origin(annotation) is typing.Annotated:
-        annotation = typing.get_args(annotation)[0]
-    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
-        args = [a for a in typing.get_args(annotation) if a is not type(None)]
-        if len(args) == 1:
-            return _strip(args[0])
-    return annotation
-
-
 def _model(annotation: Any) -> type[BaseModel] | None:
-    annotation = _strip(annotation)
+    annotation = strip_optional(annotation)
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return annotation
     return None
 
 
 def _item(annotation: Any) -> Any:
-    annotation = _strip(annotation)
+    annotation = strip_optional(annotation)
     if typing.get_origin(annotation) is list:
         return typing.get_args(annotation)[0]
     return None

@@ -249,7 +249,7 @@ def _repair(cls: type[BaseModel], data: Any, path: PathKey, error: ErrorDetails)
 def _annotation_at(cls: type[BaseModel], path: PathKey) -> Any:
     annotation: Any = cls
     for part in path:
-        annotation = _strip_optional(annotation)
+        annotation = strip_optional(annotation)
         if isinstance(part, int):
             args = typing.get_args(annotation)
             annotation = args[0] if args else Any
@@ -269,33 +269,34 @@ def _field(cls: type[BaseModel], name: str) -> Any:
 
 
 def _field_names(cls: type[BaseModel], path: PathKey) -> list[str]:
-    target = _strip_optional(_annotation_at(cls, path)) if path else cls
+    target = strip_optional(_annotation_at(cls, path)) if path else cls
     if isinstance(target, type) and issubclass(target, BaseModel):
         return [info.alias or key for key, info in target.model_fields.items()]
     return []
 
 
 def _is_required(cls: type[BaseModel], path: PathKey) -> bool:
-    owner = _strip_optional(_annotation_at(cls, path[:-1])) if len(path) > 1 else cls
+    owner = strip_optional(_annotation_at(cls, path[:-1])) if len(path) > 1 else cls
     if isinstance(owner, type) and issubclass(owner, BaseModel):
         field = _field(owner, str(path[-1]))
         return bool(field and field.is_required())
     return False
 
 
-def _strip_optional(annotation: Any) -> Any:
+def strip_optional(annotation: Any) -> Any:
+    """The type inside ``Annotated[...]`` and ``X | None``."""
     while typing.get_origin(annotation) is typing.Annotated:
         annotation = typing.get_args(annotation)[0]
     if typing.get_origin(annotation) in (typing.Union, types.UnionType):
         args = [a for a in typing.get_args(annotation) if a is not type(None)]
         if len(args) == 1:
-            return _strip_optional(args[0])
+            return strip_optional(args[0])
     return annotation
 
 
 def _placeholder(annotation: Any) -> Any:
     """The plainest value that satisfies a type, standing in for a bad or missing one."""
-    annotation = _strip_optional(annotation)
+    annotation = strip_optional(annotation)
     origin = typing.get_origin(annotation)
     if origin is list:
         return []
