@@ -134,13 +134,27 @@ nav:
 {SHARED_YML}"""
 
 
-def rendered_pages(plans: Path) -> tuple[int, int]:
-    """(pages, mean Markdown bytes per page) of the playbook site: floor B's shape."""
-    from generator import load, pages
+def write_floor_c(root: Path, plans: Path) -> tuple[Path, int, int]:
+    """The playbook's own pages, rendered once, as a plain Material site with the plugin's
+    navigation: what MkDocs costs on these pages without the playbook plugin.
 
-    rendered = pages.render(load(plans))
+    Returns the config path, the page count and the mean Markdown bytes per page (floor B's
+    shape).
+    """
+    from generator import load, pages
+    from generator.plugin import navigation
+
+    playbook = load(plans)
+    rendered = pages.render(playbook)
+    docs = root / "docs"
+    for path, text in rendered.items():
+        (docs / path).parent.mkdir(parents=True, exist_ok=True)
+        (docs / path).write_text(text, encoding="utf-8")
+    config = root / "mkdocs.yml"
+    nav = json.dumps(navigation(playbook))  # JSON is YAML
+    config.write_text(f"site_name: Floor C\nnav: {nav}\n{SHARED_YML}", encoding="utf-8")
     total = sum(len(text.encode()) for text in rendered.values())
-    return len(rendered), total // max(1, len(rendered))
+    return config, len(rendered), total // max(1, len(rendered))
 
 
 WORDS = [
@@ -296,11 +310,13 @@ def tree_size(path: Path) -> dict[str, int]:
     return {"bytes": sum(p.stat().st_size for p in files), "files": len(files)}
 
 
-NAMES = ("floor_a", "floor_b", "check_cold", "check_warm", "site")
+NAMES = ("floor_a", "floor_b", "floor_c", "check_cold", "check_warm", "site")
 RATIOS = (
     ("check_cold/floor_a", "check_cold", "floor_a"),
     ("check_warm/check_cold", "check_warm", "check_cold"),
     ("site/floor_b", "site", "floor_b"),
+    ("site/floor_c", "site", "floor_c"),
+    ("floor_c/floor_b", "floor_c", "floor_b"),
 )
 
 
@@ -336,7 +352,7 @@ def bench_one(n: int, work: Path, bindir: Path, runs: int, synthetic: ModuleType
     plans = synthetic.generate(n, root, seed=0)
     generate_s = time.perf_counter() - start
     config = write_playbook_site(root)
-    page_count, page_bytes = rendered_pages(plans)
+    floor_c_config, page_count, page_bytes = write_floor_c(work / f"floor-c-{n}", plans)
     floor_b_config = write_floor_b(work / f"floor-b-{n}", page_count, page_bytes)
 
     def clear_cache() -> None:
@@ -351,6 +367,8 @@ def bench_one(n: int, work: Path, bindir: Path, runs: int, synthetic: ModuleType
     m["floor_a"] = run([python, "-c", FLOOR_A, str(plans)], root)
     log("floor B")
     m["floor_b"] = run([mkdocs, "build", "-q", "-f", str(floor_b_config)], work)
+    log("floor C")
+    m["floor_c"] = run([mkdocs, "build", "-q", "-f", str(floor_c_config)], work)
     check = [playbook, "check", "--plans", str(plans)]
     log("check cold")
     m["check_cold"] = run(check, root, prepare=clear_cache)
@@ -377,7 +395,7 @@ def bench_one(n: int, work: Path, bindir: Path, runs: int, synthetic: ModuleType
 def report(results: list[Result]) -> None:
     """Print the timing table and the output sizes."""
     head = f"{'N':>6} {'gen':>6} " + " ".join(f"{x:>14}" for x in NAMES)
-    head += "  cold/A  warm/cold  site/B"
+    head += "  cold/A  warm/cold  site/B  site/C  C/B"
     print(head)
     print("-" * len(head))
     for r in results:
@@ -386,7 +404,7 @@ def report(results: list[Result]) -> None:
         print(
             f"{r.n:>6} {r.generate_seconds:>5.2f}s "
             + " ".join(f"{r.measurements[x].cell():>14}" for x in NAMES)
-            + f"  {fmt[0]:>6}  {fmt[1]:>9}  {fmt[2]:>6}"
+            + f"  {fmt[0]:>6}  {fmt[1]:>9}  {fmt[2]:>6}  {fmt[3]:>6}  {fmt[4]:>4}"
         )
     print()
     print(

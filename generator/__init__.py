@@ -8,7 +8,19 @@ The core is a pure function from a plans folder to a model and diagnostics::
         print(finding)
 """
 
-from generator.playbook import Playbook, load
+from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 __all__ = ["Playbook", "__version__", "load"]
+
+if TYPE_CHECKING:
+    from generator.playbook import Playbook, load
+else:
+
+    def __getattr__(name: str) -> Any:
+        """``load`` and ``Playbook`` import the model on first use, not with the package."""
+        if name in ("Playbook", "load"):
+            from generator import playbook
+
+            return getattr(playbook, name)
+        raise AttributeError(f"module 'generator' has no attribute {name!r}")

@@ -1,10 +1,15 @@
-"""A cache of parsed plan files, keyed by each file's content.
+"""Caches keyed by content: parsed plan files, and whole check results.
 
 Parsing is most of the cost of a check, and it depends only on a file's bytes, its path as
-shown in findings, and this product's code. So the parsed values are kept between runs: a
-warm check re-parses only files that changed, and under ``mkdocs serve`` editing one file
-re-parses that file only. Positions are not kept: the few files that have findings are read
-again when a finding needs a line and column. Validation and the link checks always run.
+shown in findings, and this product's code. So the parsed values are kept between runs
+(``FileCache``): under ``mkdocs serve`` editing one file re-parses that file only. Positions
+are not kept: the few files that have findings are read again when a finding needs a line
+and column.
+
+``playbook check`` also keeps its whole output (``CheckCache``), keyed by every plan file's
+name and bytes, the settings, the options, the working folder and the product's code: when
+nothing changed, a check reads the files, finds the key and prints the same output without
+loading the model at all.
 
 The cache lives outside the repository (``$PLAYBOOK_CACHE_DIR``, else ``$XDG_CACHE_HOME`` or
 ``~/.cache``, under ``mission-playbook/``), so a pull request cannot plant entries in it; it
@@ -14,18 +19,19 @@ is safe to delete at any time, and an entry that cannot be read is simply a miss
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import pickle
 import sys
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from generator.diagnostics import Diagnostic
-from generator.source import Document
+from generator.source import Document, Sources
 
-_CODE = ("source.py", "diagnostics.py", "cache.py")
+#: The modules whose code decides what parsing a file gives.
+_PARSE_CODE = ("source.py", "diagnostics.py", "cache.py")
 
 
 @dataclass
@@ -46,15 +52,33 @@ class ParsedFile:
         ]
 
 
-def _code_version() -> str:
-    """A hash of the code that parses files: any change to it invalidates the cache."""
+def _code_version(names: tuple[str, ...] | None = None) -> str:
+    """A hash of the product's version and code (``names``, else every module of it)."""
     from generator import __version__
 
     digest = hashlib.blake2b(f"{__version__}|{sys.version}".encode(), digest_size=16)
     here = Path(__file__).parent
-    for name in _CODE:
-        digest.update((here / name).read_bytes())
+    for path in sorted(here / n for n in names) if names else sorted(here.glob("*.py")):
+        digest.update(path.name.encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    """Replace ``path`` with ``data`` in one step; a cache that cannot be written is skipped."""
+    import tempfile  # only when writing: it imports more than the warm path needs
+
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, path)
+    except OSError:  # a read-only home or a full disk: run without a cache
+        return
+
+
+def _folder_name(plans: Path) -> str:
+    return hashlib.blake2b(str(plans.resolve()).encode(), digest_size=12).hexdigest()
 
 
 def default_dir() -> Path:
@@ -70,9 +94,8 @@ class FileCache:
     """One cache file per plans folder: {content key: ParsedFile}."""
 
     def __init__(self, plans: Path, directory: Path | None = None) -> None:
-        self.version = _code_version()
-        folder = hashlib.blake2b(str(plans.resolve()).encode(), digest_size=12).hexdigest()
-        self.path = (directory or default_dir()) / f"{folder}.pickle"
+        self.version = _code_version(_PARSE_CODE)
+        self.path = (directory or default_dir()) / f"{_folder_name(plans)}.pickle"
         self.entries: dict[str, ParsedFile] = {}
         self.used: set[str] = set()
         self.dirty = False
@@ -109,11 +132,51 @@ class FileCache:
         if not self.dirty and len(self.used) == len(self.entries):
             return
         keep = {k: v for k, v in self.entries.items() if k in self.used}
+        _write_atomic(self.path, pickle.dumps((self.version, keep), pickle.HIGHEST_PROTOCOL))
+
+
+class CheckCache:
+    """The last few outputs of ``playbook check`` on one plans folder, by all of their inputs.
+
+    Stored as JSON (text and an exit code; nothing in it is ever executed), newest last.
+    """
+
+    KEEP = 8
+
+    def __init__(self, plans: Path, directory: Path | None = None) -> None:
+        self.path = (directory or default_dir()) / f"{_folder_name(plans)}.check.json"
+
+    def key(self, sources: Sources, *inputs: object) -> str:
+        """A digest of the code, every input given (settings, options) and every file read."""
+        digest = hashlib.blake2b(_code_version().encode(), digest_size=20)
+        for item in (os.getcwd(), *inputs):
+            digest.update(b"\0" + repr(item).encode())
+        for source in sources.files:
+            digest.update(b"\0" + source.file.encode() + b"\0")
+            digest.update(b"-" if source.raw is None else source.raw)
+        for finding in sources.findings.items:  # why a file could not be read
+            digest.update(b"\0" + str(finding).encode())
+        return digest.hexdigest()
+
+    def _entries(self) -> dict[str, list[Any]]:
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".tmp-")
-            with os.fdopen(fd, "wb") as fh:
-                pickle.dump((self.version, keep), fh, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(tmp, self.path)
-        except OSError:  # a read-only home or a full disk: run without a cache
-            return
+            data = json.loads(self.path.read_bytes())
+        except Exception:  # a missing or damaged cache is a miss, never an error
+            return {}
+        return data if isinstance(data, dict) else {}
+
+    def get(self, key: str) -> tuple[str, int] | None:
+        """The output and exit code recorded for ``key``, if any."""
+        hit = self._entries().get(key)
+        if isinstance(hit, list) and len(hit) == 2:
+            output, code = hit
+            if isinstance(output, str) and isinstance(code, int):
+                return output, code
+        return None
+
+    def put(self, key: str, output: str, code: int) -> None:
+        entries = self._entries()
+        entries.pop(key, None)
+        entries[key] = [output, code]
+        keep = dict(list(entries.items())[-self.KEEP :])
+        _write_atomic(self.path, json.dumps(keep).encode())

@@ -12,9 +12,10 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from generator import __version__
-from generator.config import ConfigError, Settings, load_settings
-from generator.playbook import load
+from generator.cache import CheckCache
+from generator.config import ConfigError, Settings, load_settings, read_plans
 from generator.report import FORMATS, render
+from generator.source import Sources
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 
@@ -39,11 +40,27 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    """Check the plans; when nothing that decides the result changed, repeat the last output."""
     settings = settings_from_args(args)
-    playbook = load(settings.plans, settings)
-    sys.stdout.write(render(playbook, args.format))
-    failing = playbook.errors or (args.strict and playbook.warnings)
-    return EXIT_FINDINGS if failing else EXIT_OK
+    sources = read_plans(settings.plans, settings.max_file_size)
+    store = CheckCache(settings.plans, settings.cache_dir) if settings.cache else None
+    key = store.key(sources, settings, args.format, args.strict) if store else ""
+    hit = store.get(key) if store else None
+    if hit is None:
+        hit = _check(settings, sources, args.format, args.strict)
+        if store:
+            store.put(key, *hit)
+    sys.stdout.write(hit[0])
+    return hit[1]
+
+
+def _check(settings: Settings, sources: Sources, fmt: str, strict: bool) -> tuple[str, int]:
+    """The check's output and exit code."""
+    from generator.playbook import load  # the model: imported only when there is work to do
+
+    playbook = load(settings.plans, settings, sources)
+    failing = playbook.errors or (strict and playbook.warnings)
+    return render(playbook, fmt), EXIT_FINDINGS if failing else EXIT_OK
 
 
 def cmd_render(args: argparse.Namespace) -> int:
@@ -57,6 +74,8 @@ def cmd_render(args: argparse.Namespace) -> int:
                 f"playbook: --out {args.out} would replace {keep}; choose another folder\n"
             )
             return EXIT_USAGE
+    from generator.playbook import load
+
     playbook = load(settings.plans, settings)
     if playbook.errors:
         sys.stderr.write(render(playbook, "text"))

@@ -15,7 +15,7 @@ from ruamel.yaml.constructor import SafeConstructor
 from ruamel.yaml.error import YAMLError
 
 from generator.diagnostics import CATALOGUE, Severity, did_you_mean
-from generator.source import DEFAULT_MAX_FILE_BYTES
+from generator.source import DEFAULT_MAX_FILE_BYTES, Sources, read_sources
 
 OPTIONS = ("plans", "templates", "severity", "max_file_size", "cache", "changes")
 
@@ -118,3 +118,10 @@ def load_settings(config_file: Path | None, plans: Path | None = None) -> Settin
     if plans is not None:
         settings.plans = plans
     return settings
+
+
+def read_plans(root: Path, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> Sources:
+    """Read every plan file of the plans folder ``root``; a missing folder is a ConfigError."""
+    if not root.is_dir():
+        raise ConfigError(f"{root}: the plans folder does not exist")
+    return read_sources(root, max_bytes)

@@ -197,6 +197,7 @@ class Renderer:
             trim_blocks=True,
             lstrip_blocks=True,
             keep_trailing_newline=True,
+            auto_reload=False,  # a Renderer lives for one build: no stat of the templates per page
         )
         env.filters.update(
             md=textsafe.markdown_block,

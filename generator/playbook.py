@@ -6,17 +6,16 @@ checks each node on its own, indexes ids, resolves the ladder, then checks the l
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from generator import ladder as ladder_mod
 from generator import links, metrics, model, schedule, waterfall
 from generator.cache import FileCache, ParsedFile
-from generator.config import ConfigError, Settings
+from generator.config import Settings, read_plans
 from generator.diagnostics import Diagnostic, Findings, Location, Severity, apply_severities
 from generator.ladder import Ladder, Node
-from generator.source import Document, display_path, new_yaml, parse_bytes, plan_files, read_bytes
+from generator.source import Document, Sources, display_path, parse_bytes
 from generator.validate import PLACEHOLDER, check_placeholders, validate
 
 #: Rungs counted in the summary: (kind, plural label, what "covered" means).
@@ -116,31 +115,25 @@ def validate_file(
 
 
 def read_all(
-    root: Path, settings: Settings, findings: Findings
+    sources: Sources, settings: Settings, findings: Findings
 ) -> tuple[list[FileResult], list[str]]:
-    """Every plan file under ``root``, read or taken from the cache."""
-    if not root.is_dir():
-        raise ConfigError(f"{root}: the plans folder does not exist")
-    cache = FileCache(root, settings.cache_dir) if settings.cache else None
-    yaml = new_yaml()
-    cwd = os.getcwd()
+    """Every plan file, parsed or taken from the cache, then checked on its own."""
+    cache = FileCache(sources.root, settings.cache_dir) if settings.cache else None
+    findings.extend(sources.findings.items)
     results: list[FileResult] = []
-    files: list[str] = []
-    for path in plan_files(root):
-        file = display_path(path, cwd)
-        files.append(file)
-        raw = read_bytes(path, file, findings, settings.max_file_size)
+    for source in sources.files:
+        raw, file = source.raw, source.file
         if raw is None:
             continue
         key = cache.key(file, raw) if cache else ""
         parsed = cache.get(key) if cache else None
         if parsed is None:
             parse_findings = Findings()
-            documents = parse_bytes(raw, file, parse_findings, yaml, origin=path.absolute())
+            documents = parse_bytes(raw, file, parse_findings, origin=source.path.absolute())
             if cache:
                 cache.put(key, ParsedFile.of(documents, parse_findings.items))
         else:
-            documents = parsed.documents(file, path.absolute())
+            documents = parsed.documents(file, source.path.absolute())
             parse_findings = Findings()
             parse_findings.extend(parsed.findings)
         has_todo = PLACEHOLDER.encode() in raw  # most files have none: skip the walk
@@ -148,7 +141,7 @@ def read_all(
         findings.extend(results[-1].findings)
     if cache:
         cache.save()
-    return results, files
+    return results, [source.file for source in sources.files]
 
 
 def build(root: Path, results: list[FileResult], findings: Findings) -> Ladder:
@@ -203,12 +196,18 @@ def check(ladder: Ladder, findings: Findings) -> tuple[list[waterfall.Waterfall]
     return waterfall.check(ladder, findings), cycles
 
 
-def load(plans: str | Path = "plans", settings: Settings | None = None) -> Playbook:
-    """Load and check the playbook in ``plans``: a model and every finding, all in one run."""
+def load(
+    plans: str | Path = "plans", settings: Settings | None = None, sources: Sources | None = None
+) -> Playbook:
+    """Load and check the playbook in ``plans``: a model and every finding, all in one run.
+
+    ``sources`` are the plan files when the caller has read them already.
+    """
     settings = settings or Settings(plans=Path(plans), cache=False)
     root = Path(plans)
+    sources = sources or read_plans(root, settings.max_file_size)
     findings = Findings()
-    results, files = read_all(root, settings, findings)
+    results, files = read_all(sources, settings, findings)
     ladder = build(root, results, findings)
     waterfalls, cycles = check(ladder, findings)
     diagnostics = apply_severities(findings.items, settings.severity)

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import json
 from itertools import groupby
+from typing import TYPE_CHECKING
 
-from generator import readiness
 from generator.diagnostics import Diagnostic
-from generator.playbook import Playbook
+
+if TYPE_CHECKING:
+    from generator.playbook import Playbook
 
 FORMATS = ("text", "json", "github")
 
 
 def summary(playbook: Playbook) -> str:
     """One line: findings, then each rung's count and how much of it is linked."""
+    from generator import readiness
+
     errors, warnings = playbook.errors, playbook.warnings
     verdict = "ok" if not errors else "failed"
     parts = [

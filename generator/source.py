@@ -9,6 +9,7 @@ scalar tags are accepted, alias expansion is bounded, and files are never writte
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 import re
 from dataclasses import dataclass, field
@@ -16,8 +17,8 @@ from pathlib import Path
 from stat import S_ISREG
 from typing import Any
 
-from ruamel.yaml import YAML
 from ruamel.yaml.constructor import ConstructorError, SafeConstructor
+from ruamel.yaml.cyaml import CParser  # type: ignore[attr-defined]
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.events import (
     MappingEndEvent,
@@ -26,6 +27,8 @@ from ruamel.yaml.events import (
     SequenceStartEvent,
 )
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from ruamel.yaml.resolver import Resolver
+from ruamel.yaml.tag import Tag
 
 from generator.diagnostics import Findings, Location
 
@@ -248,16 +251,38 @@ class _Builder:
         raise _Refused("a merge key '<<' needs a mapping or a list of mappings", node)
 
 
-def new_yaml() -> YAML:
-    """A safe loader (C-backed when available); reusable for many files, one at a time."""
-    return YAML(typ="safe", pure=False)
+class _Loader(CParser, SafeConstructor, Resolver):  # type: ignore[misc]
+    """ruamel.yaml's C parser and safe constructor with its YAML 1.2 rules, for one text.
+
+    The same parts ``YAML(typ="safe")`` combines, but the class is made once (``compose_all``
+    makes a new one per stream), the YAML version is fixed at 1.2 (looked up twice per scalar
+    there), and resolved tags are shared, so their names are decoded once per process.
+    """
+
+    processing_version = (1, 2)
+
+    def __init__(self, text: str) -> None:
+        CParser.__init__(self, text)
+        self._parser = self._composer = self
+        SafeConstructor.__init__(self, loader=self)
+        Resolver.__init__(self, loadumper=self)
+
+    @property
+    def resolver(self) -> _Loader:
+        return self
+
+    def resolve(self, kind: Any, value: Any, implicit: Any) -> Tag:
+        tag = Resolver.resolve(self, kind, value, implicit)
+        return _TAGS.setdefault(tag.suffix, tag)
+
+
+_TAGS: dict[str | None, Tag] = {}
 
 
 def parse_text(
     text: str,
     file: str,
     findings: Findings,
-    yaml: YAML | None = None,
     origin: Path | None = None,
     positions: bool = False,
 ) -> list[Document]:
@@ -266,26 +291,35 @@ def parse_text(
     Positions are recorded when asked, or when there is no ``origin`` file to read them
     from later; otherwise a document reads them again the first time a finding needs one.
     """
-    yaml = yaml or new_yaml()
-    docs: list[Document] = []
     # flow collections ([ and {) and compact block ones (- - - x) can nest deep enough to
     # overflow the C composer, or to take hours: libyaml's work per token grows with the depth
     deep = text.count("[") + text.count("{") > MAX_DEPTH or _maybe_compact(text)
-    too_deep = _too_deep(yaml, text) if deep else None
+    too_deep = _too_deep(text) if deep else None
     if too_deep is not None:
         findings.add(
             "PB001",
             f"nesting is deeper than {MAX_DEPTH} levels",
             Location(file, too_deep.line + 1, too_deep.column + 1),
         )
-        return docs
-    stream = yaml.compose_all(text)
+        return []
+    loader = _Loader(text)
+    try:
+        return _compose(loader, file, findings, origin, positions)
+    finally:
+        loader.dispose()
+
+
+def _compose(
+    loader: _Loader, file: str, findings: Findings, origin: Path | None, positions: bool
+) -> list[Document]:
+    """Every document of the loader's text, built into plain values."""
+    docs: list[Document] = []
     index = 0
     while True:
         try:
-            node = next(stream)
-        except StopIteration:
-            break
+            if not loader.check_node():
+                break
+            node = loader.get_node()
         except MarkedYAMLError as exc:
             mark = exc.problem_mark or exc.context_mark
             where = Location(file, mark.line + 1, mark.column + 1) if mark else Location(file, 1, 1)
@@ -305,7 +339,7 @@ def parse_text(
         ):  # an empty document: a trailing '---', or one holding only comments
             index += 1
             continue
-        builder = _Builder(yaml.constructor, positions=origin is None or positions)
+        builder = _Builder(loader, positions=origin is None or positions)
         try:
             data = builder.build(node, ())
         except _Refused as exc:
@@ -329,15 +363,17 @@ def _maybe_compact(text: str) -> bool:
     return any(p in text for p in pairs) and _COMPACT.search(text) is not None
 
 
-def _too_deep(yaml: YAML, text: str) -> Any:
+def _too_deep(text: str) -> Any:
     """The mark of the first collection nested deeper than MAX_DEPTH, else None.
 
     Walks the event stream, which libyaml produces without recursion (the C composer recurses
     and overflows the C stack on ~30,000 nested brackets); syntax errors are left to the composer.
     """
     depth = 0
+    loader = _Loader(text)
     try:
-        for event in yaml.parse(text):
+        while loader.check_event():
+            event = loader.get_event()
             if isinstance(event, (SequenceStartEvent, MappingStartEvent)):
                 depth += 1
                 if depth > MAX_DEPTH + 1:
@@ -346,6 +382,8 @@ def _too_deep(yaml: YAML, text: str) -> Any:
                 depth -= 1
     except YAMLError:
         return None
+    finally:
+        loader.dispose()
     return None
 
 
@@ -453,18 +491,53 @@ def read_file(
     return [] if raw is None else parse_bytes(raw, file, findings, origin=path.absolute())
 
 
+@dataclass
+class Source:
+    """One plan file as read: its path, its name as shown in findings, and its bytes.
+
+    ``raw`` is None when the file could not be read; the finding saying why is in the
+    ``Sources`` it belongs to.
+    """
+
+    path: Path
+    file: str
+    raw: bytes | None
+
+
+@dataclass
+class Sources:
+    """Every plan file of a plans folder, read once, with the findings of reading them."""
+
+    root: Path
+    files: list[Source]
+    findings: Findings
+
+
+def read_sources(root: Path, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> Sources:
+    """Read every plan file under ``root``; the caller checks that ``root`` is a folder."""
+    findings = Findings()
+    cwd = os.getcwd()
+    files = []
+    for path in plan_files(root):
+        file = display_path(path, cwd)
+        files.append(Source(path, file, read_bytes(path, file, findings, max_bytes)))
+    return Sources(root, files, findings)
+
+
 #: What YAML does not allow in a file: control characters but tab and line ends, a byte order
 #: mark after the start, U+FFFE and U+FFFF.
-_NOT_PRINTABLE = re.compile(
-    "[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
-)
+@functools.cache
+def _not_printable() -> re.Pattern[str]:
+    """Compiled on first use: the character ranges take milliseconds to compile."""
+    return re.compile(
+        "[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
+    )
 
 
 def parse_bytes(
     raw: bytes,
     file: str,
     findings: Findings,
-    yaml: YAML | None = None,
     origin: Path | None = None,
     positions: bool = False,
 ) -> list[Document]:
@@ -472,7 +545,7 @@ def parse_bytes(
     text = decode(raw, file, findings)
     if text is None:
         return []
-    bad = _NOT_PRINTABLE.search(text)
+    bad = _not_printable().search(text)
     if bad is not None:  # YAML refuses these too, but without saying where
         pos, char = bad.start(), bad.group()
         line = text.count("\n", 0, pos) + 1
@@ -484,4 +557,4 @@ def parse_bytes(
             Location(file, line, column),
         )
         return []
-    return parse_text(text, file, findings, yaml, origin, positions)
+    return parse_text(text, file, findings, origin, positions)
