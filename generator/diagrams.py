@@ -16,7 +16,7 @@ MAX_TEXT = 50_000
 MAX_EDGES = 500
 MAX_LABEL = 60
 
-_SAFE = re.compile(r"[A-Za-z0-9 ,.\-_/()'?!+:]")
+_UNSAFE = re.compile(r"[^A-Za-z0-9 ,.\-_/()'?!+:]")
 
 #: Box shapes by rung, so the ladder reads at a glance.
 SHAPES = {
@@ -35,7 +35,7 @@ def label(text: str, limit: int = MAX_LABEL) -> str:
     text = " ".join(str(text).split())
     if len(text) > limit:
         text = text[: limit - 1].rstrip() + "…"
-    return "".join(c if _SAFE.fullmatch(c) else f"#{ord(c)};" for c in text)
+    return _UNSAFE.sub(lambda m: f"#{ord(m.group())};", text)
 
 
 @dataclass
