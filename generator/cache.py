@@ -52,11 +52,31 @@ class ParsedFile:
         ]
 
 
+#: Libraries whose upgrade can change what a check says (parsing, schema messages).
+LIBRARIES = ("ruamel.yaml", "pydantic", "pydantic_core")
+
+
+def _libraries() -> str:
+    """Where each library in LIBRARIES is installed, and its file's size and time: an upgrade
+    or a reinstall changes them (found without importing the libraries)."""
+    import importlib.util
+
+    parts = []
+    for name in LIBRARIES:
+        spec = importlib.util.find_spec(name)
+        origin = spec.origin if spec is not None else None
+        if origin:
+            info = os.stat(origin)
+            parts.append(f"{name}={origin}:{info.st_size}:{info.st_mtime_ns}")
+    return "|".join(parts)
+
+
 def _code_version(names: tuple[str, ...] | None = None) -> str:
-    """A hash of the product's version and code (``names``, else every module of it)."""
+    """A hash of the product's version and code (``names``, else every module of it), the
+    Python that runs it and the libraries it uses."""
     from generator import __version__
 
-    digest = hashlib.blake2b(f"{__version__}|{sys.version}".encode(), digest_size=16)
+    digest = hashlib.blake2b(f"{__version__}|{sys.version}|{_libraries()}".encode(), digest_size=16)
     here = Path(__file__).parent
     for path in sorted(here / n for n in names) if names else sorted(here.glob("*.py")):
         digest.update(path.name.encode() + b"\0" + path.read_bytes())

@@ -111,6 +111,16 @@ def test_the_product_code_is_part_of_the_key(write_playbook, tmp_path, base, mon
     assert store.key(sources, "text") != before
 
 
+def test_the_installed_libraries_are_part_of_the_key(write_playbook, tmp_path, base, monkeypatch):
+    write_playbook(tmp_path, base)
+    assert "pydantic=" in cache_mod._libraries() and "ruamel.yaml=" in cache_mod._libraries()
+    store = cache_mod.CheckCache(Path("plans"))
+    sources = read_plans(Path("plans"))
+    before = store.key(sources, "text")
+    monkeypatch.setattr(cache_mod, "_libraries", lambda: "pydantic=/elsewhere:1:2")
+    assert store.key(sources, "text") != before
+
+
 def test_a_damaged_or_deleted_cache_is_a_miss(write_playbook, tmp_path, base, capsys):
     write_playbook(tmp_path, {**base, "functions/marketing/plan-a.yaml": "kind: plan\nid: X\n"})
     assert main(["check"]) == 1
