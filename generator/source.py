@@ -1,9 +1,9 @@
 """Reading plan files: YAML documents as plain values, each value with its position.
 
-Parsing uses ruamel.yaml's safe loader (C-backed when ``ruamel.yaml.clib`` is installed) to
-compose a node graph that keeps marks, then builds plain Python values in one walk that
-records the line and column of every key and value. Nothing is executed: only the standard
-scalar tags are accepted, alias expansion is bounded, and files are never written.
+Parsing uses ruamel.yaml's C parser (``ruamel.yaml.clib``, a pinned dependency) and safe
+constructor to compose a node graph that keeps marks, then builds plain Python values in one
+walk that can record the line and column of every key and value. Nothing is executed: only
+the standard scalar tags are accepted, alias expansion is bounded, and files are never written.
 """
 
 from __future__ import annotations
