@@ -165,6 +165,7 @@ class CheckCache:
 
     def __init__(self, plans: Path, directory: Path | None = None) -> None:
         self.path = (directory or default_dir()) / f"{_folder_name(plans)}.check.json"
+        self._read: dict[str, list[Any]] | None = None
 
     def key(self, sources: Sources, *inputs: object) -> str:
         """A digest of the code, every input given (settings, options) and every file read."""
@@ -179,11 +180,14 @@ class CheckCache:
         return digest.hexdigest()
 
     def _entries(self) -> dict[str, list[Any]]:
-        try:
-            data = json.loads(self.path.read_bytes())
-        except Exception:  # a missing or damaged cache is a miss, never an error
-            return {}
-        return data if isinstance(data, dict) else {}
+        """The stored entries, read from disk once (a miss reads them, then adds one)."""
+        if self._read is None:
+            try:
+                data = json.loads(self.path.read_bytes())
+            except Exception:  # a missing or damaged cache is a miss, never an error
+                data = {}
+            self._read = data if isinstance(data, dict) else {}
+        return self._read
 
     def get(self, key: str) -> tuple[str, int] | None:
         """The output and exit code recorded for ``key``, if any."""
@@ -198,5 +202,5 @@ class CheckCache:
         entries = self._entries()
         entries.pop(key, None)
         entries[key] = [output, code]
-        keep = dict(list(entries.items())[-self.KEEP :])
-        _write_atomic(self.path, json.dumps(keep).encode())
+        self._read = dict(list(entries.items())[-self.KEEP :])
+        _write_atomic(self.path, json.dumps(self._read).encode())
