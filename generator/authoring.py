@@ -15,9 +15,9 @@ from typing import Any
 
 from generator import fmt, output, rename, scaffold, schema
 from generator.cli import EXIT_FINDINGS, EXIT_OK, settings_from_args
+from generator.files import display_path
 from generator.fmt import AuthoringError
 from generator.playbook import load
-from generator.source import display_path
 from generator.validate import PLACEHOLDER
 
 

@@ -9,7 +9,9 @@ and column.
 ``playbook check`` also keeps its whole output (``CheckCache``), keyed by every plan file's
 name and bytes, the settings, the options, the working folder and the product's code: when
 nothing changed, a check reads the files, finds the key and prints the same output without
-loading the model at all.
+loading the model at all; the ``playbook`` plugin's options are kept by the bytes of
+mkdocs.yml (``OptionsCache``), so it does not parse YAML either. Both are small JSON files
+(``JsonStore``): nothing in them is ever executed.
 
 The cache lives outside the repository (``$PLAYBOOK_CACHE_DIR``, else ``$XDG_CACHE_HOME`` or
 ``~/.cache``, under ``mission-playbook/``), so a pull request cannot plant entries in it; it
@@ -21,14 +23,16 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import pickle
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from generator.diagnostics import Diagnostic
-from generator.source import Document, Sources
+from generator.files import Sources
+
+if TYPE_CHECKING:  # the parser is imported only when a file is parsed
+    from generator.source import Document
 
 #: The modules whose code decides what parsing a file gives.
 _PARSE_CODE = ("source.py", "diagnostics.py", "cache.py")
@@ -47,6 +51,8 @@ class ParsedFile:
 
     def documents(self, file: str, origin: Path) -> list[Document]:
         """Documents whose positions are read again from ``origin`` when first needed."""
+        from generator.source import Document
+
         return [
             Document(file, i, data, start=start, origin=origin) for i, start, data in self.parts
         ]
@@ -122,6 +128,8 @@ class FileCache:
         self._load()
 
     def _load(self) -> None:
+        import pickle  # the check's own cache is JSON: only parsing needs pickle
+
         try:
             with self.path.open("rb") as fh:
                 version, entries = pickle.load(fh)
@@ -151,21 +159,49 @@ class FileCache:
         """Keep the entries used in this run (dropping the rest), written atomically."""
         if not self.dirty and len(self.used) == len(self.entries):
             return
+        import pickle
+
         keep = {k: v for k, v in self.entries.items() if k in self.used}
         _write_atomic(self.path, pickle.dumps((self.version, keep), pickle.HIGHEST_PROTOCOL))
 
 
+class JsonStore:
+    """A JSON file of the last ``keep`` values by key, newest last (nothing in it is ever
+    executed); a missing or damaged file is empty, one that cannot be written is skipped."""
+
+    def __init__(self, path: Path, keep: int = 8) -> None:
+        self.path = path
+        self.keep = keep
+        self._read: dict[str, Any] | None = None
+
+    def _entries(self) -> dict[str, Any]:
+        """The stored entries, read from disk once (a miss reads them, then adds one)."""
+        if self._read is None:
+            try:
+                data = json.loads(self.path.read_bytes())
+            except Exception:  # a missing or damaged cache is a miss, never an error
+                data = {}
+            self._read = data if isinstance(data, dict) else {}
+        return self._read
+
+    def get(self, key: str) -> Any:
+        """The value stored under ``key``, or None."""
+        return self._entries().get(key)
+
+    def put(self, key: str, value: Any) -> None:
+        entries = self._entries()
+        entries.pop(key, None)
+        entries[key] = value
+        self._read = dict(list(entries.items())[-self.keep :])
+        _write_atomic(self.path, json.dumps(self._read).encode())
+
+
 class CheckCache:
-    """The last few outputs of ``playbook check`` on one plans folder, by all of their inputs.
-
-    Stored as JSON (text and an exit code; nothing in it is ever executed), newest last.
-    """
-
-    KEEP = 8
+    """The last few outputs of ``playbook check`` on one plans folder, by all of their inputs:
+    text and an exit code."""
 
     def __init__(self, plans: Path, directory: Path | None = None) -> None:
-        self.path = (directory or default_dir()) / f"{_folder_name(plans)}.check.json"
-        self._read: dict[str, list[Any]] | None = None
+        self.store = JsonStore((directory or default_dir()) / f"{_folder_name(plans)}.check.json")
 
     def key(self, sources: Sources, *inputs: object) -> str:
         """A digest of the code, every input given (settings, options) and every file read."""
@@ -179,19 +215,9 @@ class CheckCache:
             digest.update(b"\0" + str(finding).encode())
         return digest.hexdigest()
 
-    def _entries(self) -> dict[str, list[Any]]:
-        """The stored entries, read from disk once (a miss reads them, then adds one)."""
-        if self._read is None:
-            try:
-                data = json.loads(self.path.read_bytes())
-            except Exception:  # a missing or damaged cache is a miss, never an error
-                data = {}
-            self._read = data if isinstance(data, dict) else {}
-        return self._read
-
     def get(self, key: str) -> tuple[str, int] | None:
         """The output and exit code recorded for ``key``, if any."""
-        hit = self._entries().get(key)
+        hit = self.store.get(key)
         if isinstance(hit, list) and len(hit) == 2:
             output, code = hit
             if isinstance(output, str) and isinstance(code, int):
@@ -199,8 +225,29 @@ class CheckCache:
         return None
 
     def put(self, key: str, output: str, code: int) -> None:
-        entries = self._entries()
-        entries.pop(key, None)
-        entries[key] = [output, code]
-        self._read = dict(list(entries.items())[-self.KEEP :])
-        _write_atomic(self.path, json.dumps(self._read).encode())
+        self.store.put(key, [output, code])
+
+
+class OptionsCache:
+    """The ``playbook`` plugin's options as last read from an mkdocs.yml, by the file's bytes:
+    a check whose result is cached then parses no YAML at all."""
+
+    def __init__(self, directory: Path | None = None) -> None:
+        self.store = JsonStore((directory or default_dir()) / "mkdocs-options.json")
+
+    @staticmethod
+    def key(raw: bytes) -> str:
+        return hashlib.blake2b(_code_version().encode() + b"\0" + raw, digest_size=20).hexdigest()
+
+    def get(self, key: str) -> dict[str, Any] | None:
+        hit = self.store.get(key)
+        return hit if isinstance(hit, dict) else None
+
+    def put(self, key: str, options: dict[str, Any]) -> None:
+        """Store ``options`` when JSON gives them back exactly (plain strings, numbers, lists)."""
+        try:
+            exact = json.loads(json.dumps(options)) == options
+        except (TypeError, ValueError):  # a date, a set, a key that is not a string
+            exact = False
+        if exact:
+            self.store.put(key, options)

@@ -14,8 +14,8 @@ from pathlib import Path
 from generator import __version__
 from generator.cache import CheckCache
 from generator.config import ConfigError, Settings, load_settings, read_plans
+from generator.files import Sources
 from generator.report import FORMATS, render
-from generator.source import Sources
 
 EXIT_OK, EXIT_FINDINGS, EXIT_USAGE = 0, 1, 2
 

@@ -10,12 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ruamel.yaml import YAML
-from ruamel.yaml.constructor import SafeConstructor
-from ruamel.yaml.error import YAMLError
-
 from generator.diagnostics import CATALOGUE, Severity, did_you_mean
-from generator.source import DEFAULT_MAX_FILE_BYTES, Sources, read_sources
+from generator.files import DEFAULT_MAX_FILE_BYTES, Sources, read_sources
 
 OPTIONS = ("plans", "templates", "severity", "max_file_size", "cache", "changes")
 
@@ -76,21 +72,41 @@ def settings_from_options(options: Mapping[str, Any], base: Path) -> Settings:
     )
 
 
-class _Lenient(SafeConstructor):
-    """Reads mkdocs.yml without executing its ``!!python/name`` or ``!ENV`` tags."""
-
-
-_Lenient.add_constructor(None, lambda loader, node: None)
-
-
 def read_mkdocs_options(config_file: Path) -> dict[str, Any]:
-    """The ``playbook`` plugin's options in an mkdocs.yml ({} when it is not listed)."""
-    yaml = YAML(typ="safe", pure=True)
-    yaml.Constructor = _Lenient
+    """The ``playbook`` plugin's options in an mkdocs.yml ({} when it is not listed).
+
+    Kept in the cache by the file's bytes (unless they say ``cache: false``), so a check whose
+    result is cached does not even import the YAML library.
+    """
     try:
-        data = yaml.load(config_file.read_text(encoding="utf-8"))
+        raw = config_file.read_bytes()
     except OSError as exc:
         raise ConfigError(f"{config_file}: cannot read the configuration: {exc.strerror}") from None
+    from generator.cache import OptionsCache
+
+    store = OptionsCache()
+    key = store.key(raw)
+    options = store.get(key)
+    if options is None:
+        options = _parse_mkdocs_options(config_file, raw)
+        if bool(options.get("cache", True)):  # `cache: false` writes nothing
+            store.put(key, options)
+    return options
+
+
+def _parse_mkdocs_options(config_file: Path, raw: bytes) -> dict[str, Any]:
+    from ruamel.yaml import YAML  # here: a check whose result is cached never parses YAML
+    from ruamel.yaml.constructor import SafeConstructor
+    from ruamel.yaml.error import YAMLError
+
+    class Lenient(SafeConstructor):
+        """Reads mkdocs.yml without executing its ``!!python/name`` or ``!ENV`` tags."""
+
+    Lenient.add_constructor(None, lambda loader, node: None)
+    yaml = YAML(typ="safe")  # the C parser: a fraction of the pure one's time
+    yaml.Constructor = Lenient
+    try:
+        data = yaml.load(raw.decode("utf-8"))
     except (YAMLError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{config_file}: the configuration is not valid YAML: {exc}") from None
     plugins = data.get("plugins", []) if isinstance(data, dict) else []

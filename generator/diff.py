@@ -29,9 +29,9 @@ from typing import Any
 from generator import textsafe
 from generator.config import ConfigError, Settings
 from generator.diagnostics import Diagnostic, Location
+from generator.files import display_path
 from generator.ladder import LABELS, NESTED, Node
 from generator.playbook import Playbook, load
-from generator.source import display_path
 
 #: Display and sort order of node kinds (the ladder from the top, then the rest).
 KIND_ORDER = {kind: i for i, kind in enumerate(LABELS)}

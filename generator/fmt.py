@@ -51,7 +51,8 @@ from ruamel.yaml.tokens import (
 
 from generator import model
 from generator.diagnostics import Diagnostic, Findings, Location
-from generator.source import DEFAULT_MAX_FILE_BYTES, decode, display_path, parse_text, plan_files
+from generator.files import DEFAULT_MAX_FILE_BYTES, display_path, plan_files
+from generator.source import decode, parse_text
 from generator.validate import strip_optional
 
 WIDTH = 100

@@ -14,8 +14,9 @@ from generator import links, metrics, model, schedule, waterfall
 from generator.cache import FileCache, ParsedFile
 from generator.config import Settings, read_plans
 from generator.diagnostics import Diagnostic, Findings, Location, Severity, apply_severities
+from generator.files import Sources, display_path
 from generator.ladder import Ladder, Node
-from generator.source import Document, Sources, display_path, parse_bytes
+from generator.source import Document, parse_bytes
 from generator.validate import PLACEHOLDER, check_placeholders, validate
 
 #: Rungs counted in the summary: (kind, plural label, what "covered" means).

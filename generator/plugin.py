@@ -28,8 +28,8 @@ from mkdocs.structure.files import File, Files
 from generator import diff, pages, textsafe
 from generator.config import ConfigError, Settings, settings_from_options
 from generator.diagnostics import Severity
+from generator.files import DEFAULT_MAX_FILE_BYTES, PLAN_SUFFIXES
 from generator.playbook import Playbook, load
-from generator.source import DEFAULT_MAX_FILE_BYTES, PLAN_SUFFIXES
 
 log = get_plugin_logger(__name__)
 

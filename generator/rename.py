@@ -32,9 +32,10 @@ from ruamel.yaml import YAML
 from generator import output
 from generator.config import ConfigError, Settings
 from generator.diagnostics import Findings, did_you_mean
+from generator.files import display_path, plan_files
 from generator.fmt import AuthoringError, inside
 from generator.model import DEFAULT_LIFECYCLE
-from generator.source import Document, PathKey, decode, display_path, parse_text, plan_files
+from generator.source import Document, PathKey, decode, parse_text
 from generator.validate import ID_FORM, walk_ids
 
 Pattern = tuple[str, ...]  # "*" stands for any list index

@@ -48,6 +48,7 @@ from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
 from generator import model, output
 from generator.config import Settings
 from generator.diagnostics import Findings, did_you_mean
+from generator.files import display_path, plan_files
 from generator.fmt import (
     AuthoringError,
     bodies,
@@ -63,7 +64,7 @@ from generator.fmt import (
 from generator.ladder import LABELS, SUPPORTS, Ladder
 from generator.ladder import Node as LadderNode
 from generator.playbook import Playbook, load
-from generator.source import Document, decode, display_path, parse_text, plan_files, read_file
+from generator.source import Document, decode, parse_text, read_file
 from generator.validate import ID_FORM, PLACEHOLDER, walk_ids
 
 MODELINE = re.compile(r"^# yaml-language-server: \$schema=(\S+)\s*$", re.M)

@@ -10,11 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from stat import S_ISREG
 from typing import Any
 
 from ruamel.yaml.constructor import ConstructorError, SafeConstructor
@@ -31,6 +29,7 @@ from ruamel.yaml.resolver import Resolver
 from ruamel.yaml.tag import Tag
 
 from generator.diagnostics import Findings, Location
+from generator.files import DEFAULT_MAX_FILE_BYTES, display_path, read_bytes
 
 PathKey = tuple[str | int, ...]
 
@@ -41,8 +40,6 @@ MAP_TAG, SEQ_TAG, MERGE_TAG, STR_TAG = TAG + "map", TAG + "seq", TAG + "merge", 
 NULL_TAG = TAG + "null"
 MAX_DEPTH = 64
 MAX_ALIAS_EXPANSION = 10_000
-DEFAULT_MAX_FILE_BYTES = 5 * 1024 * 1024
-PLAN_SUFFIXES = (".yaml", ".yml")
 
 
 Positions = dict[PathKey, tuple[int, int]]
@@ -404,84 +401,6 @@ def decode(raw: bytes, file: str, findings: Findings) -> str | None:
         return None
 
 
-def plan_files(root: Path) -> list[Path]:
-    """Every ``*.yaml``/``*.yml`` under ``root``, sorted, never leaving ``root``.
-
-    Symbolic links are followed only when they resolve inside ``root``; hidden files and
-    folders are skipped.
-    """
-    real_root = root.resolve()
-    seen: set[Path] = set()
-    found: list[Path] = []
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
-        base = Path(dirpath)
-        real = base.resolve()
-        if real in seen:  # a link back to a folder already read
-            dirnames[:] = []
-            continue
-        seen.add(real)
-        dirnames[:] = [
-            d for d in dirnames if not d.startswith(".") and _inside(base / d, real_root)
-        ]
-        for name in filenames:
-            if not name.endswith(PLAN_SUFFIXES) or name.startswith("."):
-                continue
-            path = base / name
-            # a plain file in a folder already known to be inside is inside: resolve links only
-            if not os.path.islink(path) or _inside(path, real_root):
-                found.append(path)
-    return sorted(found)
-
-
-def _inside(path: Path, real_root: Path) -> bool:
-    try:
-        return path.resolve().is_relative_to(real_root)
-    except (OSError, RuntimeError):  # a symlink loop
-        return False
-
-
-def display_path(path: Path, cwd: str | None = None) -> str:
-    """A path as users see it: relative to the working folder when under it."""
-    cwd = cwd or os.getcwd()
-    text = os.path.normpath(os.path.join(cwd, path))
-    if text.startswith(cwd + os.sep):
-        return text[len(cwd) + 1 :].replace(os.sep, "/")
-    return path.as_posix()
-
-
-def read_bytes(
-    path: Path, file: str, findings: Findings, max_bytes: int = DEFAULT_MAX_FILE_BYTES
-) -> bytes | None:
-    """A plan file's bytes, or None (with a finding) when too big or unreadable.
-
-    Only regular files are read (a named pipe or a device would block or never end), and
-    never more than ``max_bytes + 1`` bytes, whatever the file's size said a moment before.
-    """
-    try:
-        info = path.stat()
-        if not S_ISREG(info.st_mode):
-            findings.add(
-                "PB001", "not a regular file; a plan file is a text file", Location(file, 1, 1)
-            )
-            return None
-        size = info.st_size
-        if size <= max_bytes:
-            with path.open("rb") as handle:
-                raw = handle.read(max_bytes + 1)
-            if len(raw) <= max_bytes:
-                return raw
-            size = len(raw)
-        findings.add(
-            "PB001",
-            f"the file is {size:,} bytes, over the limit of {max_bytes:,}; split it",
-            Location(file, 1, 1),
-        )
-        return None
-    except OSError as exc:
-        findings.add("PB001", f"the file cannot be read: {exc.strerror}", Location(file, 1, 1))
-        return None
-
-
 def read_file(
     path: Path, findings: Findings, max_bytes: int = DEFAULT_MAX_FILE_BYTES
 ) -> list[Document]:
@@ -489,39 +408,6 @@ def read_file(
     file = display_path(path)
     raw = read_bytes(path, file, findings, max_bytes)
     return [] if raw is None else parse_bytes(raw, file, findings, origin=path.absolute())
-
-
-@dataclass
-class Source:
-    """One plan file as read: its path, its name as shown in findings, and its bytes.
-
-    ``raw`` is None when the file could not be read; the finding saying why is in the
-    ``Sources`` it belongs to.
-    """
-
-    path: Path
-    file: str
-    raw: bytes | None
-
-
-@dataclass
-class Sources:
-    """Every plan file of a plans folder, read once, with the findings of reading them."""
-
-    root: Path
-    files: list[Source]
-    findings: Findings
-
-
-def read_sources(root: Path, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> Sources:
-    """Read every plan file under ``root``; the caller checks that ``root`` is a folder."""
-    findings = Findings()
-    cwd = os.getcwd()
-    files = []
-    for path in plan_files(root):
-        file = display_path(path, cwd)
-        files.append(Source(path, file, read_bytes(path, file, findings, max_bytes)))
-    return Sources(root, files, findings)
 
 
 #: What YAML does not allow in a file: control characters but tab and line ends, a byte order

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -17,16 +18,18 @@ import generator
 from generator import cache as cache_mod
 from generator import playbook as playbook_mod
 from generator.cli import main
-from generator.config import Settings, read_plans
+from generator.config import ConfigError, Settings, read_mkdocs_options, read_plans
 from generator.playbook import load
 
 REPO = Path(__file__).resolve().parents[1]
 
-#: Runs the command in a fresh interpreter, then says whether the model was imported.
+#: Runs the command in a fresh interpreter, then says whether the model and the YAML library
+#: were imported.
 PROBE = (
     "import sys\n"
     "from generator.cli import main\n"
     "code = main(sys.argv[1:])\n"
+    "print('YAML LOADED' if 'ruamel.yaml' in sys.modules else 'YAML NOT LOADED')\n"
     "print('MODEL LOADED' if 'generator.model' in sys.modules else 'MODEL NOT LOADED')\n"
     "raise SystemExit(code)\n"
 )
@@ -51,13 +54,43 @@ def cache_files() -> list[Path]:
 
 def test_a_warm_check_prints_the_same_without_loading_the_model(write_playbook, tmp_path, base):
     write_playbook(tmp_path, {**base, "functions/marketing/plan-a.yaml": "kind: plan\nid: X\n"})
+    (tmp_path / "mkdocs.yml").write_text(
+        "site_name: x\nplugins:\n  - playbook:\n      severity: {PB014: off}\n", encoding="utf-8"
+    )
     cold_code, cold_out = probe(tmp_path)
     warm_code, warm_out = probe(tmp_path)
-    assert cold_out.endswith("MODEL LOADED\n")
-    assert warm_out.endswith("MODEL NOT LOADED\n")
+    assert cold_out.endswith("YAML LOADED\nMODEL LOADED\n")
+    assert warm_out.endswith("YAML NOT LOADED\nMODEL NOT LOADED\n")  # nor mkdocs.yml parsed
     assert cold_code == warm_code == 1
     assert "PB013" in cold_out
-    assert warm_out.replace("MODEL NOT LOADED", "MODEL LOADED") == cold_out
+    assert warm_out.replace(" NOT LOADED", " LOADED") == cold_out
+
+
+def test_mkdocs_options_are_kept_by_the_bytes_of_the_file(write_playbook, tmp_path, base):
+    write_playbook(tmp_path, base)
+    config = tmp_path / "mkdocs.yml"
+    config.write_text("plugins:\n  - playbook:\n      severity: {PB009: error}\n", "utf-8")
+    assert read_mkdocs_options(config) == {"severity": {"PB009": "error"}}
+    stored = cache_mod.OptionsCache()
+    assert stored.get(stored.key(config.read_bytes())) == {"severity": {"PB009": "error"}}
+    config.write_text("plugins:\n  - playbook:\n      severity: {PB009: info}\n", "utf-8")
+    assert read_mkdocs_options(config) == {"severity": {"PB009": "info"}}
+    config.write_text("plugins:\n  - playbook:\n      severity: [\n", "utf-8")
+    with pytest.raises(ConfigError, match="not valid YAML"):  # an error is never kept
+        read_mkdocs_options(config)
+
+
+def test_options_that_json_would_change_are_not_kept(tmp_path):
+    store = cache_mod.OptionsCache(tmp_path)
+    store.put("a", {"when": date(2027, 1, 1)})
+    store.put("b", {"severity": {1: "error"}})  # JSON would give the key back as "1"
+    store.put("c", {"plans": "plans", "cache": True, "max_file_size": 10})
+    assert (store.get("a"), store.get("b")) == (None, None)
+    assert cache_mod.OptionsCache(tmp_path).get("c") == {
+        "plans": "plans",
+        "cache": True,
+        "max_file_size": 10,
+    }
 
 
 def test_a_changed_file_is_checked_again(write_playbook, tmp_path, base, capsys):
@@ -123,9 +156,11 @@ def test_the_installed_libraries_are_part_of_the_key(write_playbook, tmp_path, b
 
 def test_a_damaged_or_deleted_cache_is_a_miss(write_playbook, tmp_path, base, capsys):
     write_playbook(tmp_path, {**base, "functions/marketing/plan-a.yaml": "kind: plan\nid: X\n"})
+    (tmp_path / "mkdocs.yml").write_text("plugins:\n  - playbook:\n      plans: plans\n", "utf-8")
     assert main(["check"]) == 1
     expected = capsys.readouterr().out
     files = cache_files()
+    assert [p.suffix for p in files].count(".json") == 2  # the check's and mkdocs.yml's
     assert {p.suffix for p in files} == {".json", ".pickle"}
     for path in files:
         path.write_bytes(b"\x80not a cache")
@@ -148,10 +183,10 @@ def test_a_cache_entry_of_the_wrong_shape_is_a_miss(write_playbook, tmp_path, ba
 def test_the_check_cache_keeps_only_the_newest_entries(write_playbook, tmp_path, base):
     write_playbook(tmp_path, base)
     store = cache_mod.CheckCache(Path("plans"))
-    for i in range(store.KEEP + 3):
+    for i in range(store.store.keep + 3):
         store.put(f"k{i}", f"out {i}", 0)
     assert store.get("k0") is None
-    assert store.get(f"k{store.KEEP + 2}") == (f"out {store.KEEP + 2}", 0)
+    assert store.get(f"k{store.store.keep + 2}") == (f"out {store.store.keep + 2}", 0)
     assert store.get("k3") == ("out 3", 0)
 
 
