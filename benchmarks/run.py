@@ -9,6 +9,7 @@ the median wall time and peak memory (ru_maxrss from wait4) of RUNS runs of:
 - `playbook check --plans plans`, cold (cache deleted first) and warm (cache primed);
 - the whole site: `mkdocs build` with the `playbook` plugin.
 
+The product's bytecode is compiled first, as a pip install does (the floors' libraries are).
 A command that is not available yet (no `playbook` executable, plugin not installed) is
 reported as "n/a". Results are printed and written to benchmarks/results.json.
 
@@ -18,6 +19,7 @@ Usage: python benchmarks/run.py [N ...] [--runs 3] [--keep]   (or `make bench`)
 from __future__ import annotations
 
 import argparse
+import compileall
 import importlib.util
 import json
 import os
@@ -441,6 +443,10 @@ def main(argv: list[str] | None = None) -> int:
     ns = args.ns or [200, 1000, 5000] + ([10000] if os.environ.get("BENCH_FULL") == "1" else [])
     bindir = find_bin()
     synthetic = load_synthetic()
+    # Measure the product as installed: pip compiles a package's bytecode when it installs
+    # it, but an editable install under PYTHONDONTWRITEBYTECODE=1 (set on these machines)
+    # would compile every module again in every run, while the floors' libraries are compiled.
+    compileall.compile_dir(REPO / "generator", quiet=1)
     work = Path(tempfile.mkdtemp(prefix="playbook-bench-"))
     print(f"bin: {bindir}  work: {work}  runs: {args.runs}", file=sys.stderr)
     try:
