@@ -7,7 +7,8 @@ the median wall time and peak memory (ru_maxrss from wait4) of RUNS runs of:
 - floor A: parsing every YAML file of the playbook with ruamel.yaml's safe (C) loader alone;
 - floor B: `mkdocs build` of a Material site with N flat Markdown pages of about 1.5 KB;
 - `playbook check --plans plans`, cold (cache deleted first) and warm (cache primed);
-- the whole site: `mkdocs build` with the `playbook` plugin.
+- the whole site: `mkdocs build` with the `playbook` plugin;
+- a rebuild as under `mkdocs serve`, after one plan's title changed (the second build only).
 
 The product's bytecode is compiled first, as a pip install does (the floors' libraries are).
 A command that is not available yet (no `playbook` executable, plugin not installed) is
@@ -52,6 +53,30 @@ for path in sorted(Path(sys.argv[1]).rglob("*.y*ml")):
     with path.open("rb") as fh:
         for _doc in yaml.load_all(fh):
             pass
+"""
+
+
+# A rebuild as `mkdocs serve` does it after an edit: the plugin kept from the first build (it
+# has on_startup), then one plan's title changed (restored afterwards). Prints the second
+# build's wall and CPU seconds, and the process's peak RSS in KiB.
+REBUILD = """
+import resource, sys, time
+from pathlib import Path
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+config_file, plan = sys.argv[1], Path(sys.argv[2])
+config = load_config(config_file)
+config.plugins.on_startup(command="serve", dirty=False)
+build(config)
+original = plan.read_text(encoding="utf-8")
+try:
+    plan.write_text(original.replace("title: ", "title: Revised ", 1), encoding="utf-8")
+    start, cpu = time.perf_counter(), time.process_time()
+    build(load_config(config_file))
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+finally:
+    plan.write_text(original, encoding="utf-8")
+print(seconds, cpu, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 """
 
 
@@ -306,19 +331,41 @@ def measure(
     return m
 
 
+def measure_rebuild(
+    config: Path, plan: Path, *, env: dict[str, str], runs: int, python: str
+) -> Measurement:
+    """Median of `runs` rebuilds after an edit (REBUILD): the second build's time only."""
+    m = Measurement()
+    for _ in range(runs):
+        done = subprocess.run(
+            [python, "-c", REBUILD, str(config), str(plan)],
+            cwd=config.parent,
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+        if done.returncode != 0:
+            return Measurement("err", note=f"exit {done.returncode}: {done.stderr[-2000:]}")
+        seconds, cpu, kib = done.stdout.split()[-3:]
+        m.runs.append((round(float(seconds), 4), round(float(cpu), 4), round(int(kib) / 1024, 1)))
+    m.seconds, m.cpu_seconds, m.mib = (statistics.median(col) for col in zip(*m.runs, strict=True))
+    return m
+
+
 def tree_size(path: Path) -> dict[str, int]:
     """Bytes and files under `path`."""
     files = [p for p in path.rglob("*") if p.is_file()] if path.exists() else []
     return {"bytes": sum(p.stat().st_size for p in files), "files": len(files)}
 
 
-NAMES = ("floor_a", "floor_b", "floor_c", "check_cold", "check_warm", "site")
+NAMES = ("floor_a", "floor_b", "floor_c", "check_cold", "check_warm", "site", "rebuild")
 RATIOS = (
     ("check_cold/floor_a", "check_cold", "floor_a"),
     ("check_warm/check_cold", "check_warm", "check_cold"),
     ("site/floor_b", "site", "floor_b"),
     ("site/floor_c", "site", "floor_c"),
     ("floor_c/floor_b", "floor_c", "floor_b"),
+    ("rebuild/site", "rebuild", "site"),
 )
 
 
@@ -386,6 +433,12 @@ def bench_one(n: int, work: Path, bindir: Path, runs: int, synthetic: ModuleType
         prepare=clear_cache,
         missing='"playbook" plugin is not installed',
     )
+    log("rebuild")
+    if m["site"].status == "ok":
+        plan = min((plans / "functions").glob("*/*.yaml"))  # a supporting plan
+        m["rebuild"] = measure_rebuild(config, plan, env=env, runs=runs, python=python)
+    else:
+        m["rebuild"] = Measurement(m["site"].status, note="site was not ok")
     empty = {"bytes": 0, "files": 0}
     output = {
         "site": tree_size(root / "site") if m["site"].status == "ok" else empty,
@@ -397,7 +450,7 @@ def bench_one(n: int, work: Path, bindir: Path, runs: int, synthetic: ModuleType
 def report(results: list[Result]) -> None:
     """Print the timing table and the output sizes."""
     head = f"{'N':>6} {'gen':>6} " + " ".join(f"{x:>14}" for x in NAMES)
-    head += "  cold/A  warm/cold  site/B  site/C  C/B"
+    head += "  cold/A  warm/cold  site/B  site/C  C/B  rebuild/site"
     print(head)
     print("-" * len(head))
     for r in results:
@@ -406,7 +459,7 @@ def report(results: list[Result]) -> None:
         print(
             f"{r.n:>6} {r.generate_seconds:>5.2f}s "
             + " ".join(f"{r.measurements[x].cell():>14}" for x in NAMES)
-            + f"  {fmt[0]:>6}  {fmt[1]:>9}  {fmt[2]:>6}  {fmt[3]:>6}  {fmt[4]:>4}"
+            + f"  {fmt[0]:>6}  {fmt[1]:>9}  {fmt[2]:>6}  {fmt[3]:>6}  {fmt[4]:>4}  {fmt[5]:>12}"
         )
     print()
     print(

@@ -20,12 +20,14 @@ PLAN_SUFFIXES = (".yaml", ".yml")
 def plan_files(root: Path) -> list[Path]:
     """Every ``*.yaml``/``*.yml`` under ``root``, sorted, never leaving ``root``.
 
-    Symbolic links are followed only when they resolve inside ``root``; hidden files and
-    folders are skipped.
+    Symbolic links are followed only when they resolve inside ``root``, and a file is read
+    once however many links lead to it (by its own name when it is listed itself); hidden
+    files and folders are skipped.
     """
     real_root = root.resolve()
     seen: set[Path] = set()
-    found: list[Path] = []
+    plain: dict[Path, Path] = {}  # real path -> path, for files that are not links
+    linked: dict[Path, Path] = {}  # real path -> the first path, in order, of links to it
     for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
         base = Path(dirpath)
         real = base.resolve()
@@ -40,17 +42,26 @@ def plan_files(root: Path) -> list[Path]:
             if not name.endswith(PLAN_SUFFIXES) or name.startswith("."):
                 continue
             path = base / name
-            # a plain file in a folder already known to be inside is inside: resolve links only
-            if not os.path.islink(path) or _inside(path, real_root):
-                found.append(path)
-    return sorted(found)
+            if not os.path.islink(path):  # in a folder already known to be inside
+                plain[real / name] = path
+                continue
+            target = _resolve(path)
+            if target is not None and target.is_relative_to(real_root):
+                linked[target] = min(path, linked.get(target, path))
+    chosen = {**linked, **plain}
+    return sorted(chosen.values())
+
+
+def _resolve(path: Path) -> Path | None:
+    try:
+        return path.resolve()
+    except (OSError, RuntimeError):  # a symlink loop
+        return None
 
 
 def _inside(path: Path, real_root: Path) -> bool:
-    try:
-        return path.resolve().is_relative_to(real_root)
-    except (OSError, RuntimeError):  # a symlink loop
-        return False
+    real = _resolve(path)
+    return real is not None and real.is_relative_to(real_root)
 
 
 def display_path(path: Path, cwd: str | None = None) -> str:

@@ -7,7 +7,12 @@ Event flow:
   serve Mermaid from the site itself and set a small navigation when none is given.
 - ``on_files``: drop the plan YAML files from the docs, add one generated page per node
   (with its edit button pointing at the YAML it comes from) and the packaged assets.
+- ``on_nav`` (last): under ``mkdocs serve``, name what each page's HTML depends on, so that
+  a rebuild reuses the HTML of pages that did not change (``generator.rebuild``).
 - ``on_serve``: rebuild when anything under the plans or templates folders changes.
+
+Generated pages that the navigation leaves out (plans, estimates, ...) are marked "not in
+nav", so that MkDocs does not list every one of them on every build.
 """
 
 from __future__ import annotations
@@ -23,13 +28,15 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.livereload import LiveReloadServer
 from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
-from mkdocs.structure.files import File, Files
+from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.nav import Navigation
 
 from generator import diff, pages, textsafe
 from generator.config import ConfigError, Settings, settings_from_options
 from generator.diagnostics import Severity
 from generator.files import DEFAULT_MAX_FILE_BYTES, PLAN_SUFFIXES
 from generator.playbook import Playbook, load
+from generator.rebuild import PlaybookPage, RenderMemo
 
 log = get_plugin_logger(__name__)
 
@@ -56,6 +63,14 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         self.settings: Settings | None = None
         self.playbook: Playbook | None = None
         self.changes: tuple[str, str] | None = None
+        self.memo: RenderMemo | None = None
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        """Keeps this plugin across the rebuilds of ``mkdocs serve``, and pages with it."""
+        self.memo = RenderMemo() if command == "serve" else None
+
+    def on_shutdown(self) -> None:
+        self.memo = None
 
     @event_priority(100)  # before mermaid2 reads extra_javascript
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
@@ -112,17 +127,34 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         )
         renderer = pages.Renderer(self.playbook, options)
         docs_dir = Path(config.docs_dir).resolve()
+        titles = nav_titles(config.nav)
+        patterns = [p for p in (config.exclude_docs, config.draft_docs) if p]
         for page in renderer.pages():
             if files.get_file_from_path(page.path) is not None:
                 continue  # a hand-written page of the same name wins
             generated = File.generated(config, page.path, content=renderer.render_page(page))
+            if page.path not in titles and not any(p.match_file(page.path) for p in patterns):
+                generated.inclusion = InclusionLevel.NOT_IN_NAV
             if page.source is not None:
                 # percent-encoded: the theme prints the edit link as it is, and a file name
                 # is written by whoever opens the pull request
                 rel = Path(os.path.relpath(page.source.resolve(), docs_dir)).as_posix()
                 generated.edit_uri = quote(rel, safe="/")
+            if self.memo is not None:  # made now (else MkDocs makes a Page): after edit_uri
+                PlaybookPage(titles.get(page.path), generated, config, self.memo)
             files.append(generated)
         return files
+
+    @event_priority(-100)  # after every plugin that may add or move files
+    def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
+        if self.memo is not None:
+            self.memo.start(config, files)
+        return nav
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if self.memo is not None:
+            log.debug(f"pages reused from the last build: {self.memo.hits}")
+            self.memo.finish()
 
     def _changes(self) -> tuple[str, str] | None:
         """The "What changed" page's base and content, or None when there is no base."""
@@ -170,3 +202,17 @@ def navigation(playbook: Playbook, changes: bool = False) -> list[Any]:
     if playbook.of_kind("glossary"):
         nav.append({"Glossary": "glossary.md"})
     return nav
+
+
+def nav_titles(nav: Any) -> dict[str, str]:
+    """``{docs path: title}`` of the pages a navigation lists with a title."""
+    found: dict[str, str] = {}
+    items = nav if isinstance(nav, list) else [nav]
+    for item in items:
+        if isinstance(item, dict):
+            for title, value in item.items():
+                if isinstance(value, str):
+                    found[value] = str(title)
+                else:
+                    found.update(nav_titles(value))
+    return found

@@ -358,3 +358,22 @@ def test_make_site_keeps_the_old_site_when_the_build_fails(tmp_path: Path) -> No
     assert again.returncode == 0, again.stdout + again.stderr
     assert (site / "index.html").is_file() and not (site / "marker.txt").exists()
     assert not (project / "site.new").exists() and not (project / "site.old").exists()
+
+
+def test_a_file_reached_by_links_is_read_once(linked: Path) -> None:
+    marketing = linked / "functions" / "marketing"
+    (marketing / "again.yaml").symlink_to("plan-a.yaml")
+    (linked / "shared").mkdir()
+    (linked / "shared" / "plan.data").write_text(
+        SECRET_PLAN.replace("from-outside", "shared-plan"), encoding="utf-8"
+    )
+    (marketing / "x-link.yaml").symlink_to(linked / "shared" / "plan.data")
+    (marketing / "y-link.yaml").symlink_to(linked / "shared" / "plan.data")
+    playbook = load(Path("plans"))
+    assert not any(d.code == "PB003" for d in playbook.diagnostics), playbook.diagnostics
+    assert "shared-plan" in playbook.nodes
+    names = [f for f in playbook.files if f.startswith("plans/functions/marketing/")]
+    assert names == [  # the file by its own name; a file only linked to by its first link
+        "plans/functions/marketing/plan-a.yaml",
+        "plans/functions/marketing/x-link.yaml",
+    ]

@@ -174,6 +174,12 @@ def test_build_logs_no_warning(site: Build) -> None:
     assert not re.search(r"^(WARNING|ERROR)\b", site.output, re.M), site.output
 
 
+def test_build_does_not_list_the_pages_the_navigation_leaves_out(site: Build) -> None:
+    """Plans are reached through links: MkDocs is told so, and does not list each one."""
+    assert "Documentation built" in site.output
+    assert "not included in the" not in site.output, site.output
+
+
 def test_plan_page_edit_link_opens_its_yaml(site: Build, playbook: Any) -> None:
     docs = (FIXTURE / "plans").resolve()
     for plan in playbook.of_kind("plan"):

@@ -1,0 +1,111 @@
+"""Rebuilds under ``mkdocs serve``: a page's HTML is reused only while nothing it is made from
+changed, and a rebuild writes the same site as a clean build.
+
+The builds run in this process, as ``mkdocs serve`` runs them: the plugin is kept from one
+build to the next because it has ``on_startup``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+
+from generator.plugin import PlaybookPlugin
+from tests.test_plugin import copy_fixture, edit
+
+ABM = Path("plans/functions/marketing/mkt-abm.yaml")
+
+
+@pytest.fixture(autouse=True)
+def _quiet(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setenv("NO_MKDOCS_2_WARNING", "1")
+    yield
+
+
+def build_site(root: Path, site: Path, command: str) -> PlaybookPlugin:
+    """One build as ``mkdocs serve`` (``command="serve"``) or ``mkdocs build`` runs it."""
+    config = load_config(str(root / "mkdocs.yml"), site_dir=str(site))
+    plugin = config.plugins["playbook"]
+    assert isinstance(plugin, PlaybookPlugin)
+    if command == "build":
+        config.plugins.on_shutdown()  # a plugin kept from an earlier serve forgets its pages
+    elif plugin.memo is None:
+        config.plugins.on_startup(command="serve", dirty=False)
+    build(config)
+    return plugin
+
+
+def pages_of(site: Path) -> dict[str, str]:
+    """Every HTML page and the search index (the sitemap carries the build's date)."""
+    paths = [*site.rglob("*.html"), site / "search" / "search_index.json"]
+    return {p.relative_to(site).as_posix(): p.read_text(encoding="utf-8") for p in paths}
+
+
+def test_a_rebuild_reuses_unchanged_pages_and_writes_what_a_clean_build_writes(
+    tmp_path: Path,
+) -> None:
+    root = copy_fixture(tmp_path / "small")
+    first = build_site(root, tmp_path / "site-1", "serve")
+    assert first.memo is not None and first.memo.hits == 0
+    generated = len(first.memo.current)
+    assert generated > 10
+
+    edit(root / ABM, "title: Account-based programs", "title: Account-based growth programs")
+    second = build_site(root, tmp_path / "site-2", "serve")
+    assert second is first and second.memo is not None
+    assert 0 < second.memo.hits < generated  # the edited plan and the pages naming it: again
+
+    build_site(root, tmp_path / "site-clean", "build")
+    served, clean = pages_of(tmp_path / "site-2"), pages_of(tmp_path / "site-clean")
+    assert served.keys() == clean.keys()
+    for path, html in clean.items():
+        assert served[path] == html, path
+    assert "Account-based growth programs" in served["plans/mkt-abm/index.html"]
+
+
+def test_an_added_file_or_changed_settings_convert_every_page_again(tmp_path: Path) -> None:
+    root = copy_fixture(tmp_path / "small")
+    plugin = build_site(root, tmp_path / "site", "serve")
+    assert plugin.memo is not None
+    build_site(root, tmp_path / "site", "serve")
+    assert plugin.memo.hits == len(plugin.memo.current)  # nothing changed: all reused
+
+    extra = (root / ABM).read_text(encoding="utf-8").replace("mkt-abm", "mkt-extra")
+    (root / ABM).with_name("mkt-extra.yaml").write_text(extra, encoding="utf-8")
+    build_site(root, tmp_path / "site", "serve")  # a new page: every link may resolve anew
+    assert plugin.memo.hits == 0
+
+    config = root / "mkdocs.yml"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace("permalink: true", "permalink: false"),
+        encoding="utf-8",
+    )
+    build_site(root, tmp_path / "site", "serve")
+    assert plugin.memo.hits == 0
+    build_site(root, tmp_path / "site", "build")
+    assert plugin.memo is None
+
+
+def test_a_page_whose_conversion_logged_is_converted_again(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    root = copy_fixture(tmp_path / "small")
+    edit(
+        root / "plans" / "intent.yaml",
+        "    title: Win the top accounts\n",
+        "    title: Win the top accounts\n    description: See [the brief](missing-brief.md).\n",
+    )
+    caplog.set_level(logging.INFO, logger="mkdocs")
+    for _ in range(2):
+        caplog.clear()
+        plugin = build_site(root, tmp_path / "site", "serve")
+        said = [r.getMessage() for r in caplog.records if "missing-brief.md" in r.getMessage()]
+        assert len(said) == 1, said  # said again on the rebuild, not only the first time
+    assert plugin.memo is not None and plugin.memo.hits > 0
+    kept = [r.content for r in plugin.memo.current.values()]
+    assert not any("missing-brief" in html for html in kept)
