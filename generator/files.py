@@ -24,32 +24,42 @@ def plan_files(root: Path) -> list[Path]:
     once however many links lead to it (by its own name when it is listed itself); hidden
     files and folders are skipped.
     """
+    return [Path(p) for p in _plan_paths(root)]
+
+
+def _plan_paths(root: Path) -> list[str]:
+    """``plan_files`` as strings, sorted as paths sort (a playbook has thousands)."""
     real_root = root.resolve()
     seen: set[Path] = set()
-    plain: dict[Path, Path] = {}  # real path -> path, for files that are not links
-    linked: dict[Path, Path] = {}  # real path -> the first path, in order, of links to it
+    plain: dict[str, str] = {}  # real path -> path, for files that are not links
+    linked: dict[Path, str] = {}  # real path -> the first path, in order, of links to it
     for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
-        base = Path(dirpath)
-        real = base.resolve()
+        real = Path(dirpath).resolve()
         if real in seen:  # a link back to a folder already read
             dirnames[:] = []
             continue
         seen.add(real)
         dirnames[:] = [
-            d for d in dirnames if not d.startswith(".") and _inside(base / d, real_root)
+            d for d in dirnames if not d.startswith(".") and _inside(Path(dirpath, d), real_root)
         ]
+        real_dir = str(real)
         for name in filenames:
             if not name.endswith(PLAN_SUFFIXES) or name.startswith("."):
                 continue
-            path = base / name
+            path = os.path.join(dirpath, name)
             if not os.path.islink(path):  # in a folder already known to be inside
-                plain[real / name] = path
+                plain[os.path.join(real_dir, name)] = path
                 continue
-            target = _resolve(path)
+            target = _resolve(Path(path))
             if target is not None and target.is_relative_to(real_root):
-                linked[target] = min(path, linked.get(target, path))
-    chosen = {**linked, **plain}
-    return sorted(chosen.values())
+                linked[target] = min(path, linked.get(target, path), key=_parts)
+    chosen = {str(target): path for target, path in linked.items()}
+    chosen.update(plain)
+    return sorted(chosen.values(), key=_parts)
+
+
+def _parts(path: str) -> list[str]:
+    return path.split(os.sep)
 
 
 def _resolve(path: Path) -> Path | None:
@@ -64,37 +74,45 @@ def _inside(path: Path, real_root: Path) -> bool:
     return real is not None and real.is_relative_to(real_root)
 
 
-def display_path(path: Path, cwd: str | None = None) -> str:
+def display_path(path: str | Path, cwd: str | None = None) -> str:
     """A path as users see it: relative to the working folder when under it."""
     cwd = cwd or os.getcwd()
     text = os.path.normpath(os.path.join(cwd, path))
     if text.startswith(cwd + os.sep):
         return text[len(cwd) + 1 :].replace(os.sep, "/")
-    return path.as_posix()
+    return Path(path).as_posix()
+
+
+#: Opening never waits for a writer (a named pipe) and never leaks into a child process.
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
 
 
 def read_bytes(
-    path: Path, file: str, findings: Findings, max_bytes: int = DEFAULT_MAX_FILE_BYTES
+    path: str | Path, file: str, findings: Findings, max_bytes: int = DEFAULT_MAX_FILE_BYTES
 ) -> bytes | None:
     """A plan file's bytes, or None (with a finding) when too big or unreadable.
 
     Only regular files are read (a named pipe or a device would block or never end), and
     never more than ``max_bytes + 1`` bytes, whatever the file's size said a moment before.
+    The file is checked after it is opened, so what is checked is what is read.
     """
     try:
-        info = path.stat()
-        if not S_ISREG(info.st_mode):
-            findings.add(
-                "PB001", "not a regular file; a plan file is a text file", Location(file, 1, 1)
-            )
-            return None
-        size = info.st_size
-        if size <= max_bytes:
-            with path.open("rb") as handle:
-                raw = handle.read(max_bytes + 1)
-            if len(raw) <= max_bytes:
-                return raw
-            size = len(raw)
+        fd = os.open(path, _OPEN_FLAGS)
+        with os.fdopen(fd, "rb") as handle:
+            info = os.fstat(fd)
+            if not S_ISREG(info.st_mode):
+                findings.add(
+                    "PB001", "not a regular file; a plan file is a text file", Location(file, 1, 1)
+                )
+                return None
+            size = info.st_size
+            if size <= max_bytes:
+                raw = handle.read(size + 1)  # a buffer of the file's size, not of the limit
+                if len(raw) > size:  # it grew since: read on, up to the limit
+                    raw += handle.read(max_bytes + 1 - len(raw))
+                if len(raw) <= max_bytes:
+                    return raw
+                size = len(raw)
         findings.add(
             "PB001",
             f"the file is {size:,} bytes, over the limit of {max_bytes:,}; split it",
@@ -133,7 +151,7 @@ def read_sources(root: Path, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> Sources
     findings = Findings()
     cwd = os.getcwd()
     files = []
-    for path in plan_files(root):
+    for path in _plan_paths(root):
         file = display_path(path, cwd)
-        files.append(Source(path, file, read_bytes(path, file, findings, max_bytes)))
+        files.append(Source(Path(path), file, read_bytes(path, file, findings, max_bytes)))
     return Sources(root, files, findings)

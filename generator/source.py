@@ -1,4 +1,4 @@
-"""Reading plan files: YAML documents as plain values, each value with its position.
+"""Parsing plan files: YAML documents as plain values, each value with its position.
 
 Parsing uses ruamel.yaml's C parser (``ruamel.yaml.clib``, a pinned dependency) and safe
 constructor to compose a node graph that keeps marks, then builds plain Python values in one

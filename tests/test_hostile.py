@@ -25,8 +25,9 @@ import pytest
 from conftest import BASE, write_playbook
 from test_fuzz_render import html_problems, page_html
 
-from generator import cli, output, pages
+from generator import cli, files, output, pages
 from generator.config import Settings
+from generator.diagnostics import Findings
 from generator.playbook import Playbook, load
 
 REPO = Path(__file__).resolve().parents[1]
@@ -156,9 +157,31 @@ def test_a_file_over_the_size_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPa
     assert others(playbook, "big.yaml") == []
 
 
+def test_a_file_that_grows_while_read_is_read_to_the_limit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The size said when the file was opened is a hint: the bytes read are what count."""
+    path = tmp_path / "growing.yaml"
+    path.write_bytes(b"x" * 100)
+    real_fstat = os.fstat
+
+    def older(fd: int) -> os.stat_result:  # the size from before the file grew to 100
+        info = list(real_fstat(fd))
+        info[6] = 10  # st_size
+        return os.stat_result(info)
+
+    monkeypatch.setattr(files.os, "fstat", older)
+    findings = Findings()
+    assert files.read_bytes(path, "growing.yaml", findings, max_bytes=1_000) == b"x" * 100
+    assert files.read_bytes(path, "growing.yaml", findings, max_bytes=50) is None
+    assert [d.message for d in findings.items] == [
+        "the file is 51 bytes, over the limit of 50; split it"
+    ]
+
+
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
 def test_a_named_pipe_is_not_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Reading a pipe would block for ever: it is reported, not opened."""
+    """Reading a pipe would block for ever: it is reported, never read."""
     monkeypatch.chdir(tmp_path)
     root = write_playbook(tmp_path, BASE)
     os.mkfifo(root / "pipe.yaml")
