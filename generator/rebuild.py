@@ -7,6 +7,11 @@ plugin's ``on_page_markdown``), its place in the site, every file's place (links
 against them) and the Markdown settings. A conversion that logged anything (a broken link, say)
 is not kept, so its message is shown again on every build. Only ``mkdocs serve`` keeps pages;
 a ``mkdocs build`` converts each page once as MkDocs does.
+
+The Markdown settings are compared as they print: extension names, options and the functions
+they name. A plugin that adds a new Markdown extension object on every build (one that learns
+from each conversion, as cross-reference plugins do) makes every build's settings new, so no
+page is reused and such a plugin sees every conversion.
 """
 
 from __future__ import annotations

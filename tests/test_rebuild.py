@@ -109,3 +109,24 @@ def test_a_page_whose_conversion_logged_is_converted_again(
     assert plugin.memo is not None and plugin.memo.hits > 0
     kept = [r.content for r in plugin.memo.current.values()]
     assert not any("missing-brief" in html for html in kept)
+
+
+def test_a_markdown_extension_object_made_per_build_turns_reuse_off(tmp_path: Path) -> None:
+    """A plugin or hook whose extension learns from every conversion must see every one."""
+    root = copy_fixture(tmp_path / "small")
+    (root / "learns.py").write_text(
+        "from markdown.extensions import Extension\n\n\n"
+        "class Learns(Extension):\n"
+        "    def extendMarkdown(self, md):\n"
+        "        md.registerExtension(self)\n\n\n"
+        "def on_config(config):\n"
+        "    config.markdown_extensions.append(Learns())\n"
+        "    return config\n",
+        encoding="utf-8",
+    )
+    config = root / "mkdocs.yml"
+    config.write_text(config.read_text(encoding="utf-8") + "\nhooks:\n  - learns.py\n", "utf-8")
+    plugin = build_site(root, tmp_path / "site", "serve")
+    assert plugin.memo is not None and plugin.memo.current  # pages were kept...
+    build_site(root, tmp_path / "site", "serve")
+    assert plugin.memo.hits == 0  # ...but the settings are new on every build
