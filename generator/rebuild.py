@@ -81,16 +81,17 @@ class RenderMemo:
 
 
 class PlaybookPage(Page):
-    """A page the plugin generated; with a memo, its HTML is reused while nothing changed."""
+    """A page the plugin generated under ``mkdocs serve``: its HTML is reused while nothing
+    it is made from changed."""
 
     def __init__(
-        self, title: str | None, file: File, config: MkDocsConfig, memo: RenderMemo | None
+        self, title: str | None, file: File, config: MkDocsConfig, memo: RenderMemo
     ) -> None:
         super().__init__(title, file, config)
         self.memo = memo
 
     def render(self, config: MkDocsConfig, files: Files) -> None:
-        if self.memo is None or not self.memo.context:
+        if not self.memo.context:  # no build has named the context yet
             super().render(config, files)
             return
         key = self.memo.key(self)
