@@ -9,6 +9,7 @@ and 500 edges.
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass, field
 
@@ -86,6 +87,20 @@ def _url(url: str) -> str:
 def fence(source: str) -> str:
     """A Markdown code fence that Material and mermaid2 render as a diagram."""
     return f"```mermaid\n{source}```\n"
+
+
+def pre(source: str) -> str:
+    """The HTML that Material renders as a diagram (what mermaid2's fence writes)."""
+    return f'<pre class="mermaid"><code>{html.escape(source, quote=False)}</code></pre>'
+
+
+_FENCE = re.compile(r"^```mermaid\n(.*?)^```", re.S | re.M)
+_PRE = re.compile(r'<pre class="mermaid"><code>(.*?)</code></pre>', re.S)
+
+
+def sources(page: str) -> list[str]:
+    """The source of every diagram of a rendered page: code fences, then HTML."""
+    return _FENCE.findall(page) + [html.unescape(s) for s in _PRE.findall(page)]
 
 
 _PLAIN = re.compile(r"[^A-Za-z0-9 ,.\-_/()'?!+&]")

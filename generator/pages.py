@@ -9,6 +9,7 @@ overridable by a playbook's own ``templates/`` folder, a whole file or one block
 from __future__ import annotations
 
 import functools
+import html
 import json
 import posixpath
 import re
@@ -20,7 +21,7 @@ from typing import Any
 
 import jinja2
 
-from generator import diagrams, metrics, readiness, schedule, textsafe, waterfall
+from generator import diagrams, fragments, metrics, readiness, schedule, textsafe, waterfall
 from generator.glossary import Glossary
 from generator.ladder import LABELS, Node
 from generator.playbook import Playbook
@@ -112,15 +113,16 @@ def url_of(path: str, directory_urls: bool = True) -> str:
 
 
 def relative_url(from_path: str, to_path: str, directory_urls: bool = True) -> str:
-    """A URL from one page to another, as a browser resolves it (for diagram links)."""
-    here = url_of(from_path, directory_urls)
-    there = url_of(to_path, directory_urls)
-    there_path, _, anchor = there.partition("#")
-    base = here if here.endswith("/") or not here else posixpath.dirname(here) + "/"
-    rel = posixpath.relpath(there_path or ".", base.rstrip("/") or ".")
-    if there_path.endswith("/") or there_path == "":
-        rel = "./" if rel == "." else rel + "/"
-    return rel + (f"#{anchor}" if anchor else "")
+    """A URL from one page to another, as a browser resolves it (links in HTML, diagrams)."""
+    here = url_of(from_path, directory_urls).partition("#")[0]
+    there, _, anchor = url_of(to_path, directory_urls).partition("#")
+    base = here.split("/")[:-1]  # the folders of the page's URL
+    target = there.split("/")
+    common = 0
+    while common < len(base) and common < len(target) - 1 and base[common] == target[common]:
+        common += 1
+    rel = "../" * (len(base) - common) + "/".join(target[common:])
+    return (rel or "./") + (f"#{anchor}" if anchor else "")
 
 
 def relative_md(from_path: str, to_path: str) -> str:
@@ -180,6 +182,7 @@ class Renderer:
             for g in self.ladder.of_kind("glossary")
             for t in g.data.terms
         )
+        self.inline_html = fragments.InlineHtml(self.glossary)
         self.env = self._environment()
 
     # --- Jinja -------------------------------------------------------------------------
@@ -205,6 +208,9 @@ class Renderer:
             cell=_memo(textsafe.table_cell),
             number=textsafe.number,
             amount=textsafe.amount,
+            text=self.inline_html,  # plan text in an HTML fragment
+            html=fragments.fragment,  # {% filter html %}<table>...</table>{% endfilter %}
+            markdown=fragments.TemplateMarkdown(),  # {% filter markdown %}...{% endfilter %}
         )
         env.globals.update(label=lambda kind: LABELS.get(kind, kind))
         return env
@@ -258,8 +264,8 @@ class Renderer:
         # themes print titles as they are (<title>, navigation): no markup may reach them
         title = json.dumps(textsafe.plain(" ".join(page.title.split())), ensure_ascii=False)
         front = f"---\ntitle: {title}\n---\n\n"
-        text = _BLANK_RUNS.sub("\n\n", text)
-        return front + text + self.glossary.abbreviations(text)
+        body = text.strip("\n") + "\n" + self.glossary.abbreviations(text)
+        return front + _BLANK_RUNS.sub("\n\n", body)
 
     def context(self, page: Page) -> dict[str, Any]:
         here = page.path
@@ -277,6 +283,23 @@ class Renderer:
         def href(path: str) -> str:
             return relative_md(here, path)
 
+        def a(node: Node | None, text: str | None = None) -> str:
+            """A link in an HTML fragment."""
+            if node is None:
+                return ""
+            target = page_path(node)
+            url = (
+                target[len(here) :]  # "#anchor" on this page
+                if target.startswith(here + "#")
+                else relative_url(here, target, self.options.directory_urls)
+            )
+            shown = self.inline_html(text if text is not None else node.title)
+            return f'<a href="{html.escape(url)}">{shown}</a>'
+
+        def a_id(node_id: str, text: str | None = None) -> str:
+            node = self.ladder.nodes.get(node_id)
+            return a(node, text) if node is not None else f"<code>{html.escape(node_id)}</code>"
+
         return {
             **page.context,
             "page": page,
@@ -288,7 +311,9 @@ class Renderer:
             "link": link,
             "link_id": link_id,
             "href": href,
-            "breadcrumb": lambda: self.breadcrumb(page, link),
+            "a": a,
+            "a_id": a_id,
+            "breadcrumb": lambda: self.breadcrumb(page, a),
             "diagram": lambda: self.neighbourhood(page),
             "overview": lambda: self.overview(page),
         }
@@ -296,7 +321,7 @@ class Renderer:
     # --- building blocks used by templates ---------------------------------------------
 
     def breadcrumb(self, page: Page, link: Callable[..., str]) -> str:
-        """The trace up to the mission: why this exists."""
+        """The trace up to the mission (HTML): why this exists."""
         if page.node is None or page.node.kind in ("mission", "intent", "sla", "glossary"):
             return ""
         trail = self.ladder.trace(page.node)
@@ -305,7 +330,7 @@ class Renderer:
         if trail and trail[0].kind != "mission" and self.playbook.mission is not None:
             trail = [self.playbook.mission, *trail]
         parts = [link(n, n.title if n.kind != "mission" else "Mission") for n in trail[:-1]]
-        parts.append(f"**{textsafe.markdown_inline(page.node.title)}**")
+        parts.append(f"<strong>{self.inline_html(page.node.title)}</strong>")
         return " › ".join(parts)
 
     def up(self, node: Node) -> list[Node]:
@@ -550,7 +575,7 @@ class Renderer:
                     chart.edge(self._box(chart, page, dep, "depends on"), me, dashed=True)
         if len(chart.ids) == 1:
             return ""
-        return diagrams.fence(chart.render())
+        return fragments.fragment(diagrams.pre(chart.render()))
 
     def overview(self, page: Page) -> str:
         """The whole ladder at a glance: mission, success factors, key tasks, functions."""

@@ -4,7 +4,8 @@ Event flow:
 
 - ``on_config``: read the options (the same ones ``playbook check`` reads), load and check
   the plans, stop the build on errors and log warnings (so ``--strict`` fails on them),
-  serve Mermaid from the site itself and set a small navigation when none is given.
+  serve Mermaid from the site itself, add the Markdown extension that passes the pages' HTML
+  fragments through (``generator.fragments``) and set a small navigation when none is given.
 - ``on_files``: drop the plan YAML files from the docs, add one generated page per node
   (with its edit button pointing at the YAML it comes from) and the packaged assets.
 - ``on_nav`` (last): under ``mkdocs serve``, name what each page's HTML depends on, so that
@@ -35,6 +36,7 @@ from generator import diff, pages, textsafe
 from generator.config import ConfigError, Settings, settings_from_options
 from generator.diagnostics import Severity
 from generator.files import DEFAULT_MAX_FILE_BYTES, PLAN_SUFFIXES
+from generator.fragments import Conversion, FragmentExtension, PageHtml
 from generator.playbook import Playbook, load
 from generator.rebuild import PlaybookPage, RenderMemo
 
@@ -64,6 +66,7 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         self.playbook: Playbook | None = None
         self.changes: tuple[str, str] | None = None
         self.memo: RenderMemo | None = None
+        self.fragments = FragmentExtension()  # one object: the settings stay equal per build
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Keeps this plugin across the rebuilds of ``mkdocs serve``, and pages with it."""
@@ -84,6 +87,8 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
             config.extra_javascript.append(MERMAID_JS)
         if PLAYBOOK_CSS not in config.extra_css:
             config.extra_css.append(PLAYBOOK_CSS)
+        if self.fragments not in config.markdown_extensions:
+            config.markdown_extensions.append(self.fragments)  # type: ignore[arg-type]
         self.changes = self._changes()
         if config.nav is None:
             config.nav = navigation(self.playbook, self.changes is not None)
@@ -126,6 +131,11 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
             changes=self.changes,
         )
         renderer = pages.Renderer(self.playbook, options)
+        conversion = Conversion(
+            self.fragments,
+            renderer.inline_html,
+            PageHtml.for_site(config.markdown_extensions, config.mdx_configs),
+        )
         docs_dir = Path(config.docs_dir).resolve()
         titles = nav_titles(config.nav)
         patterns = [p for p in (config.exclude_docs, config.draft_docs) if p]
@@ -140,8 +150,8 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
                 # is written by whoever opens the pull request
                 rel = Path(os.path.relpath(page.source.resolve(), docs_dir)).as_posix()
                 generated.edit_uri = quote(rel, safe="/")
-            if self.memo is not None:  # made now (else MkDocs makes a Page): after edit_uri
-                PlaybookPage(titles.get(page.path), generated, config, self.memo)
+            # made now (else MkDocs makes a Page), after edit_uri: it is set on the file
+            PlaybookPage(titles.get(page.path), generated, config, conversion, self.memo)
             files.append(generated)
         return files
 

@@ -26,7 +26,9 @@ from dataclasses import dataclass
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
-from mkdocs.structure.toc import TableOfContents
+from mkdocs.structure.toc import TableOfContents, get_toc
+
+from generator.fragments import Conversion
 
 
 @dataclass(frozen=True)
@@ -81,18 +83,30 @@ class RenderMemo:
 
 
 class PlaybookPage(Page):
-    """A page the plugin generated under ``mkdocs serve``: its HTML is reused while nothing
-    it is made from changed."""
+    """A page the plugin generated.
+
+    A page made only of HTML fragments and headings (a plan's page, as packaged) is written
+    without Python-Markdown when the site's extensions allow (``fragments.PageHtml``); any
+    other is converted by MkDocs, and the ids in its fragments count as its anchors (MkDocs
+    checks links to anchors against them). Under ``mkdocs serve`` (with a memo) its HTML is
+    reused while nothing it is made from changed.
+    """
 
     def __init__(
-        self, title: str | None, file: File, config: MkDocsConfig, memo: RenderMemo
+        self,
+        title: str | None,
+        file: File,
+        config: MkDocsConfig,
+        conversion: Conversion,
+        memo: RenderMemo | None = None,
     ) -> None:
         super().__init__(title, file, config)
+        self.conversion = conversion
         self.memo = memo
 
     def render(self, config: MkDocsConfig, files: Files) -> None:
-        if not self.memo.context:  # no build has named the context yet
-            super().render(config, files)
+        if self.memo is None or not self.memo.context:  # not serving, or no context yet
+            self._convert(config, files)
             return
         key = self.memo.key(self)
         hit = self.memo.get(key)
@@ -100,9 +114,24 @@ class PlaybookPage(Page):
             self._restore(hit, files)
             return
         with _logged() as records:
-            super().render(config, files)
+            self._convert(config, files)
         if not records:
             self.memo.put(key, self._kept())
+
+    def _convert(self, config: MkDocsConfig, files: Files) -> None:
+        conversion = self.conversion
+        if conversion.page_html is not None and self.markdown is not None:
+            converted = conversion.page_html.convert(self.markdown, conversion.inline)
+            if converted is not None:
+                self.content = converted.html
+                self.toc = get_toc(converted.toc_tokens)
+                self._title_from_render = converted.title
+                self.present_anchor_ids = converted.anchors
+                self.links_to_anchors = {}
+                return
+        conversion.extension.anchors = set()
+        super().render(config, files)
+        self.present_anchor_ids = (self.present_anchor_ids or set()) | conversion.extension.anchors
 
     def _kept(self) -> Rendered:
         links = getattr(self, "links_to_anchors", None)

@@ -23,7 +23,6 @@ FIXTURE = TESTS / "fixtures" / "small"
 
 SAFE_OUTPUT = re.compile(r"[A-Za-z0-9 ,.\-_/()'?!+:#;]*")
 ENTITY = re.compile(r"#(\d+);")
-MERMAID = re.compile(r"^```mermaid\n(.*?)^```", re.S | re.M)
 EDGE = re.compile(r"^\s+n\d+ (?:-->|-\.->) n\d+$", re.M)
 
 HOSTILE = [
@@ -96,7 +95,7 @@ def decode(text: str) -> str:
 
 
 def mermaid_blocks(text: str) -> list[str]:
-    return MERMAID.findall(text)
+    return diagrams.sources(text)
 
 
 # --- labels ----------------------------------------------------------------------------

@@ -30,7 +30,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from mermaid2 import fence_mermaid_custom  # type: ignore[import-untyped]
 
-from generator import pages, textsafe
+from generator import diagrams, pages, textsafe
+from generator.fragments import FragmentExtension
 from generator.glossary import Glossary
 from generator.playbook import load
 
@@ -132,9 +133,9 @@ EXTENSION_CONFIGS = {
 
 
 def to_html(text: str) -> str:
-    """Markdown as the site converts it (the extensions of mkdocs.yml)."""
+    """Markdown as the site converts it (the extensions of mkdocs.yml, and the plugin's)."""
     html_text: str = markdown.markdown(
-        text, extensions=EXTENSIONS, extension_configs=EXTENSION_CONFIGS
+        text, extensions=[*EXTENSIONS, FragmentExtension()], extension_configs=EXTENSION_CONFIGS
     )
     return html_text
 
@@ -211,7 +212,6 @@ MERMAID_LINE = re.compile(
         ]
     )
 )
-MERMAID_FENCE = re.compile(r"^```mermaid\n(.*?)^```", re.S | re.M)
 GANTT_STATEMENT = re.compile(
     r"  (?:gantt|dateformat|inclusiveenddates|topaxis|axisformat|tickinterval|includes|excludes"
     r"|todaymarker|weekday|weekend|title|acctitle|accdescr|section|click|\d{4}-\d\d-\d\d)\b",
@@ -222,7 +222,7 @@ GANTT_STATEMENT = re.compile(
 def mermaid_problems(text: str) -> list[str]:
     """Lines of the page's diagrams that the generator does not write."""
     problems = []
-    for source in MERMAID_FENCE.findall(text):
+    for source in diagrams.sources(text):
         lines = source.splitlines()
         for line in lines:
             if not MERMAID_LINE.fullmatch(line):
