@@ -16,6 +16,10 @@ with code blocks. Without the extension (``playbook render`` output in another M
 the markers are HTML comments and the block is raw HTML: the page looks the same, only slower
 to build. Prose from plans (descriptions, objectives) stays Markdown in the page.
 
+A page made of fragments and headings only (a plan's page, as packaged) needs no Markdown
+parsing at all: :class:`PageHtml` writes it as Python-Markdown would (the ``toc`` extension's
+heading ids, permalinks and table of contents), when the site's extensions allow.
+
 Plan text in a fragment goes through :class:`InlineHtml`: the same sanitising as everywhere
 (:mod:`generator.textsafe`), then HTML; text with no Markdown in it (nearly all titles) is only
 escaped, the rest is converted by Python-Markdown. Glossary terms become ``<abbr>`` as the
@@ -26,7 +30,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -214,7 +218,7 @@ class PageHtml:
     depth: int = 6
 
     @classmethod
-    def for_site(cls, extensions: list[object], configs: dict[str, Any]) -> PageHtml | None:
+    def for_site(cls, extensions: Sequence[object], configs: dict[str, Any]) -> PageHtml | None:
         if "toc" not in extensions:
             return None
         for ext in extensions:
@@ -244,7 +248,7 @@ class PageHtml:
     def convert(self, text: str, inline: InlineHtml) -> Converted | None:
         """The page's HTML, or None when it has anything but fragments and headings."""
         parts: list[str] = []
-        tokens: list[dict[str, Any]] = []
+        tokens: list[Any] = []  # the toc extension's tokens (a TypedDict in its stubs)
         anchors: set[str] = set()
         used: set[str] = set()
         counters: dict[str, int] = {}
@@ -280,7 +284,7 @@ class PageHtml:
                     if self.permalink is not None
                     else ""
                 )
-                parts.append(f"<h{level} id=\"{_attr(slug)}\">{inner}{link}</h{level}>")
+                parts.append(f'<h{level} id="{_attr(slug)}">{inner}{link}</h{level}>')
             else:
                 return None
         if block is not None:
@@ -302,7 +306,7 @@ class Converted:
     """What converting a page gives MkDocs: HTML, table of contents, title, anchors."""
 
     html: str
-    toc_tokens: list[dict[str, Any]]
+    toc_tokens: list[Any]
     title: str | None
     anchors: set[str]
 

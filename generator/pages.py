@@ -1,5 +1,9 @@
 """Rendering a playbook into Markdown pages: a pure function of the model and templates.
 
+Pages are Markdown with blocks of HTML: what the generator knows exactly (fields, tables,
+links, diagrams) is written as HTML fragments (:mod:`generator.fragments`), prose from the
+plans as Markdown.
+
 ``render(playbook, options)`` returns ``{docs path: Markdown}``; it writes nothing. The MkDocs
 plugin adds these pages to a build, and ``playbook render`` writes them to a folder, so the
 content does not depend on MkDocs. Templates are Jinja2 files: the packaged defaults, each

@@ -87,8 +87,9 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
             config.extra_javascript.append(MERMAID_JS)
         if PLAYBOOK_CSS not in config.extra_css:
             config.extra_css.append(PLAYBOOK_CSS)
-        if self.fragments not in config.markdown_extensions:
-            config.markdown_extensions.append(self.fragments)  # type: ignore[arg-type]
+        extensions: list[Any] = config.markdown_extensions  # names, and extension objects
+        if self.fragments not in extensions:
+            extensions.append(self.fragments)
         self.changes = self._changes()
         if config.nav is None:
             config.nav = navigation(self.playbook, self.changes is not None)

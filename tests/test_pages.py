@@ -323,9 +323,10 @@ def test_plan_page_lists_dependencies_both_ways(small: Playbook, rendered: dict[
     assert '<a href="../mkt-abm/">Account-based programs</a>' in field_line(
         campaigns, "Plans that depend on it"
     )
-    assert "<strong>Plans that depend on it:</strong> <em>none</em>" in rendered[
-        "plans/sales-followup.md"
-    ]
+    assert (
+        "<strong>Plans that depend on it:</strong> <em>none</em>"
+        in rendered["plans/sales-followup.md"]
+    )
 
 
 def test_plan_page_shows_metrics_with_anchors(rendered: dict[str, str]) -> None:
