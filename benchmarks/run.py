@@ -21,10 +21,12 @@ from __future__ import annotations
 
 import argparse
 import compileall
+import html
 import importlib.util
 import json
 import os
 import platform
+import re
 import shutil
 import statistics
 import subprocess
@@ -165,8 +167,8 @@ def write_floor_c(root: Path, plans: Path) -> tuple[Path, int, int]:
     """The playbook's own pages, rendered once, as a plain Material site with the plugin's
     navigation: what MkDocs costs on these pages without the playbook plugin.
 
-    Returns the config path, the page count and the mean Markdown bytes per page (floor B's
-    shape).
+    Returns the config path, the page count and the mean text bytes per page (floor B's
+    shape, see ``text_size``).
     """
     from generator import load, pages
     from generator.plugin import navigation
@@ -180,8 +182,21 @@ def write_floor_c(root: Path, plans: Path) -> tuple[Path, int, int]:
     config = root / "mkdocs.yml"
     nav = json.dumps(navigation(playbook))  # JSON is YAML
     config.write_text(f"site_name: Floor C\nnav: {nav}\n{SHARED_YML}", encoding="utf-8")
-    total = sum(len(text.encode()) for text in rendered.values())
+    total = sum(text_size(text) for text in rendered.values())
     return config, len(rendered), total // max(1, len(rendered))
+
+
+_MARKUP = re.compile(r"<!--.*?-->|<[^>]*>|\]\([^)\n]*\)|^\*\[.*$", re.S | re.M)
+
+
+def text_size(page: str) -> int:
+    """Bytes of text a reader gets from a page: without front matter, HTML tags and comments,
+    link targets and abbreviation definitions. Floor B's pages carry as much text as the
+    playbook's: sizing them by source bytes instead would make the floor heavier whenever
+    the playbook's pages write more markup for the same content (HTML is wordier than
+    Markdown)."""
+    body = page.split("\n---\n", 1)[1] if page.startswith("---\n") else page
+    return len(html.unescape(_MARKUP.sub("", body)).encode())
 
 
 WORDS = [
@@ -221,8 +236,9 @@ WORDS = [
 ]
 
 
-def write_floor_b(root: Path, n: int, page_bytes: int = 1500) -> Path:
-    """A Material site of `n` flat pages of about `page_bytes` each, listed in no nav."""
+def write_floor_b(root: Path, n: int, page_text: int = 1500) -> Path:
+    """A Material site of `n` flat pages of about `page_text` bytes of text each (as
+    ``text_size`` counts it), listed in no nav."""
     rng = Random(n)
     docs = root / "docs"
     docs.mkdir(parents=True, exist_ok=True)
@@ -245,12 +261,12 @@ def write_floor_b(root: Path, n: int, page_bytes: int = 1500) -> Path:
             + f"\n| name | value | note |\n|---|---|---|\n{rows}\n\n"
             f"{' '.join(sentence() for _ in range(3))}\n\nSee also {links}.\n"
         )
-        while len(text) < page_bytes:  # grow to the playbook pages' mean size
-            text += (
-                f"\n## {rng.choice(WORDS).capitalize()}\n\n"
-                + " ".join(sentence() for _ in range(6))
-                + "\n"
-            )
+        grown = 0
+        while text_size(text) < page_text:  # grow to the playbook pages' mean text
+            if grown % 6 == 0:  # a section of up to six sentences
+                text += f"\n## {rng.choice(WORDS).capitalize()}\n\n"
+            text += sentence() + " "
+            grown += 1
         (docs / f"page-{i:05d}.md").write_text(text, encoding="utf-8")
     config = root / "mkdocs.yml"
     config.write_text(FLOOR_B_YML, encoding="utf-8")
@@ -401,8 +417,8 @@ def bench_one(n: int, work: Path, bindir: Path, runs: int, synthetic: ModuleType
     plans = synthetic.generate(n, root, seed=0)
     generate_s = time.perf_counter() - start
     config = write_playbook_site(root)
-    floor_c_config, page_count, page_bytes = write_floor_c(work / f"floor-c-{n}", plans)
-    floor_b_config = write_floor_b(work / f"floor-b-{n}", page_count, page_bytes)
+    floor_c_config, page_count, page_text = write_floor_c(work / f"floor-c-{n}", plans)
+    floor_b_config = write_floor_b(work / f"floor-b-{n}", page_count, page_text)
 
     def clear_cache() -> None:
         shutil.rmtree(cache, ignore_errors=True)

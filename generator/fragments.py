@@ -135,10 +135,16 @@ class InlineHtml:
     def __init__(self, glossary: Glossary | None = None) -> None:
         self.glossary = glossary
         self._markdown: markdown.Markdown | None = None
-        self._cache: dict[str, str] = {}
+        self._cache: dict[str, str] = {}  # by sanitised text
+        self._raw: dict[str, str] = {}  # by text as written
 
     def __call__(self, value: object) -> str:
-        return self.markdown(textsafe.markdown_inline(value))
+        if not isinstance(value, str):
+            return self.markdown(textsafe.markdown_inline(value))
+        done = self._raw.get(value)
+        if done is None:
+            done = self._raw[value] = self.markdown(textsafe.markdown_inline(value))
+        return done
 
     def markdown(self, text: str) -> str:
         """HTML of one line of Markdown that is sanitised already (``| inline`` output)."""

@@ -6,6 +6,7 @@ the tests build the same site both ways and compare every file.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -53,21 +54,24 @@ def build_both_ways(
     return pages_of(tmp_path / "fast"), pages_of(tmp_path / "markdown"), sum(written)
 
 
-TOC_SETTINGS = [
-    "      permalink: true",
-    "      permalink: '#'\n      permalink_title: Link here\n      toc_depth: 2",
-    "      permalink: false",
+SETTINGS = [
+    ("      permalink: true", True),
+    ("      permalink: '#'\n      permalink_title: Link here\n      toc_depth: 2", True),
+    ("      permalink: false", True),
+    ("      permalink: true", False),
 ]
 
 
-@pytest.mark.parametrize("toc", TOC_SETTINGS)
+@pytest.mark.parametrize(("toc", "directory_urls"), SETTINGS)
 def test_pages_written_directly_are_what_python_markdown_writes(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, toc: str
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, toc: str, directory_urls: bool
 ) -> None:
     root = copy_fixture(tmp_path / "small")
     config = (root / "mkdocs.yml").read_text(encoding="utf-8")
     assert "  - toc:\n      permalink: true" in config
     edit(root / "mkdocs.yml", "  - toc:\n      permalink: true", f"  - toc:\n{toc}")
+    if not directory_urls:
+        edit(root / "mkdocs.yml", "docs_dir: plans", "docs_dir: plans\nuse_directory_urls: false")
     # a title with inline Markdown, a glossary term, characters to escape, and a heading
     # named like a section below it (the ids must come out unique the same way)
     edit(
@@ -80,8 +84,27 @@ def test_pages_written_directly_are_what_python_markdown_writes(
     assert fast.keys() == slow.keys()
     for path, html in slow.items():
         assert fast[path] == html, path
-    page = fast["plans/mkt-abm/index.html"]
+    page = fast["plans/mkt-abm/index.html" if directory_urls else "plans/mkt-abm.html"]
     assert "<code>ABM</code> <em>plays</em>" in page and "<abbr title=" in page
+    supports = '<li><strong>Supports:</strong> <a href="../../estimates/'
+    assert supports in page if directory_urls else '<a href="../estimates/' in page
+    assert not broken_links(tmp_path / "fast"), broken_links(tmp_path / "fast")[:5]
+
+
+def broken_links(site: Path) -> list[str]:
+    """Relative links of the built pages that name no file of the site."""
+    broken = []
+    for page in site.rglob("*.html"):
+        for href in re.findall(r'href="([^"]*)"', page.read_text(encoding="utf-8")):
+            path = re.split(r"[#?]", href)[0]
+            if not path or path.startswith("/") or re.match(r"[A-Za-z][\w+.-]*:", path):
+                continue  # this page, the site root or another site
+            target = (page.parent / path).resolve()
+            if path.endswith("/") or path.rsplit("/", 1)[-1] in (".", ".."):
+                target = target / "index.html"
+            if not target.is_file():
+                broken.append(f"{page.relative_to(site)}: {href}")
+    return broken
 
 
 def test_a_page_with_markdown_is_left_to_python_markdown() -> None:
