@@ -101,6 +101,14 @@ class FragmentExtension(Extension):
         md.preprocessors.register(_FragmentPreprocessor(md, self), "playbook_html", 22)
 
 
+_FRAGMENT = re.compile(f"^{re.escape(OPEN)}\n.*?^{re.escape(CLOSE)}$", re.S | re.M)
+
+
+def markdown_of(page: str) -> str:
+    """A page's text without its fragments: what Python-Markdown parses of it."""
+    return _FRAGMENT.sub("", page) if OPEN in page else page
+
+
 def fragment(html_text: str) -> str:
     """``html_text`` between the markers, with the blank lines Markdown wants around HTML."""
     return f"\n{OPEN}\n{html_text.strip()}\n{CLOSE}\n\n"

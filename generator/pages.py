@@ -268,7 +268,8 @@ class Renderer:
         # themes print titles as they are (<title>, navigation): no markup may reach them
         title = json.dumps(textsafe.plain(" ".join(page.title.split())), ensure_ascii=False)
         front = f"---\ntitle: {title}\n---\n\n"
-        body = text.strip("\n") + "\n" + self.glossary.abbreviations(text)
+        # glossary terms in fragments are marked already: define those of the Markdown only
+        body = text.strip("\n") + "\n" + self.glossary.abbreviations(fragments.markdown_of(text))
         return front + _BLANK_RUNS.sub("\n\n", body)
 
     def context(self, page: Page) -> dict[str, Any]:

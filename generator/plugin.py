@@ -138,6 +138,7 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
             PageHtml.for_site(config.markdown_extensions, config.mdx_configs),
         )
         docs_dir = Path(config.docs_dir).resolve()
+        folders: dict[Path, Path] = {}
         titles = nav_titles(config.nav)
         patterns = [p for p in (config.exclude_docs, config.draft_docs) if p]
         for page in renderer.pages():
@@ -149,12 +150,22 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
             if page.source is not None:
                 # percent-encoded: the theme prints the edit link as it is, and a file name
                 # is written by whoever opens the pull request
-                rel = Path(os.path.relpath(page.source.resolve(), docs_dir)).as_posix()
+                rel = Path(os.path.relpath(self._real(page.source, folders), docs_dir)).as_posix()
                 generated.edit_uri = quote(rel, safe="/")
             # made now (else MkDocs makes a Page), after edit_uri: it is set on the file
             PlaybookPage(titles.get(page.path), generated, config, conversion, self.memo)
             files.append(generated)
         return files
+
+    @staticmethod
+    def _real(path: Path, folders: dict[Path, Path]) -> Path:
+        """``path.resolve()``, with each folder resolved once (not once per file)."""
+        if path.is_symlink():
+            return path.resolve()
+        folder = folders.get(path.parent)
+        if folder is None:
+            folder = folders[path.parent] = path.parent.resolve()
+        return folder / path.name
 
     @event_priority(-100)  # after every plugin that may add or move files
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
