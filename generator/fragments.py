@@ -170,11 +170,12 @@ class InlineHtml:
                 extensions=[AbbrExtension(glossary=glossary)] if glossary else []
             )
         self._markdown.reset()
-        start = _BLOCK_START.match(text)  # one line is inline text, never a block
+        line = text
+        start = _BLOCK_START.match(line)  # one line is inline text, never a block
         if start is not None:
             at = start.end() if start.group().isdigit() else 0
-            text = text[:at] + "\\" + text[at:]
-        converted = self._markdown.convert(text)
+            line = line[:at] + "\\" + line[at:]
+        converted = self._markdown.convert(line)
         if not (converted.startswith("<p>") and converted.endswith("</p>")):
             return self._terms(text)  # not one paragraph: shown as written
         return converted[3:-4]
