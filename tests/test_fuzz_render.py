@@ -24,7 +24,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import markdown  # type: ignore[import-untyped]
+import markdown
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -124,7 +124,7 @@ BAD_SCHEMES = ("javascript:", "data:", "vbscript:")
 TAG_START = re.compile(r"<[A-Za-z/!?]")
 
 EXTENSIONS = ["abbr", "admonition", "attr_list", "tables", "toc", "pymdownx.superfences"]
-EXTENSION_CONFIGS = {
+EXTENSION_CONFIGS: dict[str, dict[str, Any]] = {
     "toc": {"permalink": True},
     "pymdownx.superfences": {
         "custom_fences": [{"name": "mermaid", "class": "mermaid", "format": fence_mermaid_custom}]
