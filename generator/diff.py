@@ -889,13 +889,19 @@ def previous_version(repo: Path) -> str | None:
     return described.stdout.decode().strip() or None
 
 
+#: Base playbooks loaded from git, by (commit, plans folder, settings): a commit never changes.
+Bases = dict[tuple[str, str, str], Playbook]
+
+
 def changes_since(
-    head: Playbook, base_spec: str, settings: Settings, link: LinkFn
+    head: Playbook, base_spec: str, settings: Settings, link: LinkFn, bases: Bases | None = None
 ) -> tuple[str, str] | None:
     """(base, Markdown of the changes since it) for the site, or None when there is no base.
 
     ``base_spec`` is a git revision, a plans folder, ``auto`` (the previous published
-    version, see :func:`previous_version`) or ``off``.
+    version, see :func:`previous_version`) or ``off``. With ``bases`` (kept by the plugin
+    across the rebuilds of ``mkdocs serve``) a git revision's playbook is loaded once, not on
+    every rebuild; a plans folder is always read again.
     """
     if base_spec == "off":
         return None
@@ -907,8 +913,26 @@ def changes_since(
     if base_name is None:
         return None
     rel = plans_path_in(root, settings.plans)
-    base = load_revision(base_name, rel, root, settings)
+    key = _base_key(base_name, rel, root, settings) if bases is not None else None
+    if bases is not None and key is not None and key in bases:
+        base = bases[key]
+    else:
+        base = load_revision(base_name, rel, root, settings)
+        if bases is not None and key is not None:
+            bases.clear()  # only the latest base is kept
+            bases[key] = base
     return base_name, to_markdown(diff_playbooks(base, head), link, fold=False)
+
+
+def _base_key(
+    base_name: str, rel: str, root: Path, settings: Settings
+) -> tuple[str, str, str] | None:
+    """What a git revision's playbook depends on; None for a plans folder (it can change)."""
+    if Path(base_name).is_dir() or base_name.startswith("-"):
+        return None
+    done = _git(["rev-parse", "--verify", "--quiet", f"{base_name}^{{commit}}"], root)
+    commit = done.stdout.decode().strip()
+    return (commit, rel, repr(settings)) if done.returncode == 0 and commit else None
 
 
 # --- the command ---------------------------------------------------------------------------

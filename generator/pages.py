@@ -34,6 +34,31 @@ from generator.validate import ID_FORM
 PACKAGED_TEMPLATES = Path(__file__).parent / "templates"
 _BLANK_RUNS = re.compile(r"\n{3,}")
 
+
+class CompiledTemplates(jinja2.BytecodeCache):
+    """Compiled templates kept in memory for the life of the process.
+
+    Every build makes a new ``Renderer``; under ``mkdocs serve`` compiling the templates again
+    for each rebuild cost about 0.1 s. Jinja keys each entry by the template's name and file
+    and checks it against the source's checksum, so an edited template is compiled again.
+    Nothing is written to disk. The environment's settings are fixed in ``Renderer``, so one
+    store serves every renderer of the process.
+    """
+
+    def __init__(self) -> None:
+        self.code: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        code = self.code.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.code[bucket.key] = bucket.bytecode_to_string()
+
+
+_COMPILED = CompiledTemplates()
+
 #: Where each kind of node has its page ({id} is the node's id).
 PAGE_OF = {
     "mission": "index.md",
@@ -205,6 +230,7 @@ class Renderer:
             lstrip_blocks=True,
             keep_trailing_newline=True,
             auto_reload=False,  # a Renderer lives for one build: no stat of the templates per page
+            bytecode_cache=_COMPILED,
         )
         env.filters.update(
             md=textsafe.markdown_block,

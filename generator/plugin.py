@@ -67,6 +67,7 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         self.changes: tuple[str, str] | None = None
         self.memo: RenderMemo | None = None
         self.fragments = FragmentExtension()  # one object: the settings stay equal per build
+        self.bases: diff.Bases = {}  # the "What changed" base, kept across serve's rebuilds
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Keeps this plugin across the rebuilds of ``mkdocs serve``, and pages with it."""
@@ -183,7 +184,9 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         assert self.playbook is not None and self.settings is not None
         link = pages.link_from("changes.md", self.playbook)
         try:
-            return diff.changes_since(self.playbook, self.config.changes, self.settings, link)
+            return diff.changes_since(
+                self.playbook, self.config.changes, self.settings, link, self.bases
+            )
         except ConfigError as exc:  # a bad base is reported, and the page left out
             log.warning(f"What changed: {exc}")
             return None

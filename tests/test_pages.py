@@ -14,8 +14,10 @@ import posixpath
 import re
 import shutil
 from pathlib import Path
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+import jinja2
 import pytest
 from markdown.extensions.toc import slugify
 
@@ -436,6 +438,33 @@ def test_full_file_override_replaces_the_page(
     for path, text in custom.items():
         if path != "glossary.md":
             assert text == rendered[path], path
+
+
+def test_templates_are_compiled_once_per_process_and_again_when_edited(
+    tmp_path: Path, small: Playbook, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    compiled: list[str | None] = []
+    compile_ = jinja2.Environment.compile
+
+    def counting(self: jinja2.Environment, source: str, name: str | None = None, *a: Any) -> Any:
+        compiled.append(name)
+        return compile_(self, source, name, *a)
+
+    monkeypatch.setattr(jinja2.Environment, "compile", counting)
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    override = templates / "glossary.md.j2"
+    override.write_text("# Words, first\n", encoding="utf-8")
+    options = pages.Options(templates=templates)
+    first = pages.render(small, options)["glossary.md"]
+    compiled.clear()
+    again = pages.render(small, options)  # a new Renderer, as each rebuild of serve makes
+    assert again["glossary.md"] == first and "# Words, first" in first
+    assert compiled == []  # nothing compiled twice
+    override.write_text("# Words, second\n", encoding="utf-8")  # same name, same size
+    edited = pages.render(small, options)["glossary.md"]
+    assert "# Words, second" in edited and "first" not in edited
+    assert compiled == ["glossary.md.j2"]
 
 
 def test_missing_templates_folder_uses_the_packaged_templates(

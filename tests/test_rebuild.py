@@ -10,12 +10,15 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 
+from generator import diff
 from generator.plugin import PlaybookPlugin
+from tests.test_diff import git
 from tests.test_plugin import copy_fixture, edit
 
 ABM = Path("plans/functions/marketing/mkt-abm.yaml")
@@ -130,3 +133,40 @@ def test_a_markdown_extension_object_made_per_build_turns_reuse_off(tmp_path: Pa
     assert plugin.memo is not None and plugin.memo.current  # pages were kept...
     build_site(root, tmp_path / "site", "serve")
     assert plugin.memo.hits == 0  # ...but the settings are new on every build
+
+
+def test_a_rebuild_loads_the_what_changed_base_once_per_commit(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = copy_fixture(tmp_path / "small")
+    git(root, "init", "-q", "-b", "main")
+    git(root, "add", "-A")
+    git(root, "commit", "-q", "-m", "first cycle")
+    git(root, "tag", "v1")
+    edit(root / ABM, "title: Account-based programs", "title: Account-based growth programs")
+    git(root, "commit", "-q", "-am", "second cycle")
+    loaded: list[str] = []
+    load_revision = diff.load_revision
+
+    def counting(name: str, *args: Any, **kwargs: Any) -> Any:
+        loaded.append(name)
+        return load_revision(name, *args, **kwargs)
+
+    monkeypatch.setattr(diff, "load_revision", counting)
+    changes = Path("changes/index.html")
+
+    build_site(root, tmp_path / "site-1", "serve")
+    assert loaded == ["v1"]
+    assert "Account-based growth programs" in (tmp_path / "site-1" / changes).read_text("utf-8")
+
+    edit(root / ABM, "title: Account-based growth programs", "title: Named-account programs")
+    build_site(root, tmp_path / "site-2", "serve")
+    assert loaded == ["v1"]  # the base is the same commit: kept from the first build
+    page = (tmp_path / "site-2" / changes).read_text("utf-8")
+    assert "Named-account programs" in page and "Account-based growth programs" not in page
+
+    git(root, "commit", "-q", "-am", "third cycle")
+    git(root, "tag", "v2", "HEAD^")  # the previous version is now v2: another commit
+    build_site(root, tmp_path / "site-3", "serve")
+    assert loaded == ["v1", "v2"]
+    assert "Named-account programs" in (tmp_path / "site-3" / changes).read_text("utf-8")
