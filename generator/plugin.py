@@ -38,7 +38,8 @@ from generator.diagnostics import Severity
 from generator.files import DEFAULT_MAX_FILE_BYTES, PLAN_SUFFIXES
 from generator.fragments import Conversion, FragmentExtension, PageHtml
 from generator.playbook import Playbook, load
-from generator.rebuild import PlaybookPage, RenderMemo
+from generator.rebuild import RenderMemo
+from generator.sitepage import PlaybookPage
 
 log = get_plugin_logger(__name__)
 
