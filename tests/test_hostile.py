@@ -3,7 +3,7 @@
 Every file of the corpus in ``tests/hostile/`` is dropped next to the minimal valid playbook of
 ``conftest.py`` and loaded; ``tests/hostile/expected.json`` gives, for each, why it is there and
 the findings it must give in that file: code, line, column and a piece of the message (an empty
-list: accepted as harmless). Nothing else may be reported, nothing may take long, and nothing
+list: accepted as harmless). Nothing else may be reported, nothing may hang, and nothing
 may run. Cases too big to keep as files (megabytes of brackets, a file over the size limit) are
 generated here, as are symbolic links, a named pipe, output outside the output folder and a
 failing ``make site``.
@@ -16,7 +16,6 @@ import os
 import shutil
 import subprocess
 import sys
-import time
 import tracemalloc
 from pathlib import Path
 from typing import Any
@@ -33,19 +32,21 @@ from generator.playbook import Playbook, load
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO / "tests" / "hostile"
 EXPECTED: dict[str, dict[str, Any]] = json.loads((CORPUS / "expected.json").read_text("utf-8"))
-#: Generous for a shared CI machine; the real times are milliseconds.
-QUICK = 2.0
+#: A hang guard (pytest-timeout), not a benchmark: these inputs take milliseconds, while the
+#: failures they guard against (an alias bomb expanded, libyaml composing megabytes of nesting,
+#: a link loop followed) take hours. Timing is the benchmarks' concern, not the tests'.
+hang_guard = pytest.mark.timeout(120)
 MARKER = "PWNED"  # what the python/... tags of the corpus would create if they ever ran
 
 
-def load_with(tmp_path: Path, name: str, content: bytes, settings: Settings | None = None) -> Any:
-    """Load the base playbook plus ``plans/hostile/<name>``; (playbook, seconds)."""
+def load_with(
+    tmp_path: Path, name: str, content: bytes, settings: Settings | None = None
+) -> Playbook:
+    """Load the base playbook plus ``plans/hostile/<name>``."""
     root = write_playbook(tmp_path, BASE)
     (root / "hostile").mkdir(exist_ok=True)
     (root / "hostile" / name).write_bytes(content)
-    started = time.perf_counter()
-    playbook = load(Path("plans"), settings)
-    return playbook, time.perf_counter() - started
+    return load(Path("plans"), settings)
 
 
 def findings_in(playbook: Playbook, name: str) -> list[tuple[str, int, int, str]]:
@@ -71,10 +72,11 @@ def test_every_corpus_file_has_an_expectation() -> None:
         assert (CORPUS / name).stat().st_size <= 16_384, f"{name}: keep the corpus small"
 
 
+@hang_guard
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_hostile_file(name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
-    playbook, elapsed = load_with(tmp_path, name, (CORPUS / name).read_bytes())
+    playbook = load_with(tmp_path, name, (CORPUS / name).read_bytes())
     got = findings_in(playbook, name)
     want = EXPECTED[name]["findings"]
     assert [g[:3] for g in got] == [tuple(w[:3]) for w in want], got
@@ -82,32 +84,30 @@ def test_hostile_file(name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
         assert fragment in message
         assert "\n" not in message and "Traceback" not in message
     assert others(playbook, name) == []
-    assert elapsed < QUICK, f"{name} took {elapsed:.2f} s"
     assert not (tmp_path / MARKER).exists() and not (REPO / MARKER).exists()
     if not playbook.errors:  # what is accepted renders (with errors, nothing is rendered)
         pages.render(playbook)
 
 
-def test_alias_bomb_is_refused_fast_and_small(
+@hang_guard
+def test_alias_bomb_is_refused_without_expanding_it(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
     tracemalloc.start()
     try:
-        playbook, elapsed = load_with(
-            tmp_path, "alias-bomb.yaml", (CORPUS / "alias-bomb.yaml").read_bytes()
-        )
+        playbook = load_with(tmp_path, "alias-bomb.yaml", (CORPUS / "alias-bomb.yaml").read_bytes())
         peak = tracemalloc.get_traced_memory()[1]
     finally:
         tracemalloc.stop()
     assert [f[0] for f in findings_in(playbook, "alias-bomb.yaml")] == ["PB001"]
-    assert elapsed < QUICK, f"the bomb took {elapsed:.2f} s"  # a hang guard, not a benchmark
     assert peak < 32 * 2**20, f"the bomb used {peak / 2**20:.0f} MB"
 
 
 # --- generated: too big to keep as files ------------------------------------------------------
 
 
+@hang_guard
 @pytest.mark.parametrize(
     ("name", "content", "where"),
     [
@@ -122,35 +122,34 @@ def test_megabytes_of_nesting_are_refused_at_once(
 ) -> None:
     """libyaml's work per token grows with the depth: composing these would take hours."""
     monkeypatch.chdir(tmp_path)
-    playbook, elapsed = load_with(tmp_path, name, content)
+    playbook = load_with(tmp_path, name, content)
     got = findings_in(playbook, name)
     assert [g[:3] for g in got] == [("PB001", *where)]
     assert "deeper than 64" in got[0][3]
-    assert elapsed < QUICK, f"{name} took {elapsed:.2f} s"
 
 
+@hang_guard
 def test_a_very_long_line_is_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     title = "Long " * 200_000  # one line of a million characters
     glossary = f"kind: glossary\nid: long\nterms:\n  - term: Long\n    definition: {title}\n"
-    playbook, elapsed = load_with(tmp_path, "long.yaml", glossary.encode())
+    playbook = load_with(tmp_path, "long.yaml", glossary.encode())
     assert playbook.diagnostics == []
-    assert elapsed < QUICK * 2
     assert pages.render(playbook)["glossary.md"].count("Long") >= 200_000
 
 
+@hang_guard
 def test_many_empty_documents_are_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
-    playbook, elapsed = load_with(tmp_path, "separators.yaml", b"---\n" * 50_000)
+    playbook = load_with(tmp_path, "separators.yaml", b"---\n" * 50_000)
     assert playbook.diagnostics == []
-    assert elapsed < QUICK * 2
 
 
 def test_a_file_over_the_size_limit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.chdir(tmp_path)
     settings = Settings(plans=Path("plans"), cache=False, max_file_size=10_000)
     text = b"kind: glossary\nid: big\nterms: []\n" + b"# padding\n" * 2_000
-    playbook, _ = load_with(tmp_path, "big.yaml", text, settings)
+    playbook = load_with(tmp_path, "big.yaml", text, settings)
     got = findings_in(playbook, "big.yaml")
     assert [g[:3] for g in got] == [("PB001", 1, 1)]
     assert "over the limit of 10,000" in got[0][3]
@@ -231,15 +230,14 @@ def test_a_link_to_a_folder_outside_is_not_followed(linked: Path) -> None:
     assert playbook.diagnostics == []
 
 
+@hang_guard
 def test_link_loops_end(linked: Path) -> None:
     (linked / "self.yaml").symlink_to("self.yaml")  # a link to itself
     (linked / "a.yaml").symlink_to("b.yaml")
     (linked / "b.yaml").symlink_to("a.yaml")
     (linked / "functions" / "up").symlink_to("..", target_is_directory=True)  # a folder loop
     (linked / "functions" / "here").symlink_to(".", target_is_directory=True)
-    started = time.perf_counter()
     playbook = load(Path("plans"))
-    assert time.perf_counter() - started < QUICK
     assert set(playbook.nodes) >= {"m", "intent", "marketing", "plan-a"}
     # the looping files are outside nothing but lead nowhere: each is a located finding
     assert not any(d.code != "PB001" for d in playbook.diagnostics), playbook.diagnostics
@@ -282,7 +280,7 @@ def test_a_hostile_file_name_is_only_text_on_the_pages(
     """A plan whose file name is an attack, with a warning so that the coverage page lists it."""
     monkeypatch.chdir(tmp_path)
     plan = "kind: plan\nid: named\ntitle: Named\nfunction: marketing\nsupports: [est-a]\n"
-    playbook, _ = load_with(tmp_path, name, plan.encode())
+    playbook = load_with(tmp_path, name, plan.encode())
     assert [d.code for d in playbook.diagnostics] == ["PB010"]  # no metrics: a warning
     rendered = pages.render(playbook)
     problems = {path: html_problems(page_html(text)) for path, text in rendered.items()}
@@ -302,7 +300,7 @@ def test_an_id_that_would_leave_the_output_folder(
     """PB013 before the id becomes a path; render refuses; write_tree would refuse anyway."""
     monkeypatch.chdir(tmp_path)
     plan = f"kind: plan\nid: {json.dumps(bad_id)}\ntitle: T\nfunction: marketing\n"
-    playbook, _ = load_with(tmp_path, "escape.yaml", (plan + "supports: [est-a]\n").encode())
+    playbook = load_with(tmp_path, "escape.yaml", (plan + "supports: [est-a]\n").encode())
     assert "PB013" in [f[0] for f in findings_in(playbook, "escape.yaml")]
     out = tmp_path / "out"
     assert cli.main(["render", "--plans", "plans", "--out", str(out)]) == 1
