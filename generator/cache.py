@@ -6,6 +6,10 @@ shown in findings, and this product's code. So the parsed values are kept betwee
 are not kept: the few files that have findings are read again when a finding needs a line
 and column.
 
+The "What changed" page compares the playbook with a git revision, the previous published
+version; that revision's loaded playbook is kept too (``BaseCache``), by its commit: a commit
+never changes, so a build reads it back instead of loading the revision again.
+
 ``playbook check`` also keeps its whole output (``CheckCache``), keyed by every plan file's
 name and bytes, the settings, the options, the working folder and the product's code: when
 nothing changed, a check reads the files, finds the key and prints the same output without
@@ -31,7 +35,8 @@ from typing import TYPE_CHECKING, Any
 from generator.diagnostics import Diagnostic
 from generator.files import Sources
 
-if TYPE_CHECKING:  # the parser is imported only when a file is parsed
+if TYPE_CHECKING:  # the parser and the model are imported only when needed
+    from generator.playbook import Playbook
     from generator.source import Document
 
 #: The modules whose code decides what parsing a file gives.
@@ -163,6 +168,40 @@ class FileCache:
 
         keep = {k: v for k, v in self.entries.items() if k in self.used}
         _write_atomic(self.path, pickle.dumps((self.version, keep), pickle.HIGHEST_PROTOCOL))
+
+
+class BaseCache:
+    """The playbook of the last git revision compared with one plans folder, by the revision's
+    commit, the folder's path in it, the settings and the product's code (one entry)."""
+
+    def __init__(self, plans: Path, directory: Path | None = None) -> None:
+        self.path = (directory or default_dir()) / f"{_folder_name(plans)}.base.pickle"
+
+    @staticmethod
+    def key(commit: str, rel: str, settings: object) -> str:
+        parts = f"{_code_version()}\0{commit}\0{rel}\0{settings!r}"
+        return hashlib.blake2b(parts.encode(), digest_size=20).hexdigest()
+
+    def get(self, key: str) -> Playbook | None:
+        import pickle
+
+        from generator.playbook import Playbook
+
+        try:
+            with self.path.open("rb") as fh:
+                stored, playbook = pickle.load(fh)
+        except Exception:  # a missing, stale or damaged cache is a miss, never an error
+            return None
+        return playbook if stored == key and isinstance(playbook, Playbook) else None
+
+    def put(self, key: str, playbook: Playbook) -> None:
+        import pickle
+
+        try:
+            data = pickle.dumps((key, playbook), pickle.HIGHEST_PROTOCOL)
+        except Exception:  # something in it cannot be pickled: run without keeping it
+            return
+        _write_atomic(self.path, data)
 
 
 class JsonStore:

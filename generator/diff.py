@@ -27,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from generator import textsafe
+from generator.cache import BaseCache
 from generator.config import ConfigError, Settings
 from generator.diagnostics import Diagnostic, Location
 from generator.files import display_path
@@ -889,8 +890,8 @@ def previous_version(repo: Path) -> str | None:
     return described.stdout.decode().strip() or None
 
 
-#: Base playbooks loaded from git, by (commit, plans folder, settings): a commit never changes.
-Bases = dict[tuple[str, str, str], Playbook]
+#: Base playbooks loaded from git, by what they depend on (see ``_base_key``).
+Bases = dict[str, Playbook]
 
 
 def changes_since(
@@ -899,9 +900,10 @@ def changes_since(
     """(base, Markdown of the changes since it) for the site, or None when there is no base.
 
     ``base_spec`` is a git revision, a plans folder, ``auto`` (the previous published
-    version, see :func:`previous_version`) or ``off``. With ``bases`` (kept by the plugin
-    across the rebuilds of ``mkdocs serve``) a git revision's playbook is loaded once, not on
-    every rebuild; a plans folder is always read again.
+    version, see :func:`previous_version`) or ``off``. A git revision's playbook is loaded
+    once per commit: kept in ``bases`` (the plugin keeps it across the rebuilds of ``mkdocs
+    serve``) and in the cache (``cache.BaseCache``) for the next build. A plans folder is
+    always read again.
     """
     if base_spec == "off":
         return None
@@ -913,26 +915,39 @@ def changes_since(
     if base_name is None:
         return None
     rel = plans_path_in(root, settings.plans)
-    key = _base_key(base_name, rel, root, settings) if bases is not None else None
-    if bases is not None and key is not None and key in bases:
-        base = bases[key]
-    else:
-        base = load_revision(base_name, rel, root, settings)
-        if bases is not None and key is not None:
-            bases.clear()  # only the latest base is kept
-            bases[key] = base
+    base = _base(base_name, rel, root, settings, {} if bases is None else bases)
     return base_name, to_markdown(diff_playbooks(base, head), link, fold=False)
 
 
-def _base_key(
-    base_name: str, rel: str, root: Path, settings: Settings
-) -> tuple[str, str, str] | None:
+def _base(base_name: str, rel: str, root: Path, settings: Settings, bases: Bases) -> Playbook:
+    """The playbook at ``base_name``, from ``bases`` or the cache when it is a git commit
+    loaded before."""
+    key = _base_key(base_name, rel, root, settings)
+    if key is None:
+        return load_revision(base_name, rel, root, settings)
+    base = bases.get(key)
+    if base is not None:
+        return base
+    store = BaseCache(settings.plans, settings.cache_dir) if settings.cache else None
+    base = store.get(key) if store is not None else None
+    if base is None:
+        base = load_revision(base_name, rel, root, settings)
+        if store is not None:
+            store.put(key, base)
+    bases.clear()  # only the latest base is kept
+    bases[key] = base
+    return base
+
+
+def _base_key(base_name: str, rel: str, root: Path, settings: Settings) -> str | None:
     """What a git revision's playbook depends on; None for a plans folder (it can change)."""
     if Path(base_name).is_dir() or base_name.startswith("-"):
         return None
     done = _git(["rev-parse", "--verify", "--quiet", f"{base_name}^{{commit}}"], root)
     commit = done.stdout.decode().strip()
-    return (commit, rel, repr(settings)) if done.returncode == 0 and commit else None
+    if done.returncode != 0 or not commit:
+        return None  # load_revision says what is wrong with it
+    return BaseCache.key(commit, rel, settings)
 
 
 # --- the command ---------------------------------------------------------------------------

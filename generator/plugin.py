@@ -76,6 +76,7 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
 
     def on_shutdown(self) -> None:
         self.memo = None
+        self.bases = {}
 
     @event_priority(100)  # before mermaid2 reads extra_javascript
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:

@@ -8,6 +8,7 @@ build to the next because it has ``on_startup``.
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -135,9 +136,8 @@ def test_a_markdown_extension_object_made_per_build_turns_reuse_off(tmp_path: Pa
     assert plugin.memo.hits == 0  # ...but the settings are new on every build
 
 
-def test_a_rebuild_loads_the_what_changed_base_once_per_commit(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def tagged_repo(tmp_path: Path) -> Path:
+    """The small playbook in git: "v1" tagged, then a commit that renames a plan."""
     root = copy_fixture(tmp_path / "small")
     git(root, "init", "-q", "-b", "main")
     git(root, "add", "-A")
@@ -145,28 +145,65 @@ def test_a_rebuild_loads_the_what_changed_base_once_per_commit(
     git(root, "tag", "v1")
     edit(root / ABM, "title: Account-based programs", "title: Account-based growth programs")
     git(root, "commit", "-q", "-am", "second cycle")
-    loaded: list[str] = []
+    return root
+
+
+@pytest.fixture
+def loaded(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The revisions ``diff.load_revision`` loads, in order."""
+    names: list[str] = []
     load_revision = diff.load_revision
 
     def counting(name: str, *args: Any, **kwargs: Any) -> Any:
-        loaded.append(name)
+        names.append(name)
         return load_revision(name, *args, **kwargs)
 
     monkeypatch.setattr(diff, "load_revision", counting)
-    changes = Path("changes/index.html")
+    return names
 
+
+CHANGES = Path("changes/index.html")
+
+
+def test_a_rebuild_loads_the_what_changed_base_once_per_commit(
+    tmp_path: Path, loaded: list[str]
+) -> None:
+    root = tagged_repo(tmp_path)
     build_site(root, tmp_path / "site-1", "serve")
     assert loaded == ["v1"]
-    assert "Account-based growth programs" in (tmp_path / "site-1" / changes).read_text("utf-8")
+    assert "Account-based growth programs" in (tmp_path / "site-1" / CHANGES).read_text("utf-8")
 
     edit(root / ABM, "title: Account-based growth programs", "title: Named-account programs")
     build_site(root, tmp_path / "site-2", "serve")
     assert loaded == ["v1"]  # the base is the same commit: kept from the first build
-    page = (tmp_path / "site-2" / changes).read_text("utf-8")
+    page = (tmp_path / "site-2" / CHANGES).read_text("utf-8")
     assert "Named-account programs" in page and "Account-based growth programs" not in page
 
     git(root, "commit", "-q", "-am", "third cycle")
     git(root, "tag", "v2", "HEAD^")  # the previous version is now v2: another commit
     build_site(root, tmp_path / "site-3", "serve")
     assert loaded == ["v1", "v2"]
-    assert "Named-account programs" in (tmp_path / "site-3" / changes).read_text("utf-8")
+    assert "Named-account programs" in (tmp_path / "site-3" / CHANGES).read_text("utf-8")
+
+
+def test_the_next_build_reads_the_what_changed_base_from_the_cache(
+    tmp_path: Path, loaded: list[str]
+) -> None:
+    root = tagged_repo(tmp_path)
+    build_site(root, tmp_path / "site-1", "build")
+    first = pages_of(tmp_path / "site-1")
+    assert loaded == ["v1"]
+    build_site(root, tmp_path / "site-2", "build")  # a new process would do the same
+    assert loaded == ["v1"]
+    assert pages_of(tmp_path / "site-2") == first  # the same site from the kept base
+
+    cached = list(Path(os.environ["PLAYBOOK_CACHE_DIR"]).glob("*.base.pickle"))
+    assert len(cached) == 1
+    cached[0].write_bytes(b"damaged")  # a damaged entry is a miss, never an error
+    build_site(root, tmp_path / "site-3", "build")
+    assert loaded == ["v1", "v1"]
+    assert pages_of(tmp_path / "site-3") == first
+
+    edit(root / "mkdocs.yml", "plans: plans", "plans: plans\n      cache: false")
+    build_site(root, tmp_path / "site-4", "build")
+    assert loaded == ["v1", "v1", "v1"]  # without the cache, the base is loaded every build
