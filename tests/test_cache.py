@@ -243,3 +243,42 @@ def test_every_format_is_cached_apart(write_playbook, tmp_path, base, capsys, fm
     capsys.readouterr()
     main(["check", "--format", fmt])
     assert capsys.readouterr().out == cold
+
+
+def test_the_base_cache_keeps_one_playbook_by_everything_it_depends_on(
+    write_playbook, tmp_path, base, monkeypatch
+):
+    write_playbook(tmp_path, base)
+    playbook = load("plans")
+    store = cache_mod.BaseCache(Path("plans"))
+    settings = Settings(plans=Path("plans"))
+    key = store.key("0" * 40, "plans", settings)
+    assert store.get(key) is None
+    store.put(key, playbook)
+    kept = store.get(key)
+    assert kept is not None and kept is not playbook
+    assert sorted(kept.nodes) == sorted(playbook.nodes)
+    assert [str(d) for d in kept.diagnostics] == [str(d) for d in playbook.diagnostics]
+    others = [
+        store.key("1" * 40, "plans", settings),  # another commit
+        store.key("0" * 40, "other/plans", settings),  # the folder elsewhere in the tree
+        store.key("0" * 40, "plans", Settings(plans=Path("plans"), max_file_size=10)),
+    ]
+    monkeypatch.setattr(generator, "__version__", "999.0")
+    others.append(store.key("0" * 40, "plans", settings))  # another version of the product
+    assert len(set(others)) == 4 and key not in others
+    assert all(store.get(k) is None for k in others)
+    store.put(others[0], playbook)  # one entry: the newest replaces the last
+    assert store.get(key) is None and store.get(others[0]) is not None
+
+
+def test_a_damaged_or_foreign_base_cache_is_a_miss(write_playbook, tmp_path, base):
+    import pickle
+
+    write_playbook(tmp_path, base)
+    store = cache_mod.BaseCache(Path("plans"))
+    key = store.key("0" * 40, "plans", Settings())
+    store.path.parent.mkdir(parents=True, exist_ok=True)
+    for content in (b"", b"not a pickle", pickle.dumps((key, {"not": "a playbook"}))):
+        store.path.write_bytes(content)
+        assert store.get(key) is None
