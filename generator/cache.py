@@ -108,6 +108,18 @@ def _write_atomic(path: Path, data: bytes) -> None:
         return
 
 
+def _read_pickle(path: Path) -> Any:
+    """What a pickle cache file holds; None when it is missing or damaged (a miss, never an
+    error). The check's own cache is JSON: only parsed files and base playbooks use pickle."""
+    import pickle
+
+    try:
+        with path.open("rb") as fh:
+            return pickle.load(fh)
+    except Exception:
+        return None
+
+
 def _folder_name(plans: Path) -> str:
     return hashlib.blake2b(str(plans.resolve()).encode(), digest_size=12).hexdigest()
 
@@ -133,15 +145,11 @@ class FileCache:
         self._load()
 
     def _load(self) -> None:
-        import pickle  # the check's own cache is JSON: only parsing needs pickle
-
-        try:
-            with self.path.open("rb") as fh:
-                version, entries = pickle.load(fh)
-        except Exception:  # a missing, stale or damaged cache is a miss, never an error
-            return
-        if version == self.version and isinstance(entries, dict):
-            self.entries = entries
+        stored = _read_pickle(self.path)
+        if isinstance(stored, tuple) and len(stored) == 2:
+            version, entries = stored
+            if version == self.version and isinstance(entries, dict):
+                self.entries = entries
 
     @staticmethod
     def key(file: str, raw: bytes) -> str:
@@ -183,16 +191,13 @@ class BaseCache:
         return hashlib.blake2b(parts.encode(), digest_size=20).hexdigest()
 
     def get(self, key: str) -> Playbook | None:
-        import pickle
-
         from generator.playbook import Playbook
 
-        try:
-            with self.path.open("rb") as fh:
-                stored, playbook = pickle.load(fh)
-        except Exception:  # a missing, stale or damaged cache is a miss, never an error
-            return None
-        return playbook if stored == key and isinstance(playbook, Playbook) else None
+        stored = _read_pickle(self.path)
+        if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == key:
+            playbook = stored[1]
+            return playbook if isinstance(playbook, Playbook) else None
+        return None
 
     def put(self, key: str, playbook: Playbook) -> None:
         import pickle
