@@ -42,7 +42,10 @@ class CompiledTemplates(jinja2.BytecodeCache):
     for each rebuild cost about 0.1 s. Jinja keys each entry by the template's name and file
     and checks it against the source's checksum, so an edited template is compiled again.
     Nothing is written to disk. The environment's settings are fixed in ``Renderer``, so one
-    store serves every renderer of the process.
+    store serves every renderer of the process, with one rule: Jinja applies a filter to a
+    constant while compiling, so a filter whose result depends on the playbook (``text``:
+    the glossary) must take the context (``jinja2.pass_context``), which Jinja never applies
+    early; otherwise one playbook's glossary would stay in the code the next build runs.
     """
 
     def __init__(self) -> None:
@@ -238,12 +241,16 @@ class Renderer:
             cell=_memo(textsafe.table_cell),
             number=textsafe.number,
             amount=textsafe.amount,
-            text=self.inline_html,  # plan text in an HTML fragment
+            text=self._text,  # plan text in an HTML fragment
             html=fragments.fragment,  # {% filter html %}<table>...</table>{% endfilter %}
             markdown=fragments.TemplateMarkdown(),  # {% filter markdown %}...{% endfilter %}
         )
         env.globals.update(label=lambda kind: LABELS.get(kind, kind))
         return env
+
+    @jinja2.pass_context  # never applied while compiling: see CompiledTemplates
+    def _text(self, _context: jinja2.runtime.Context, value: object) -> str:
+        return self.inline_html(value)
 
     # --- the pages ---------------------------------------------------------------------
 

@@ -461,10 +461,31 @@ def test_templates_are_compiled_once_per_process_and_again_when_edited(
     again = pages.render(small, options)  # a new Renderer, as each rebuild of serve makes
     assert again["glossary.md"] == first and "# Words, first" in first
     assert compiled == []  # nothing compiled twice
-    override.write_text("# Words, second\n", encoding="utf-8")  # same name, same size
+    override.write_text("# Words, secnd\n", encoding="utf-8")  # same name, same size
     edited = pages.render(small, options)["glossary.md"]
-    assert "# Words, second" in edited and "first" not in edited
+    assert "# Words, secnd" in edited and "first" not in edited
     assert compiled == ["glossary.md.j2"]
+
+
+def test_a_compiled_template_carries_no_glossary_into_the_next_build(tmp_path: Path) -> None:
+    """Jinja applies filters to constants while compiling; ``text`` marks the glossary's terms,
+    which change from one build to the next while the compiled template is kept."""
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "glossary.md.j2").write_text(
+        '# Words\n\n{{ "Every MQL counts" | text }}\n', encoding="utf-8"
+    )
+    plans = tmp_path / "plans"
+    shutil.copytree(FIXTURE / "plans", plans)
+    options = pages.Options(templates=templates)
+    first = pages.render(load(plans), options)["glossary.md"]
+    assert "Every <abbr title=" in first and ">MQL</abbr> counts" in first
+    glossary = plans / "glossary.yaml"
+    glossary.write_text(
+        glossary.read_text("utf-8").replace("aliases: [MQL]", "aliases: [LEAD]"), "utf-8"
+    )
+    second = pages.render(load(plans), options)["glossary.md"]
+    assert "Every MQL counts" in second  # MQL is no longer a term
 
 
 def test_missing_templates_folder_uses_the_packaged_templates(
