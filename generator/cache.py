@@ -179,15 +179,17 @@ class FileCache:
 
 
 class BaseCache:
-    """The playbook of the last git revision compared with one plans folder, by the revision's
-    commit, the folder's path in it, the settings and the product's code (one entry)."""
+    """The playbook of the last git revision compared with one plans folder, by everything it
+    depends on (``key``); one entry."""
 
     def __init__(self, plans: Path, directory: Path | None = None) -> None:
         self.path = (directory or default_dir()) / f"{_folder_name(plans)}.base.pickle"
 
     @staticmethod
     def key(commit: str, rel: str, settings: object) -> str:
-        parts = f"{_code_version()}\0{commit}\0{rel}\0{settings!r}"
+        """The product's code, the commit, the folder in its tree, the settings and the
+        working folder (file names in findings are relative to it)."""
+        parts = f"{_code_version()}\0{commit}\0{rel}\0{settings!r}\0{os.getcwd()}"
         return hashlib.blake2b(parts.encode(), digest_size=20).hexdigest()
 
     def get(self, key: str) -> Playbook | None:

@@ -890,7 +890,7 @@ def previous_version(repo: Path) -> str | None:
     return described.stdout.decode().strip() or None
 
 
-#: Base playbooks loaded from git, by what they depend on (see ``_base_key``).
+#: Base playbooks loaded from git, by what they depend on (``cache.BaseCache.key``).
 Bases = dict[str, Playbook]
 
 
@@ -922,16 +922,17 @@ def changes_since(
 def _base(base_name: str, rel: str, root: Path, settings: Settings, bases: Bases) -> Playbook:
     """The playbook at ``base_name``, from ``bases`` or the cache when it is a git commit
     loaded before."""
-    key = _base_key(base_name, rel, root, settings)
-    if key is None:
+    commit = _commit_of(base_name, root)
+    if commit is None:  # a plans folder (it can change), or not a revision: say why
         return load_revision(base_name, rel, root, settings)
+    key = BaseCache.key(commit, rel, settings)
     base = bases.get(key)
     if base is not None:
         return base
     store = BaseCache(settings.plans, settings.cache_dir) if settings.cache else None
     base = store.get(key) if store is not None else None
     if base is None:
-        base = load_revision(base_name, rel, root, settings)
+        base = load_revision(commit, rel, root, settings)  # the commit the key names
         if store is not None:
             store.put(key, base)
     bases.clear()  # only the latest base is kept
@@ -939,15 +940,13 @@ def _base(base_name: str, rel: str, root: Path, settings: Settings, bases: Bases
     return base
 
 
-def _base_key(base_name: str, rel: str, root: Path, settings: Settings) -> str | None:
-    """What a git revision's playbook depends on; None for a plans folder (it can change)."""
+def _commit_of(base_name: str, root: Path) -> str | None:
+    """The commit a git revision names; None for a plans folder or a name git does not know."""
     if Path(base_name).is_dir() or base_name.startswith("-"):
         return None
     done = _git(["rev-parse", "--verify", "--quiet", f"{base_name}^{{commit}}"], root)
     commit = done.stdout.decode().strip()
-    if done.returncode != 0 or not commit:
-        return None  # load_revision says what is wrong with it
-    return BaseCache.key(commit, rel, settings)
+    return commit if done.returncode == 0 and commit else None
 
 
 # --- the command ---------------------------------------------------------------------------

@@ -264,9 +264,14 @@ def test_the_base_cache_keeps_one_playbook_by_everything_it_depends_on(
         store.key("0" * 40, "other/plans", settings),  # the folder elsewhere in the tree
         store.key("0" * 40, "plans", Settings(plans=Path("plans"), max_file_size=10)),
     ]
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)  # file names in findings are relative to the working folder
+    others.append(store.key("0" * 40, "plans", settings))
+    monkeypatch.chdir(tmp_path)
     monkeypatch.setattr(generator, "__version__", "999.0")
     others.append(store.key("0" * 40, "plans", settings))  # another version of the product
-    assert len(set(others)) == 4 and key not in others
+    assert len(set(others)) == 5 and key not in others
     assert all(store.get(k) is None for k in others)
     store.put(others[0], playbook)  # one entry: the newest replaces the last
     assert store.get(key) is None and store.get(others[0]) is not None
