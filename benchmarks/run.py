@@ -165,7 +165,8 @@ nav:
 
 def write_floor_c(root: Path, plans: Path) -> tuple[Path, int, int]:
     """The playbook's own pages, rendered once, as a plain Material site with the plugin's
-    navigation: what MkDocs costs on these pages without the playbook plugin.
+    navigation and its Markdown extension: what MkDocs costs on these pages without the
+    playbook plugin.
 
     Returns the config path, the page count and the mean text bytes per page (floor B's
     shape, see ``text_size``).
@@ -181,7 +182,10 @@ def write_floor_c(root: Path, plans: Path) -> tuple[Path, int, int]:
         (docs / path).write_text(text, encoding="utf-8")
     config = root / "mkdocs.yml"
     nav = json.dumps(navigation(playbook))  # JSON is YAML
-    config.write_text(f"site_name: Floor C\nnav: {nav}\n{SHARED_YML}", encoding="utf-8")
+    # the Markdown extension the plugin adds: the pages' HTML fragments pass through as they
+    # do in the site, instead of being parsed as raw HTML
+    extension = "  - generator.fragments:FragmentExtension\n"
+    config.write_text(f"site_name: Floor C\nnav: {nav}\n{SHARED_YML}{extension}", "utf-8")
     total = sum(text_size(text) for text in rendered.values())
     return config, len(rendered), total // max(1, len(rendered))
 
