@@ -5,10 +5,14 @@ line) this generates a synthetic playbook of N nodes and measures, in fresh subp
 the median wall time and peak memory (ru_maxrss from wait4) of RUNS runs of:
 
 - floor A: parsing every YAML file of the playbook with ruamel.yaml's safe (C) loader alone;
-- floor B: `mkdocs build` of a Material site with N flat Markdown pages of about 1.5 KB;
+- floor B: `mkdocs build` of a Material site with N flat Markdown pages of the same text;
+- floor C: `mkdocs build` of the playbook's own pages, rendered once, without the plugin;
 - `playbook check --plans plans`, cold (cache deleted first) and warm (cache primed);
 - the whole site: `mkdocs build` with the `playbook` plugin;
 - a rebuild as under `mkdocs serve`, after one plan's title changed (the second build only).
+
+What is compared takes turns (floor A, check cold, check warm; then floor B, floor C, site;
+each group RUNS times), so that a change in the machine's load weighs on both sides alike.
 
 The product's bytecode is compiled first, as a pip install does (the floors' libraries are).
 A command that is not available yet (no `playbook` executable, plugin not installed) is
@@ -35,7 +39,6 @@ import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
-from functools import partial
 from pathlib import Path
 from random import Random
 from types import ModuleType
@@ -325,30 +328,48 @@ def run_once(
     return int(rc), sample, tail
 
 
+@dataclass
+class Job:
+    """A command to measure: where it runs, what to do before each run, and the stderr text
+    that means "not installed" (reported as n/a rather than err)."""
+
+    cmd: list[str]
+    cwd: Path
+    prepare: Callable[[], None] | None = None
+    missing: str | None = None
+
+
 def measure(
-    cmd: list[str],
-    cwd: Path,
-    *,
-    env: dict[str, str],
-    runs: int,
-    python: str,
-    prepare: Callable[[], None] | None = None,
-    missing: str | None = None,
-) -> Measurement:
-    """Median of `runs` runs; "n/a" when the command or (per `missing`) the plugin is absent."""
-    if not Path(cmd[0]).exists():
-        return Measurement("n/a", note=f"{cmd[0]} not found")
-    m = Measurement()
+    jobs: dict[str, Job], *, env: dict[str, str], runs: int, python: str
+) -> dict[str, Measurement]:
+    """Medians of `runs` runs of each job, the jobs taking turns (A B C, A B C, ...), so that
+    a change in the machine's load between runs weighs on every job alike; "n/a" when the
+    command or (per `missing`) the plugin is absent, "err" when it fails."""
+    out: dict[str, Measurement] = {}
+    for name, job in jobs.items():
+        if not Path(job.cmd[0]).exists():
+            out[name] = Measurement("n/a", note=f"{job.cmd[0]} not found")
+        else:
+            out[name] = Measurement()
     for _ in range(runs):
-        if prepare:
-            prepare()
-        rc, sample, tail = run_once(cmd, cwd, env, python)
-        if rc != 0:
-            unavailable = missing is not None and missing in tail
-            return Measurement("n/a" if unavailable else "err", note=f"exit {rc}: {tail}")
-        m.runs.append(sample)
-    m.seconds, m.cpu_seconds, m.mib = (statistics.median(col) for col in zip(*m.runs, strict=True))
-    return m
+        for name, job in jobs.items():
+            m = out[name]
+            if m.status != "ok":
+                continue
+            if job.prepare:
+                job.prepare()
+            rc, sample, tail = run_once(job.cmd, job.cwd, env, python)
+            if rc != 0:
+                unavailable = job.missing is not None and job.missing in tail
+                out[name] = Measurement("n/a" if unavailable else "err", note=f"exit {rc}: {tail}")
+                continue
+            m.runs.append(sample)
+    for m in out.values():
+        if m.status == "ok":
+            m.seconds, m.cpu_seconds, m.mib = (
+                statistics.median(col) for col in zip(*m.runs, strict=True)
+            )
+    return out
 
 
 def measure_rebuild(
@@ -430,28 +451,35 @@ def bench_one(n: int, work: Path, bindir: Path, runs: int, synthetic: ModuleType
     def log(what: str) -> None:
         print(f"  N={n}: {what}", file=sys.stderr, flush=True)
 
-    m: dict[str, Measurement] = {}
-    log("floor A")
-    run = partial(measure, env=env, runs=runs, python=python)
-    m["floor_a"] = run([python, "-c", FLOOR_A, str(plans)], root)
-    log("floor B")
-    m["floor_b"] = run([mkdocs, "build", "-q", "-f", str(floor_b_config)], work)
-    log("floor C")
-    m["floor_c"] = run([mkdocs, "build", "-q", "-f", str(floor_c_config)], work)
     check = [playbook, "check", "--plans", str(plans)]
-    log("check cold")
-    m["check_cold"] = run(check, root, prepare=clear_cache)
-    log("check warm")
-    if m["check_cold"].status == "ok":
-        m["check_warm"] = run(check, root)
-    else:
+    log("floor A, check cold and warm, taking turns")
+    m = measure(
+        {
+            "floor_a": Job([python, "-c", FLOOR_A, str(plans)], root),
+            "check_cold": Job(check, root, prepare=clear_cache),
+            "check_warm": Job(check, root),  # the cold run just before it primed the cache
+        },
+        env=env,
+        runs=runs,
+        python=python,
+    )
+    if m["check_cold"].status != "ok":
         m["check_warm"] = Measurement(m["check_cold"].status, note="check cold was not ok")
-    log("site")
-    m["site"] = run(
-        [mkdocs, "build", "-q", "-f", str(config)],
-        root,
-        prepare=clear_cache,
-        missing='"playbook" plugin is not installed',
+    log("floor B, floor C and the site, taking turns")
+    m |= measure(
+        {
+            "floor_b": Job([mkdocs, "build", "-q", "-f", str(floor_b_config)], work),
+            "floor_c": Job([mkdocs, "build", "-q", "-f", str(floor_c_config)], work),
+            "site": Job(
+                [mkdocs, "build", "-q", "-f", str(config)],
+                root,
+                prepare=clear_cache,
+                missing='"playbook" plugin is not installed',
+            ),
+        },
+        env=env,
+        runs=runs,
+        python=python,
     )
     log("rebuild")
     if m["site"].status == "ok":
