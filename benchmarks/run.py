@@ -294,6 +294,13 @@ class Measurement:
     runs: list[tuple[float, float, float]] = field(default_factory=list)  # wall, cpu, MiB
     note: str = ""
 
+    def summarise(self) -> Measurement:
+        """Set the medians of the runs; returns itself."""
+        self.seconds, self.cpu_seconds, self.mib = (
+            statistics.median(col) for col in zip(*self.runs, strict=True)
+        )
+        return self
+
     def cell(self) -> str:
         if self.seconds is None or self.mib is None:
             return self.status
@@ -364,12 +371,7 @@ def measure(
                 out[name] = Measurement("n/a" if unavailable else "err", note=f"exit {rc}: {tail}")
                 continue
             m.runs.append(sample)
-    for m in out.values():
-        if m.status == "ok":
-            m.seconds, m.cpu_seconds, m.mib = (
-                statistics.median(col) for col in zip(*m.runs, strict=True)
-            )
-    return out
+    return {name: m.summarise() if m.status == "ok" else m for name, m in out.items()}
 
 
 def measure_rebuild(
@@ -389,8 +391,7 @@ def measure_rebuild(
             return Measurement("err", note=f"exit {done.returncode}: {done.stderr[-2000:]}")
         seconds, cpu, kib = done.stdout.split()[-3:]
         m.runs.append((round(float(seconds), 4), round(float(cpu), 4), round(int(kib) / 1024, 1)))
-    m.seconds, m.cpu_seconds, m.mib = (statistics.median(col) for col in zip(*m.runs, strict=True))
-    return m
+    return m.summarise()
 
 
 def tree_size(path: Path) -> dict[str, int]:
