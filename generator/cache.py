@@ -63,8 +63,8 @@ class ParsedFile:
         ]
 
 
-#: Libraries whose upgrade can change what a check says (parsing, schema messages).
-LIBRARIES = ("ruamel.yaml", "pydantic", "pydantic_core")
+#: Libraries whose upgrade can change what a check says (parsing).
+LIBRARIES = ("ruamel.yaml",)
 
 
 def _libraries() -> str:

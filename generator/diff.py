@@ -26,7 +26,7 @@ from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from generator import textsafe
+from generator import records, textsafe
 from generator.cache import BaseCache
 from generator.config import ConfigError, Settings
 from generator.diagnostics import Diagnostic, Location
@@ -219,7 +219,7 @@ def _node_key(ref: NodeRef) -> tuple[int, str, str]:
 
 def _dump(node: Node) -> dict[str, Json]:
     """A node's own fields as JSON values: nested nodes (reported on their own) left out."""
-    data: dict[str, Json] = node.data.model_dump(mode="json", by_alias=True)
+    data: dict[str, Json] = records.dump(node.data)
     data.pop("id", None)
     data.pop("kind", None)
     for attrs, _kind in NESTED.get(node.kind, ()):

@@ -33,7 +33,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import YAMLError
@@ -49,11 +48,11 @@ from ruamel.yaml.tokens import (
     StreamStartToken,
 )
 
-from generator import model
+from generator import model, records
 from generator.diagnostics import Diagnostic, Findings, Location
 from generator.files import DEFAULT_MAX_FILE_BYTES, display_path, plan_files
+from generator.records import Record, unwrap
 from generator.source import decode, parse_text
-from generator.validate import strip_optional
 
 WIDTH = 100
 #: Characters ruamel.yaml counts as line breaks but plain text tools do not.
@@ -159,26 +158,24 @@ def comments(text: str) -> list[str]:
 # --- the key order of each kind --------------------------------------------------------------
 
 
-def _model(annotation: Any) -> type[BaseModel] | None:
-    annotation = strip_optional(annotation)
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    return None
+def _model(annotation: Any) -> type[Record] | None:
+    annotation = unwrap(annotation)
+    return annotation if records.is_record(annotation) else None
 
 
 def _item(annotation: Any) -> Any:
-    annotation = strip_optional(annotation)
+    annotation = unwrap(annotation)
     if typing.get_origin(annotation) is list:
         return typing.get_args(annotation)[0]
     return None
 
 
-def fields(cls: type[BaseModel]) -> dict[str, Any]:
+def fields(cls: type[Record]) -> dict[str, Any]:
     """Field name as written in YAML → its annotation, in the canonical order."""
-    return {(info.alias or name): info.annotation for name, info in cls.model_fields.items()}
+    return {f.key: f.annotation for f in records.fields(cls)}
 
 
-def key_order(cls: type[BaseModel]) -> list[str]:
+def key_order(cls: type[Record]) -> list[str]:
     return list(fields(cls))
 
 
@@ -200,7 +197,7 @@ def last_line(node: Node) -> int:
     return last
 
 
-def _sort_mapping(node: MappingNode, cls: type[BaseModel], lines: list[str], lay: Layout) -> None:
+def _sort_mapping(node: MappingNode, cls: type[Record], lines: list[str], lay: Layout) -> None:
     entries = node.value
     if len(entries) < 2 or node.flow_style:
         return
@@ -252,7 +249,7 @@ def _sort(node: Node, annotation: Any, lines: list[str], lay: Layout) -> None:
             _sort(child, item, lines, lay)
 
 
-def _kind_of(node: Node) -> type[BaseModel] | None:
+def _kind_of(node: Node) -> type[Record] | None:
     if not isinstance(node, MappingNode):
         return None
     for key, value in node.value:

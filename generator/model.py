@@ -1,9 +1,10 @@
 """The typed model of a playbook: one class per kind and nested node of DOMAIN.md.
 
-Pydantic v2 is the modelling library: it validates with precise error paths (which map back
-to file:line:col through the positions the loader keeps), forbids unknown fields, and yields
-the JSON Schema that editors use. Every class forbids unknown fields; ``supports`` lists
-default to empty so that a missing link is reported as an orphan (PB006), not a schema error.
+Each class is a record (:mod:`generator.records`): validated with precise error paths (which
+map back to file:line:col through the positions the loader keeps), unknown fields forbidden,
+and the source of the JSON Schema that editors use (:mod:`generator.schema`). ``supports``
+lists default to empty so that a missing link is reported as an orphan (PB006), not a schema
+error.
 """
 
 from __future__ import annotations
@@ -11,22 +12,18 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from generator.records import Describe, Record, field
 
-Id = Annotated[str, Field(description="An id: lower case letters, digits and '-', unique.")]
-Text = Annotated[str, Field(description="Free text; Markdown is allowed.")]
+Id = Annotated[str, Describe("An id: lower case letters, digits and '-', unique.")]
+Text = Annotated[str, Describe("Free text; Markdown is allowed.")]
 Number = float | int
 Period = Literal["month", "quarter", "year"]
 
 DEFAULT_LIFECYCLE = ["radar", "opportunity", "customer", "advocate"]
 
 
-class Node(BaseModel):
-    """Common settings: unknown fields are errors, numbers are accepted as text."""
-
-    model_config = ConfigDict(
-        extra="forbid", coerce_numbers_to_str=True, populate_by_name=True, allow_inf_nan=False
-    )
+class Node(Record):
+    """A node of a plan document: unknown fields are errors, numbers are accepted as text."""
 
 
 # --- mission -----------------------------------------------------------------------------
@@ -68,11 +65,11 @@ class Customer(Node):
 class Environment(Node):
     """The operational environment: markets, customers, competitors, facts, assumptions."""
 
-    markets: list[Market] = []
-    customers: list[Customer] = []
-    competitors: list[Text] = []
-    facts: list[Text] = []
-    assumptions: list[Text] = []
+    markets: list[Market] = field(factory=list)
+    customers: list[Customer] = field(factory=list)
+    competitors: list[Text] = field(factory=list)
+    facts: list[Text] = field(factory=list)
+    assumptions: list[Text] = field(factory=list)
 
 
 class Horizon(Node):
@@ -90,8 +87,8 @@ class Mission(Node):
     commander: Text | None = None
     horizon: Horizon | None = None
     success_factors: list[SuccessFactor]
-    environment: Environment = Environment()
-    lifecycle: list[Id] = Field(default_factory=lambda: list(DEFAULT_LIFECYCLE))
+    environment: Environment = field(factory=Environment)
+    lifecycle: list[Id] = field(factory=lambda: list(DEFAULT_LIFECYCLE))
 
 
 # --- intent ------------------------------------------------------------------------------
@@ -108,9 +105,9 @@ class KeyTask(Node):
     id: Id
     title: Text
     description: Text | None = None
-    supports: list[Id] = []
+    supports: list[Id] = field(factory=list)
     priority: int | str | None = None
-    markets: list[Id] = []
+    markets: list[Id] = field(factory=list)
 
 
 class Intent(Node):
@@ -121,10 +118,10 @@ class Intent(Node):
     purpose: Text
     vision: Text | None = None
     design: Text | None = None
-    end_state: list[EndState] = []
+    end_state: list[EndState] = field(factory=list)
     key_tasks: list[KeyTask]
-    guidance: list[Text] = []
-    constraints: list[Text] = []
+    guidance: list[Text] = field(factory=list)
+    constraints: list[Text] = field(factory=list)
 
 
 # --- functions ---------------------------------------------------------------------------
@@ -132,7 +129,7 @@ class Intent(Node):
 
 class SpecifiedTask(Node):
     task: Text
-    from_: Id | None = Field(default=None, alias="from")
+    from_: Id | None = field(key="from")
 
 
 class Risk(Node):
@@ -145,12 +142,12 @@ class Risk(Node):
 class MissionAnalysis(Node):
     """What a functional leader derives from the mission before planning."""
 
-    specified_tasks: list[SpecifiedTask] = []
-    implied_tasks: list[Text] = []
-    facts: list[Text] = []
-    assumptions: list[Text] = []
-    constraints: list[Text] = []
-    risks: list[Risk] = []
+    specified_tasks: list[SpecifiedTask] = field(factory=list)
+    implied_tasks: list[Text] = field(factory=list)
+    facts: list[Text] = field(factory=list)
+    assumptions: list[Text] = field(factory=list)
+    constraints: list[Text] = field(factory=list)
+    risks: list[Risk] = field(factory=list)
 
 
 class Estimate(Node):
@@ -158,7 +155,7 @@ class Estimate(Node):
 
     id: Id
     title: Text
-    supports: list[Id] = []
+    supports: list[Id] = field(factory=list)
     situation: Text | None = None
     capabilities: Text | None = None
     shortfalls: Text | None = None
@@ -174,7 +171,7 @@ class Function(Node):
     name: Text
     leader: Text | None = None
     role: Text | None = None
-    mission_analysis: MissionAnalysis = MissionAnalysis()
+    mission_analysis: MissionAnalysis = field(factory=MissionAnalysis)
     estimates: list[Estimate]
     concept: Text | None = None
 
@@ -207,17 +204,17 @@ class Plan(Node):
     title: Text
     function: Id
     owner: Text | None = None
-    supports: list[Id] = []
+    supports: list[Id] = field(factory=list)
     objective: Text | None = None
     start: dt.date | None = None
     end: dt.date | None = None
-    depends_on: list[Id] = []
+    depends_on: list[Id] = field(factory=list)
     lifecycle_stage: Id | None = None
-    markets: list[Id] = []
-    customers: list[Id] = []
-    milestones: list[Milestone] = []
+    markets: list[Id] = field(factory=list)
+    customers: list[Id] = field(factory=list)
+    milestones: list[Milestone] = field(factory=list)
     budget: Number | str | None = None
-    metrics: list[Metric] = []
+    metrics: list[Metric] = field(factory=list)
 
 
 # --- SLA and glossary --------------------------------------------------------------------
@@ -248,26 +245,26 @@ class Sla(Node):
 
     kind: Literal["sla"]
     id: Id
-    parties: list[Id] = []
+    parties: list[Id] = field(factory=list)
     period: Period
     revenue_target: Number
     run_rate_share: Number = 0
     marketing_share: Number = 1
     average_deal: Number
     stages: list[Stage]
-    commitments: list[Commitment] = []
+    commitments: list[Commitment] = field(factory=list)
 
 
 class Term(Node):
     term: Text
     definition: Text
-    aliases: list[Text] = []
+    aliases: list[Text] = field(factory=list)
 
 
 class Glossary(Node):
     kind: Literal["glossary"]
     id: Id
-    terms: list[Term] = []
+    terms: list[Term] = field(factory=list)
 
 
 Document = Mission | Intent | Function | Plan | Sla | Glossary

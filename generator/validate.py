@@ -10,16 +10,13 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import re
-import types
 import typing
 from collections.abc import Iterator
 from typing import Any, Literal
 
-from pydantic import BaseModel, ValidationError
-from pydantic_core import ErrorDetails
-
-from generator import model
+from generator import model, records
 from generator.diagnostics import Findings, did_you_mean
+from generator.records import Invalid, Problem, Record, unwrap
 from generator.source import Document, PathKey
 
 ID_FORM = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
@@ -35,12 +32,8 @@ _PLAIN = {
     "float_parsing": "must be a number",
     "date_type": "must be a date written YYYY-MM-DD",
     "date_parsing": "must be a date written YYYY-MM-DD",
-    "date_from_datetime_parsing": "must be a date written YYYY-MM-DD",
     "date_from_datetime_inexact": "must be a date without a time",
     "model_type": "must be a mapping of fields",
-    "model_attributes_type": "must be a mapping of fields",
-    "dict_type": "must be a mapping of fields",
-    "bool_type": "must be true or false",
     "finite_number": "must be a finite number",
 }
 
@@ -110,9 +103,9 @@ def _validate_with_repair(
     set_aside: set[PathKey] = set()
     for round_ in range(MAX_REPAIR_ROUNDS):
         try:
-            return cls.model_validate(data), set_aside
-        except ValidationError as exc:
-            errors = _normalise(exc.errors(), data)
+            return records.validate(cls, data), set_aside
+        except Invalid as exc:
+            errors = _normalise(exc.problems)
         if round_ == 0:
             data = copy.deepcopy(data)
             for path, error in errors:
@@ -123,33 +116,16 @@ def _validate_with_repair(
     return None, set_aside
 
 
-def _normalise(errors: list[ErrorDetails], data: Any) -> list[tuple[PathKey, ErrorDetails]]:
-    """Cut union-member suffixes off error paths and keep one error per path."""
-    out: dict[PathKey, ErrorDetails] = {}
-    for err in errors:
-        path: list[str | int] = []
-        node = data
-        for part in err["loc"]:
-            if _has(node, part):
-                node = node[part]
-            elif err["type"] == "missing" and isinstance(node, dict) and path[-1:] != [part]:
-                path.append(part)
-                break
-            else:
-                break
-            path.append(part)
-        out.setdefault(tuple(path), err)
+def _normalise(problems: list[Problem]) -> list[tuple[PathKey, Problem]]:
+    """One problem per path, in the order found."""
+    out: dict[PathKey, Problem] = {}
+    for problem in problems:
+        out.setdefault(problem["loc"], problem)
     return list(out.items())
 
 
-def _has(node: Any, part: str | int) -> bool:
-    if isinstance(node, dict):
-        return part in node
-    return isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node)
-
-
 def _report(
-    cls: type[BaseModel], doc: Document, path: PathKey, error: ErrorDetails, findings: Findings
+    cls: type[Record], doc: Document, path: PathKey, error: Problem, findings: Findings
 ) -> None:
     field = path[-1] if path else ""
     owner = _owner(doc.data, path[:-1])
@@ -165,14 +141,14 @@ def _report(
             doc.key_loc(path),
         )
     elif error["type"] == "literal_error":
-        expected = error.get("ctx", {}).get("expected", "")
+        expected = error.get("expected", "")
         findings.add(
             "PB002",
             f"'{describe(path)}' of {owner} must be one of {expected}, not {_show(error['input'])}",
             doc.loc(path),
         )
     else:
-        plain = _PLAIN.get(error["type"], error["msg"].lower())
+        plain = _PLAIN[error["type"]]
         hint = ""
         if (
             error["type"] == "string_type"
@@ -230,7 +206,7 @@ def _singular(name: str) -> str:
 # --- repair: set a bad value aside so the rest of the document can still be checked -------
 
 
-def _repair(cls: type[BaseModel], data: Any, path: PathKey, error: ErrorDetails) -> None:
+def _repair(cls: type[Record], data: Any, path: PathKey, error: Problem) -> None:
     if not path:
         return
     parent = data
@@ -246,14 +222,14 @@ def _repair(cls: type[BaseModel], data: Any, path: PathKey, error: ErrorDetails)
             parent[last] = _placeholder(annotation)
 
 
-def _annotation_at(cls: type[BaseModel], path: PathKey) -> Any:
+def _annotation_at(cls: type[Record], path: PathKey) -> Any:
     annotation: Any = cls
     for part in path:
-        annotation = strip_optional(annotation)
+        annotation = unwrap(annotation)
         if isinstance(part, int):
             args = typing.get_args(annotation)
             annotation = args[0] if args else Any
-        elif isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        elif records.is_record(annotation):
             field = _field(annotation, part)
             annotation = field.annotation if field else None
         else:
@@ -261,58 +237,34 @@ def _annotation_at(cls: type[BaseModel], path: PathKey) -> Any:
     return annotation
 
 
-def _field(cls: type[BaseModel], name: str) -> Any:
-    for key, info in cls.model_fields.items():
-        if name in (key, info.alias):
-            return info
-    return None
+def _field(cls: type[Record], key: str) -> records.Field | None:
+    return next((f for f in records.fields(cls) if f.key == key), None)
 
 
-def _field_names(cls: type[BaseModel], path: PathKey) -> list[str]:
-    target = strip_optional(_annotation_at(cls, path)) if path else cls
-    if isinstance(target, type) and issubclass(target, BaseModel):
-        return [info.alias or key for key, info in target.model_fields.items()]
-    return []
+def _is_required(cls: type[Record], path: PathKey) -> bool:
+    owner = unwrap(_annotation_at(cls, path[:-1]))
+    field = _field(owner, str(path[-1])) if records.is_record(owner) else None
+    return field is not None and field.required
 
 
-def _is_required(cls: type[BaseModel], path: PathKey) -> bool:
-    owner = strip_optional(_annotation_at(cls, path[:-1])) if len(path) > 1 else cls
-    if isinstance(owner, type) and issubclass(owner, BaseModel):
-        field = _field(owner, str(path[-1]))
-        return bool(field and field.is_required())
-    return False
-
-
-def strip_optional(annotation: Any) -> Any:
-    """The type inside ``Annotated[...]`` and ``X | None``."""
-    while typing.get_origin(annotation) is typing.Annotated:
-        annotation = typing.get_args(annotation)[0]
-    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
-        args = [a for a in typing.get_args(annotation) if a is not type(None)]
-        if len(args) == 1:
-            return strip_optional(args[0])
-    return annotation
+def _field_names(cls: type[Record], path: PathKey) -> list[str]:
+    target = unwrap(_annotation_at(cls, path))
+    return [f.key for f in records.fields(target)] if records.is_record(target) else []
 
 
 def _placeholder(annotation: Any) -> Any:
     """The plainest value that satisfies a type, standing in for a bad or missing one."""
-    annotation = strip_optional(annotation)
+    annotation = unwrap(annotation)
     origin = typing.get_origin(annotation)
     if origin is list:
         return []
     if origin is Literal:
         return typing.get_args(annotation)[0]
-    if origin in (typing.Union, types.UnionType):
+    if records.is_union(annotation):
         return _placeholder(typing.get_args(annotation)[0])
+    if records.is_record(annotation):
+        return {f.key: _placeholder(f.annotation) for f in records.fields(annotation) if f.required}
     if isinstance(annotation, type):
-        if issubclass(annotation, BaseModel):
-            return {
-                (info.alias or key): _placeholder(info.annotation)
-                for key, info in annotation.model_fields.items()
-                if info.is_required()
-            }
-        if issubclass(annotation, bool):
-            return False
         if issubclass(annotation, int | float):
             return 0
         if issubclass(annotation, dt.date):

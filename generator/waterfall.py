@@ -13,6 +13,7 @@ from fractions import Fraction
 from generator.diagnostics import Findings, did_you_mean
 from generator.ladder import Ladder, Node
 from generator.model import Sla
+from generator.records import replace
 
 MONTHS = {"month": 1, "quarter": 3, "year": 12}
 
@@ -91,13 +92,12 @@ def sensitivity(sla: Sla, improvement: Fraction = Fraction(1, 10)) -> list[tuple
     rows = []
     for i, stage in enumerate(sla.stages[:-1]):
         improved = min(Fraction(1), exact(stage.conversion or 0) * (1 + improvement))
-        better = sla.model_copy(
-            update={
-                "stages": [
-                    s.model_copy(update={"conversion": float(improved)}) if k == i else s
-                    for k, s in enumerate(sla.stages)
-                ]
-            }
+        better = replace(
+            sla,
+            stages=[
+                replace(s, conversion=float(improved)) if k == i else s
+                for k, s in enumerate(sla.stages)
+            ],
         )
         volumes = required_volumes(better)
         if volumes is not None:

@@ -146,11 +146,11 @@ def test_the_product_code_is_part_of_the_key(write_playbook, tmp_path, base, mon
 
 def test_the_installed_libraries_are_part_of_the_key(write_playbook, tmp_path, base, monkeypatch):
     write_playbook(tmp_path, base)
-    assert "pydantic=" in cache_mod._libraries() and "ruamel.yaml=" in cache_mod._libraries()
+    assert "ruamel.yaml=" in cache_mod._libraries()
     store = cache_mod.CheckCache(Path("plans"))
     sources = read_plans(Path("plans"))
     before = store.key(sources, "text")
-    monkeypatch.setattr(cache_mod, "_libraries", lambda: "pydantic=/elsewhere:1:2")
+    monkeypatch.setattr(cache_mod, "_libraries", lambda: "ruamel.yaml=/elsewhere:1:2")
     assert store.key(sources, "text") != before
 
 

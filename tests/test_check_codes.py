@@ -349,6 +349,25 @@ def test_pb002_wrong_type(check, base):
     assert "'soon'" in message
 
 
+def test_pb002_true_or_false_is_not_a_number(check, base):
+    plan = PLAN_TEXT.replace("end: 2027-03-31\n", "end: 2027-03-31\nbudget: yes please\n")
+    assert found(check({**base, "functions/marketing/plan-a.yaml": plan})) == []
+    plan = PLAN_TEXT.replace("end: 2027-03-31\n", "end: 2027-03-31\nbudget: true\n")
+    pb = check({**base, "functions/marketing/plan-a.yaml": plan})
+    assert found(pb) == [("PB002", "error", PLAN, 8, 9)]
+    assert "'budget' of plan 'plan-a' must be a number, not True" in pb.diagnostics[0].message
+
+
+def test_pb002_a_bad_item_of_a_list_is_set_aside_and_the_plan_still_checked(check, base):
+    plan = PLAN_TEXT.replace("metrics:\n", "milestones:\n  - kick-off\nmetrics:\n")
+    plan = plan.replace("supports: [est-a]", "supports: [est-zz]")
+    pb = check({**base, "functions/marketing/plan-a.yaml": plan})
+    codes = found(pb)
+    assert ("PB002", "error", PLAN, 9, 5) in codes
+    assert "'milestones[0]' of plan 'plan-a' must be a mapping of fields" in str(pb.diagnostics)
+    assert any(c[0] == "PB004" and c[2] == PLAN for c in codes)  # its links were still checked
+
+
 def test_pb002_text_where_a_list_belongs_is_not_also_an_orphan(check, base):
     plan = PLAN_TEXT.replace("supports: [est-a]", "supports: est-a")
     pb = check({**base, "functions/marketing/plan-a.yaml": plan})

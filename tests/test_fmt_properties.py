@@ -24,14 +24,14 @@ from typing import Any
 
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
-from pydantic import BaseModel
 from ruamel.yaml import YAML
 
-from generator import model
+from generator import model, records
 from generator.config import Settings
 from generator.diagnostics import Findings
 from generator.fmt import format_text
 from generator.playbook import Playbook, load
+from generator.records import Record
 from generator.rename import apply, plan_rename
 from generator.source import parse_text
 
@@ -91,13 +91,12 @@ def text_value(rnd: random.Random) -> str:
 
 
 def is_id(annotation: Any, description: str | None = None) -> bool:
-    """An id field: ``model.Id`` (pydantic keeps its description on the field)."""
+    """An id field: ``model.Id`` (its description says so)."""
     if description and description.startswith("An id"):
         return True
     if typing.get_origin(annotation) is typing.Annotated:
         return any(
-            str(getattr(m, "description", "")).startswith("An id")
-            for m in typing.get_args(annotation)[1:]
+            str(getattr(m, "text", "")).startswith("An id") for m in typing.get_args(annotation)[1:]
         )
     return False
 
@@ -115,7 +114,7 @@ def value_for(annotation: Any, rnd: random.Random, depth: int, an_id: bool = Fal
         (item,) = typing.get_args(ann)
         count = rnd.choice([0, 1, 2, 3]) if depth < 3 else 0
         return [value_for(item, rnd, depth + 1) for _ in range(count)]
-    if isinstance(ann, type) and issubclass(ann, BaseModel):
+    if records.is_record(ann):
         return mapping_for(ann, rnd, depth + 1)
     if ann is dt.date:
         return dt.date(2027, rnd.randint(1, 12), rnd.randint(1, 28))
@@ -126,14 +125,13 @@ def value_for(annotation: Any, rnd: random.Random, depth: int, an_id: bool = Fal
     return text_value(rnd)
 
 
-def mapping_for(cls: type[BaseModel], rnd: random.Random, depth: int) -> dict[str, Any]:
+def mapping_for(cls: type[Record], rnd: random.Random, depth: int) -> dict[str, Any]:
     out: dict[str, Any] = {}
-    for name, info in cls.model_fields.items():
-        key = info.alias or name
-        if name == "kind":
-            out[key] = typing.get_args(_strip(info.annotation))[0]
-        elif info.is_required() or rnd.random() < 0.5:
-            out[key] = value_for(info.annotation, rnd, depth, is_id(None, info.description))
+    for f in records.fields(cls):
+        if f.name == "kind":
+            out[f.key] = typing.get_args(_strip(f.annotation))[0]
+        elif f.required or rnd.random() < 0.5:
+            out[f.key] = value_for(f.annotation, rnd, depth, is_id(None, f.description))
     if rnd.random() < 0.2:
         out[rnd.choice(UNKNOWN)] = text_value(rnd)
     return out
@@ -330,24 +328,24 @@ def values(text: str) -> list[Any]:
 
 
 def dumps(text: str) -> list[Any]:
-    """Each document validated by its kind, as pydantic's model_dump (None when invalid)."""
+    """Each document validated by its kind, as JSON values (None when invalid)."""
     out: list[Any] = []
     for data in values(text):
         try:
-            out.append(model.KINDS[data["kind"]].model_validate(data).model_dump())
-        except Exception:
+            out.append(records.dump(records.validate(model.KINDS[data["kind"]], data)))
+        except records.Invalid:
             out.append(None)
     return out
 
 
 def load_nodes(text: str) -> dict[str, Any]:
-    """The playbook's nodes after loading ``text`` as its only file: id → model_dump."""
+    """The playbook's nodes after loading ``text`` as its only file: id → JSON values."""
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp) / "plans"
         root.mkdir()
         (root / "x.yaml").write_text(text, encoding="utf-8")
         playbook = load(root, Settings(plans=root, cache=False))
-        return {f"{n.kind}:{n.id}": n.data.model_dump() for n in playbook.ladder.nodes.values()}
+        return {f"{n.kind}:{n.id}": records.dump(n.data) for n in playbook.ladder.nodes.values()}
 
 
 PROPERTY = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -387,20 +385,20 @@ def test_fmt_puts_keys_in_the_order_of_the_model(generated: Generated) -> None:
         assert_ordered(data, cls)
 
 
-def assert_ordered(data: Any, cls: type[BaseModel]) -> None:
-    order = [info.alias or name for name, info in cls.model_fields.items()]
+def assert_ordered(data: Any, cls: type[Record]) -> None:
+    order = [f.key for f in records.fields(cls)]
     keys = list(data)
     known = [k for k in keys if k in order]
     assert known == sorted(known, key=order.index), (cls.__name__, keys)
     assert keys[: len(known)] == known, (cls.__name__, keys)  # unknown keys last
-    for name, info in cls.model_fields.items():
-        value = data.get(info.alias or name)
-        ann = _strip(info.annotation)
-        if isinstance(ann, type) and issubclass(ann, BaseModel) and isinstance(value, dict):
+    for f in records.fields(cls):
+        value = data.get(f.key)
+        ann = _strip(f.annotation)
+        if records.is_record(ann) and isinstance(value, dict):
             assert_ordered(value, ann)
         if typing.get_origin(ann) is list and isinstance(value, list):
             item = _strip(typing.get_args(ann)[0])
-            if isinstance(item, type) and issubclass(item, BaseModel):
+            if records.is_record(item):
                 for element in value:
                     if isinstance(element, dict):
                         assert_ordered(element, item)
@@ -411,7 +409,7 @@ def assert_ordered(data: Any, cls: type[BaseModel]) -> None:
 
 def graph(playbook: Playbook) -> tuple[dict[str, Any], set[tuple[str, str]]]:
     nodes = {
-        n.id: (n.kind, json.dumps(n.data.model_dump(), default=str))
+        n.id: (n.kind, json.dumps(records.dump(n.data), default=str))
         for n in playbook.nodes.values()
     }
     edges = {(child, p.id) for child, parents in playbook.ladder.parents.items() for p in parents}

@@ -14,6 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from generator import records
 from generator.diagnostics import CATALOGUE
 from generator.model import KINDS
 from generator.playbook import Playbook, load
@@ -139,7 +140,7 @@ VALUES = st.recursive(
 )
 
 FIELDS = sorted(
-    {name for cls in KINDS.values() for name in cls.model_fields}
+    {f.key for cls in KINDS.values() for f in records.fields(cls)}
     | {"from", "conversion", "stages", "drives", "type", "per", "volume", "party"}
 )
 

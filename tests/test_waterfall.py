@@ -11,6 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from generator import records
 from generator.model import Sla
 from generator.waterfall import MONTHS, convert, exact, required_volumes
 
@@ -26,7 +27,8 @@ def sla(
     average_deal: Any = 100_000,
     period: str = "quarter",
 ) -> Sla:
-    return Sla.model_validate(
+    return records.validate(
+        Sla,
         {
             "kind": "sla",
             "id": "sla",
@@ -39,7 +41,7 @@ def sla(
                 {"id": sid, "owner": "marketing", **({} if c is None else {"conversion": c})}
                 for sid, c in stages
             ],
-        }
+        },
     )
 
 

@@ -1,0 +1,193 @@
+"""generator.records: what a plain mapping becomes, and every problem it has, by path and type."""
+
+from __future__ import annotations
+
+import datetime as dt
+import pickle
+from typing import Any
+
+import pytest
+
+from generator import model, records
+from generator.records import Invalid, validate
+
+PLAN = {"kind": "plan", "id": "p", "title": "Plan", "function": "marketing"}
+
+
+def problems(cls: type[records.Record], data: Any) -> list[tuple[tuple[Any, ...], str]]:
+    with pytest.raises(Invalid) as caught:
+        validate(cls, data)
+    return [(p["loc"], p["type"]) for p in caught.value.problems]
+
+
+def test_a_mapping_becomes_nested_records_with_defaults():
+    plan = validate(
+        model.Plan,
+        {**PLAN, "metrics": [{"id": "m", "name": "MQLs", "type": "outcome", "target": 40}]},
+    )
+    assert isinstance(plan, model.Plan)
+    assert plan.metrics == [model.Metric(id="m", name="MQLs", type="outcome", target=40)]
+    assert plan.metrics[0].drives is None
+    assert plan.supports == [] and plan.owner is None
+
+
+def test_every_problem_is_reported_in_one_pass_by_path():
+    data = {
+        **PLAN,
+        "title": True,
+        "start": "soon",
+        "supports": "est-a",
+        "metrics": [{"id": "m", "type": "vanity", "colour": "red"}],
+        "milestones": ["kick-off"],
+        "owner": {"name": "x"},
+    }
+    del data["function"]
+    assert problems(model.Plan, data) == [
+        (("title",), "string_type"),
+        (("function",), "missing"),
+        (("owner",), "string_type"),
+        (("supports",), "list_type"),
+        (("start",), "date_parsing"),
+        (("milestones", 0), "model_type"),
+        (("metrics", 0, "name"), "missing"),
+        (("metrics", 0, "type"), "literal_error"),
+        (("metrics", 0, "colour"), "extra_forbidden"),
+    ]
+
+
+def test_a_literal_problem_says_what_is_allowed():
+    with pytest.raises(Invalid) as caught:
+        validate(model.Metric, {"id": "m", "name": "n", "type": "vanity"})
+    (problem,) = caught.value.problems
+    assert problem["expected"] == "'outcome', 'leading' or 'activity'"
+    assert problem["input"] == "vanity"
+
+
+@pytest.mark.parametrize(
+    ("field", "written", "held"),
+    [
+        ("title", 2027, "2027"),  # a number is accepted as text
+        ("title", 2.5, "2.5"),
+        ("start", "2027-02-01", dt.date(2027, 2, 1)),
+        ("start", dt.datetime(2027, 2, 1), dt.date(2027, 2, 1)),  # midnight is a date
+        ("budget", 5000, 5000),  # a number stays as written: an int is not made a float
+        ("budget", 2.5, 2.5),
+        ("budget", "about 5k", "about 5k"),  # number or text: text stays text
+        ("budget", "5000", "5000"),
+    ],
+)
+def test_values_a_plan_accepts(field, written, held):
+    plan = validate(model.Plan, {**PLAN, field: written})
+    assert getattr(plan, field) == held
+    assert type(getattr(plan, field)) is type(held)
+
+
+def test_numbers_whole_numbers_and_their_text():
+    assert validate(model.Customer, {"id": "c", "rank": 3.0}).rank == 3
+    assert validate(model.Customer, {"id": "c", "rank": " 4 "}).rank == 4
+    assert validate(model.Market, {"id": "m", "priority": "3"}).priority == "3"  # int | str
+    assert validate(model.Market, {"id": "m", "priority": 2.0}).priority == 2
+    stage = validate(model.Stage, {"id": "s", "owner": "marketing", "conversion": "0.25"})
+    assert stage.conversion == 0.25
+
+
+@pytest.mark.parametrize(
+    ("cls", "data", "expected"),
+    [
+        (model.Customer, {"id": "c", "rank": 2.5}, (("rank",), "int_from_float")),
+        (model.Customer, {"id": "c", "rank": "first"}, (("rank",), "int_parsing")),
+        (model.Customer, {"id": "c", "rank": True}, (("rank",), "int_type")),
+        (
+            model.Stage,
+            {"id": "s", "owner": "o", "conversion": True},
+            (("conversion",), "float_type"),
+        ),
+        (
+            model.Stage,
+            {"id": "s", "owner": "o", "conversion": float("nan")},
+            (("conversion",), "finite_number"),
+        ),
+        (
+            model.Stage,
+            {"id": "s", "owner": "o", "conversion": "half"},
+            (("conversion",), "float_parsing"),
+        ),
+        (model.Milestone, {"title": "t", "date": 20270201}, (("date",), "date_type")),
+        (model.Milestone, {"title": "t", "date": "2027-2-1"}, (("date",), "date_parsing")),
+        (model.Milestone, {"title": "t", "date": "2027-02-30"}, (("date",), "date_parsing")),
+        (
+            model.Milestone,
+            {"title": "t", "date": dt.datetime(2027, 2, 1, 9)},
+            (("date",), "date_from_datetime_inexact"),
+        ),
+        # a union that takes nothing reports its first member's problem
+        (model.Market, {"id": "m", "priority": [1]}, (("priority",), "int_type")),
+        (model.Plan, {**PLAN, "budget": {"k": 1}}, (("budget",), "float_type")),
+        (model.Plan, {**PLAN, "budget": False}, (("budget",), "float_type")),
+    ],
+)
+def test_values_that_do_not_fit(cls, data, expected):
+    assert problems(cls, data) == [expected]
+
+
+def test_a_field_can_be_written_under_another_key():
+    task = validate(model.SpecifiedTask, {"task": "Launch", "from": "kt-a"})
+    assert task.from_ == "kt-a"
+    assert problems(model.SpecifiedTask, {"task": "Launch", "from_": "kt-a"}) == [
+        (("from_",), "extra_forbidden")
+    ]
+    assert records.dump(task) == {"task": "Launch", "from": "kt-a"}
+
+
+def test_a_key_that_is_not_text_is_an_unknown_field():
+    assert problems(model.Glossary, {"kind": "glossary", "id": "g", 1: "x"}) == [
+        ((1,), "extra_forbidden")
+    ]
+
+
+def test_defaults_are_fresh_for_each_record():
+    one = validate(model.Mission, MISSION)
+    two = validate(model.Mission, MISSION)
+    one.environment.facts.append("fact")
+    one.lifecycle.append("lost")
+    assert two.environment.facts == [] and "lost" not in two.lifecycle
+    made = model.Mission(**{k: v for k, v in MISSION.items()})
+    assert made.environment.facts == [] and "lost" not in made.lifecycle
+
+
+MISSION = {"kind": "mission", "id": "m", "title": "T", "statement": "S", "success_factors": []}
+
+
+def test_records_compare_copy_pickle_and_dump_by_value():
+    plan = validate(model.Plan, {**PLAN, "start": "2027-02-01", "supports": ["est-a"]})
+    same = model.Plan(
+        kind="plan",
+        id="p",
+        title="Plan",
+        function="marketing",
+        start=dt.date(2027, 2, 1),
+        supports=["est-a"],
+    )
+    assert plan == same and plan != records.replace(same, title="Other")
+    assert pickle.loads(pickle.dumps(plan)) == plan
+    changed = records.replace(plan, owner="Ana")
+    assert changed.owner == "Ana" and plan.owner is None
+    dumped = records.dump(plan)
+    assert dumped["start"] == "2027-02-01" and dumped["supports"] == ["est-a"]
+    assert list(dumped)[:4] == ["kind", "id", "title", "function"]
+
+
+def test_constructing_a_record_in_code_checks_its_fields():
+    with pytest.raises(TypeError, match="needs 'title'"):
+        model.Milestone()
+    with pytest.raises(TypeError, match="no field 'colour'"):
+        model.Milestone(title="t", colour="red")
+
+
+def test_fields_in_declared_order_with_keys_defaults_and_descriptions():
+    by_key = {f.key: f for f in records.fields(model.SpecifiedTask)}
+    assert list(by_key) == ["task", "from"]
+    assert by_key["from"].name == "from_" and not by_key["from"].required
+    assert by_key["task"].required and by_key["task"].description.startswith("Free text")
+    lifecycle = next(f for f in records.fields(model.Mission) if f.key == "lifecycle")
+    assert lifecycle.default == model.DEFAULT_LIFECYCLE
