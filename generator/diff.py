@@ -11,20 +11,18 @@ plans folder on disk; ``to_markdown`` and ``to_json`` present a diff.
 
 from __future__ import annotations
 
-import argparse
 import io
 import json
 import posixpath
 import re
 import subprocess
 import sys
-import tarfile
 import tempfile
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from generator import records, textsafe
 from generator.cache import BaseCache
@@ -33,6 +31,9 @@ from generator.diagnostics import Diagnostic, Location
 from generator.files import display_path
 from generator.ladder import LABELS, NESTED, Node
 from generator.playbook import Playbook, load
+
+if TYPE_CHECKING:  # argparse names types in annotations only
+    import argparse
 
 #: Display and sort order of node kinds (the ladder from the top, then the rest).
 KIND_ORDER = {kind: i for i, kind in enumerate(LABELS)}
@@ -770,6 +771,8 @@ def plans_path_in(repo: Path, plans: Path) -> str:
 
 def _extract(archive: bytes, rel: str, dest: Path) -> None:
     """Unpack a ``git archive`` of the plans folder, refusing anything outside it."""
+    import tarfile
+
     if not hasattr(tarfile, "data_filter"):  # pragma: no cover - Python before 3.11.4
         raise RevisionError("reading a git revision needs Python 3.11.4 or later")
     with tarfile.open(fileobj=io.BytesIO(archive), mode="r:") as tar:

@@ -20,14 +20,13 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
 
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.livereload import LiveReloadServer
 from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
@@ -40,6 +39,9 @@ from generator.fragments import Conversion, FragmentExtension, PageHtml
 from generator.playbook import Playbook, load
 from generator.rebuild import RenderMemo
 from generator.sitepage import PlaybookPage
+
+if TYPE_CHECKING:  # only `mkdocs serve` loads its server (20 ms of imports)
+    from mkdocs.livereload import LiveReloadServer
 
 log = get_plugin_logger(__name__)
 
