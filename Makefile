@@ -12,6 +12,7 @@ $(VENV)/.stamp: pyproject.toml
 	python3 -m venv $(VENV)
 	$(BIN)/python -m pip install --upgrade pip
 	$(BIN)/python -m pip install -e '.[dev]'
+	$(BIN)/python -c 'from generator.pages import compile_packaged; compile_packaged()'
 	touch $@
 
 mermaid: $(VENV)/.stamp  ## pinned Mermaid from the npm registry, verified against the lock

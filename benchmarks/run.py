@@ -14,7 +14,8 @@ the median wall time and peak memory (ru_maxrss from wait4) of RUNS runs of:
 What is compared takes turns (floor A, check cold, check warm; then floor B, floor C, site;
 each group RUNS times), so that a change in the machine's load weighs on both sides alike.
 
-The product's bytecode is compiled first, as a pip install does (the floors' libraries are).
+The product's bytecode is compiled first, as a pip install does (the floors' libraries are),
+and so are its packaged templates, as `make` does after installing.
 A command that is not available yet (no `playbook` executable, plugin not installed) is
 reported as "n/a". Results are printed and written to benchmarks/results.json.
 
@@ -549,6 +550,10 @@ def main(argv: list[str] | None = None) -> int:
     # it, but an editable install under PYTHONDONTWRITEBYTECODE=1 (set on these machines)
     # would compile every module again in every run, while the floors' libraries are compiled.
     compileall.compile_dir(REPO / "generator", quiet=1)
+    subprocess.run(  # and its packaged templates, as `make` does after installing
+        [str(bindir / "python"), "-c", "from generator.pages import compile_packaged as c; c()"],
+        check=False,
+    )
     work = Path(tempfile.mkdtemp(prefix="playbook-bench-"))
     print(f"bin: {bindir}  work: {work}  runs: {args.runs}", file=sys.stderr)
     try:

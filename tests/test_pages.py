@@ -13,6 +13,7 @@ import os
 import posixpath
 import re
 import shutil
+import sys
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
@@ -213,7 +214,7 @@ def test_every_link_resolves(rendered: dict[str, str]) -> None:
                 broken.append(f"{path}: ({target}) -> no page {file}")
             elif anchor and anchor not in ids[file]:
                 broken.append(f"{path}: ({target}) -> no #{anchor} in {file}")
-    assert checked["markdown"] > 50 and checked["html"] > 50, checked
+    assert checked["markdown"] > 20 and checked["html"] > 100, checked  # both kinds, many
     assert not broken, "\n".join(broken)
 
 
@@ -465,6 +466,63 @@ def test_templates_are_compiled_once_per_process_and_again_when_edited(
     edited = pages.render(small, options)["glossary.md"]
     assert "# Words, secnd" in edited and "first" not in edited
     assert compiled == ["glossary.md.j2"]
+
+
+def test_packaged_templates_compiled_by_one_process_are_read_by_the_next(
+    tmp_path: Path, small: Playbook, rendered: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    compiled: list[str | None] = []
+    compile_ = jinja2.Environment.compile
+
+    def counting(self: jinja2.Environment, source: str, name: str | None = None, *a: Any) -> Any:
+        compiled.append(name)
+        return compile_(self, source, name, *a)
+
+    monkeypatch.setattr(jinja2.Environment, "compile", counting)
+    folder = tmp_path / "__pycache__"
+    folder.mkdir()
+    (folder / "0000000000000000-0.0-old.jinja").write_bytes(b"a stamp of another version")
+    templates = tmp_path / "templates"  # a playbook's own override: never written to disk
+    templates.mkdir()
+    (templates / "glossary.md.j2").write_text("# Our words\n", encoding="utf-8")
+    options = pages.Options(templates=templates)
+
+    monkeypatch.setattr(pages, "_COMPILED", pages.CompiledTemplates(folder, write=True))
+    first = pages.render(small, options)
+    assert "plan.md.j2" in compiled and "glossary.md.j2" in compiled
+    written = sorted(p.name for p in folder.iterdir())
+    assert len(written) == len(set(compiled)) - 1  # every packaged one, not the override
+    assert not any(name.startswith("0000000000000000-") for name in written)  # old stamp gone
+
+    compiled.clear()
+    monkeypatch.setattr(pages, "_COMPILED", pages.CompiledTemplates(folder))  # the next one
+    assert pages.render(small, options) == first
+    assert compiled == ["glossary.md.j2"]  # the override only
+    assert {k: v for k, v in first.items() if k != "glossary.md"} == {
+        k: v for k, v in rendered.items() if k != "glossary.md"
+    }
+
+    for path in folder.iterdir():  # damaged files are compiled again, not an error
+        path.write_bytes(b"damaged")
+    compiled.clear()
+    monkeypatch.setattr(pages, "_COMPILED", pages.CompiledTemplates(folder))
+    assert pages.render(small, options) == first
+    assert "plan.md.j2" in compiled
+
+
+def test_under_dont_write_bytecode_only_compile_packaged_writes(
+    tmp_path: Path, small: Playbook, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "__pycache__"
+    monkeypatch.setattr(sys, "dont_write_bytecode", True)
+    monkeypatch.setattr(pages, "_COMPILED", pages.CompiledTemplates(folder))
+    pages.render(small, pages.Options(templates=None))
+    assert not folder.exists()
+    names = pages.compile_packaged()
+    assert "plan.md.j2" in names and "macros.md.j2" in names
+    assert not any("/" in n or not n.endswith(".j2") for n in names)
+    assert len(list(folder.glob("*.jinja"))) == len(names)
+    assert pages._COMPILED.write is False  # a build afterwards still writes nothing
 
 
 def test_a_compiled_template_carries_no_glossary_into_the_next_build(tmp_path: Path) -> None:
