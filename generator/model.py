@@ -129,7 +129,7 @@ class Intent(Node):
 
 class SpecifiedTask(Node):
     task: Text
-    from_: Id | None = field(key="from")
+    from_: Id | None = field(key="from", default=None)
 
 
 class Risk(Node):

@@ -60,7 +60,7 @@ class _Spec(typing.NamedTuple):
     factory: Callable[[], Any] | None = None
 
 
-def field(*, key: str | None = None, default: Any = None, factory: Any = None) -> Any:
+def field(*, key: str | None = None, default: Any = MISSING, factory: Any = None) -> Any:
     """A field written in YAML under another ``key``, or whose default ``factory`` makes."""
     return _Spec(key, default, factory)
 
@@ -78,8 +78,12 @@ class Record:
     def __init_subclass__(cls, **kwargs: Any) -> None:
         super().__init_subclass__(**kwargs)
         specs = dict(cls._specs)
-        for name in inspect.get_annotations(cls):
+        for name, annotation in inspect.get_annotations(cls).items():
+            if str(annotation).startswith(("ClassVar", "typing.ClassVar")):
+                continue
             value = cls.__dict__.get(name, MISSING)
+            if isinstance(value, list | dict | set):
+                raise TypeError(f"{cls.__name__}.{name}: a mutable default is shared; use factory")
             spec = value if isinstance(value, _Spec) else _Spec(default=value)
             specs[name] = spec
             if isinstance(value, _Spec):
@@ -198,9 +202,10 @@ def dump(value: Any) -> Any:
 
 # --- converters: one function per annotation, made once --------------------------------------
 
+#: Turns a value into what a field holds; what it returns counts only if it added no problem.
 Converter = Callable[[Any, Path, list[Problem]], Any]
-_BAD: Any = object()  # a converter's result when it added a problem
-_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_WHOLE = re.compile(r"[+-]?[0-9]+")
 
 
 def is_union(annotation: Any) -> bool:
@@ -208,7 +213,7 @@ def is_union(annotation: Any) -> bool:
 
 
 def _convert(annotation: Any) -> Converter:
-    """The converter for an annotation: returns the value, or adds problems and returns _BAD."""
+    """The converter for an annotation (made once)."""
     known = _CONVERTERS.get(annotation)
     if known is None:
         known = _CONVERTERS[annotation] = _make(annotation)
@@ -236,9 +241,8 @@ def _make(annotation: Any) -> Converter:
     raise TypeError(f"records cannot hold {annotation!r}")
 
 
-def _problem(problems: list[Problem], kind: str, loc: Path, value: Any) -> Any:
+def _problem(problems: list[Problem], kind: str, loc: Path, value: Any) -> None:
     problems.append({"type": kind, "loc": loc, "input": value})
-    return _BAD
 
 
 def _text(value: Any, loc: Path, problems: list[Problem]) -> Any:
@@ -249,32 +253,39 @@ def _text(value: Any, loc: Path, problems: list[Problem]) -> Any:
     return _problem(problems, "string_type", loc, value)
 
 
+def _float(text: str) -> float | None:
+    """A number written as text (ASCII digits only), or None."""
+    try:
+        return float(text) if text.isascii() else None
+    except ValueError:
+        return None
+
+
 def _number(value: Any, loc: Path, problems: list[Problem]) -> Any:
-    if isinstance(value, bool):
-        return _problem(problems, "float_type", loc, value)
-    if isinstance(value, int):
+    if isinstance(value, int) and not isinstance(value, bool):
         return value
-    if isinstance(value, str):
-        try:
-            value = float(value.strip())
-        except ValueError:
-            return _problem(problems, "float_parsing", loc, value)
-    if isinstance(value, float):
-        return value if math.isfinite(value) else _problem(problems, "finite_number", loc, value)
-    return _problem(problems, "float_type", loc, value)
+    number = _float(value.strip()) if isinstance(value, str) else value
+    if number is None:
+        return _problem(problems, "float_parsing", loc, value)
+    if not isinstance(number, float):
+        return _problem(problems, "float_type", loc, value)
+    if not math.isfinite(number):
+        return _problem(problems, "finite_number", loc, value)
+    return number
 
 
 def _whole(value: Any, loc: Path, problems: list[Problem]) -> Any:
-    if isinstance(value, bool):
-        return _problem(problems, "int_type", loc, value)
-    if isinstance(value, int):
+    if isinstance(value, int) and not isinstance(value, bool):
         return value
-    number = value
     if isinstance(value, str):
-        try:
-            number = float(value.strip())
-        except ValueError:
+        text = value.strip()
+        if _WHOLE.fullmatch(text):
+            return int(text)  # exactly: no detour through a float
+        number = _float(text)
+        if number is None:
             return _problem(problems, "int_parsing", loc, value)
+    else:
+        number = value
     if not isinstance(number, float):
         return _problem(problems, "int_type", loc, value)
     if not math.isfinite(number):
@@ -285,20 +296,18 @@ def _whole(value: Any, loc: Path, problems: list[Problem]) -> Any:
 
 
 def _date(value: Any, loc: Path, problems: list[Problem]) -> Any:
-    if isinstance(value, dt.datetime):
-        if value.time() != dt.time() or value.tzinfo is not None:
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            value = (dt.date if _DATE.fullmatch(text) else dt.datetime).fromisoformat(text)
+        except ValueError:
+            return _problem(problems, "date_parsing", loc, value)
+    if isinstance(value, dt.datetime):  # midnight is a date, in any time zone
+        if value.time() != dt.time():
             return _problem(problems, "date_from_datetime_inexact", loc, value)
         return value.date()
     if isinstance(value, dt.date):
         return value
-    if isinstance(value, str):
-        text = value.strip()
-        if _DATE.fullmatch(text):
-            try:
-                return dt.date.fromisoformat(text)
-            except ValueError:
-                pass
-        return _problem(problems, "date_parsing", loc, value)
     return _problem(problems, "date_type", loc, value)
 
 
@@ -307,10 +316,9 @@ def _literal(allowed: tuple[Any, ...]) -> Converter:
     expected = shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " or " + shown[-1]
 
     def convert(value: Any, loc: Path, problems: list[Problem]) -> Any:
-        if isinstance(value, str) and value in allowed:
+        if value in allowed:
             return value
         problems.append({"type": "literal_error", "loc": loc, "input": value, "expected": expected})
-        return _BAD
 
     return convert
 
@@ -319,8 +327,7 @@ def _list(item: Converter) -> Converter:
     def convert(value: Any, loc: Path, problems: list[Problem]) -> Any:
         if not isinstance(value, list):
             return _problem(problems, "list_type", loc, value)
-        out = [item(v, (*loc, i), problems) for i, v in enumerate(value)]
-        return _BAD if any(v is _BAD for v in out) else out
+        return [item(v, (*loc, i), problems) for i, v in enumerate(value)]
 
     return convert
 
@@ -329,13 +336,9 @@ def _union(members: tuple[Any, ...]) -> Converter:
     """A union takes the first member that accepts the value as it is, else the first that
     converts it; when none does, the first member's problems are reported."""
     nullable = type(None) in members
-    flat: list[Any] = []
-    for m in members:
-        m = unwrap(m)
-        if m is not type(None):
-            flat.extend(typing.get_args(m) if is_union(m) else [m])
-    exact = tuple(m for m in flat if m in (str, int))  # a float is checked for finiteness
-    converters = [_convert(m) for m in flat]
+    kinds = [unwrap(m) for m in members if m is not type(None)]
+    exact = tuple(m for m in kinds if m in (str, int))  # a float is checked for finiteness
+    converters = [_convert(m) for m in kinds]
 
     def convert(value: Any, loc: Path, problems: list[Problem]) -> Any:
         if value is None and nullable:
@@ -350,7 +353,6 @@ def _union(members: tuple[Any, ...]) -> Converter:
                 return result
             first = tried if first is None else first
         problems.extend(first or [])
-        return _BAD
 
     return convert
 
@@ -378,7 +380,7 @@ def _record(cls: type[Record]) -> Converter:
             if key not in keys:
                 _problem(problems, "extra_forbidden", (*loc, key), value[key])
         if len(problems) > before:
-            return _BAD
+            return None
         record = new(cls)
         record.__dict__ = values  # what __init__ would do, without its checks
         return record

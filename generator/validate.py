@@ -105,7 +105,7 @@ def _validate_with_repair(
         try:
             return records.validate(cls, data), set_aside
         except Invalid as exc:
-            errors = _normalise(exc.problems)
+            errors = [(p["loc"], p) for p in exc.problems]  # one per path
         if round_ == 0:
             data = copy.deepcopy(data)
             for path, error in errors:
@@ -114,14 +114,6 @@ def _validate_with_repair(
             _repair(cls, data, path, error)
             set_aside.add(path)
     return None, set_aside
-
-
-def _normalise(problems: list[Problem]) -> list[tuple[PathKey, Problem]]:
-    """One problem per path, in the order found."""
-    out: dict[PathKey, Problem] = {}
-    for problem in problems:
-        out.setdefault(problem["loc"], problem)
-    return list(out.items())
 
 
 def _report(
@@ -170,7 +162,7 @@ def _show(value: object) -> str:
         return "a mapping"
     if isinstance(value, list):
         return "a list"
-    text = repr(value)
+    text = value.isoformat() if isinstance(value, dt.date) else repr(value)
     return text if len(text) <= 40 else text[:37] + "..."
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import pickle
+import typing
 from typing import Any
 
 import pytest
@@ -187,7 +188,84 @@ def test_constructing_a_record_in_code_checks_its_fields():
 def test_fields_in_declared_order_with_keys_defaults_and_descriptions():
     by_key = {f.key: f for f in records.fields(model.SpecifiedTask)}
     assert list(by_key) == ["task", "from"]
-    assert by_key["from"].name == "from_" and not by_key["from"].required
+    assert by_key["from"].name == "from_" and by_key["from"].default is None
     assert by_key["task"].required and by_key["task"].description.startswith("Free text")
     lifecycle = next(f for f in records.fields(model.Mission) if f.key == "lifecycle")
     assert lifecycle.default == model.DEFAULT_LIFECYCLE
+
+
+def test_an_empty_optional_field_is_none():
+    plan = validate(model.Plan, {**PLAN, "owner": None, "budget": None, "start": None})
+    assert plan.owner is None and plan.budget is None and plan.start is None
+    assert problems(model.Plan, {**PLAN, "title": None}) == [(("title",), "string_type")]
+    assert problems(model.Plan, {**PLAN, "supports": None}) == [(("supports",), "list_type")]
+
+
+UTC = dt.UTC
+
+
+@pytest.mark.parametrize(
+    "written",
+    [
+        dt.datetime(2027, 12, 31, tzinfo=UTC),  # 2027-12-31T00:00:00Z, as YAML reads it
+        dt.datetime(2027, 12, 31, tzinfo=dt.timezone(dt.timedelta(hours=1))),
+        "2027-12-31T00:00:00",
+        " 2027-12-31 ",
+    ],
+)
+def test_midnight_in_any_form_is_a_date(written):
+    assert validate(model.Milestone, {"title": "t", "date": written}).date == dt.date(2027, 12, 31)
+
+
+def test_a_time_of_day_is_not_a_date():
+    late = dt.datetime(2027, 12, 31, 9, tzinfo=UTC)
+    assert problems(model.Milestone, {"title": "t", "date": late}) == [
+        (("date",), "date_from_datetime_inexact")
+    ]
+
+
+def test_numbers_written_as_text_keep_their_value_and_are_reported_as_written():
+    big = "12345678901234567891"
+    assert validate(model.Customer, {"id": "c", "rank": big}).rank == int(big)  # exactly
+    assert problems(model.Customer, {"id": "c", "rank": "١٢٣"}) == [(("rank",), "int_parsing")]
+    stage = {"id": "s", "owner": "o"}
+    assert problems(model.Stage, {**stage, "conversion": "１２"}) == [
+        (("conversion",), "float_parsing")
+    ]
+    with pytest.raises(Invalid) as caught:
+        validate(model.Stage, {**stage, "conversion": "1e400"})
+    assert caught.value.problems == [
+        {"type": "finite_number", "loc": ("conversion",), "input": "1e400"}
+    ]
+
+
+@pytest.mark.parametrize("written", [5, True, None, ["outcome"]])
+def test_one_of_some_words_takes_only_those_words(written):
+    data = {"id": "m", "name": "n", "type": written}
+    assert problems(model.Metric, data) == [(("type",), "literal_error")]
+
+
+class _One(records.Record):
+    x: int
+
+
+class _Other(records.Record):
+    x: int
+
+
+def test_records_of_different_classes_are_never_equal():
+    assert _One(x=1) == _One(x=1) and _One(x=1) != _Other(x=1)
+
+
+def test_a_mutable_default_is_refused_and_class_variables_are_not_fields():
+    with pytest.raises(TypeError, match="mutable default"):
+
+        class Shared(records.Record):
+            xs: list[str] = []  # noqa: RUF012 - the point of the test
+
+    class Counted(records.Record):
+        made: typing.ClassVar[int] = 0
+        x: int
+
+    assert [f.name for f in records.fields(Counted)] == ["x"]
+    assert validate(Counted, {"x": 1}) == Counted(x=1)
