@@ -17,7 +17,6 @@ from __future__ import annotations
 import datetime as dt
 import inspect
 import json
-import types
 import typing
 from collections.abc import Iterable, Iterator
 from typing import Annotated, Any, Literal
@@ -62,7 +61,7 @@ def _value(annotation: Any) -> Schema:
             if isinstance(extra, records.Describe):
                 node["description"] = extra.text
     origin = typing.get_origin(annotation)
-    if origin in (typing.Union, types.UnionType):
+    if records.is_union(annotation):
         node["anyOf"] = [_value(member) for member in typing.get_args(annotation)]
     elif origin is list:
         node |= {"items": _value(typing.get_args(annotation)[0]), "type": "array"}
