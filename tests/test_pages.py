@@ -441,17 +441,23 @@ def test_full_file_override_replaces_the_page(
             assert text == rendered[path], path
 
 
-def test_templates_are_compiled_once_per_process_and_again_when_edited(
-    tmp_path: Path, small: Playbook, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    compiled: list[str | None] = []
+@pytest.fixture
+def compiled(monkeypatch: pytest.MonkeyPatch) -> list[str | None]:
+    """The names of the templates Jinja compiles from now on, in order."""
+    names: list[str | None] = []
     compile_ = jinja2.Environment.compile
 
     def counting(self: jinja2.Environment, source: str, name: str | None = None, *a: Any) -> Any:
-        compiled.append(name)
+        names.append(name)
         return compile_(self, source, name, *a)
 
     monkeypatch.setattr(jinja2.Environment, "compile", counting)
+    return names
+
+
+def test_templates_are_compiled_once_per_process_and_again_when_edited(
+    tmp_path: Path, small: Playbook, compiled: list[str | None]
+) -> None:
     templates = tmp_path / "templates"
     templates.mkdir()
     override = templates / "glossary.md.j2"
@@ -469,16 +475,12 @@ def test_templates_are_compiled_once_per_process_and_again_when_edited(
 
 
 def test_packaged_templates_compiled_by_one_process_are_read_by_the_next(
-    tmp_path: Path, small: Playbook, rendered: dict[str, str], monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path,
+    small: Playbook,
+    rendered: dict[str, str],
+    compiled: list[str | None],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    compiled: list[str | None] = []
-    compile_ = jinja2.Environment.compile
-
-    def counting(self: jinja2.Environment, source: str, name: str | None = None, *a: Any) -> Any:
-        compiled.append(name)
-        return compile_(self, source, name, *a)
-
-    monkeypatch.setattr(jinja2.Environment, "compile", counting)
     folder = tmp_path / "__pycache__"
     folder.mkdir()
     (folder / "0000000000000000-0.0-old.jinja").write_bytes(b"a stamp of another version")
