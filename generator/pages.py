@@ -49,10 +49,10 @@ class CompiledTemplates(jinja2.BytecodeCache):
     removes the files of other stamps; a folder that cannot be written is simply not used,
     and none is written under ``PYTHONDONTWRITEBYTECODE`` (:func:`compile_packaged` writes).
 
-    The environment's settings are fixed in ``Renderer``, so one store serves every renderer
-    of the process, with one rule: Jinja applies a filter to a constant while compiling, so
-    a filter whose result depends on the playbook (``text``: the glossary) must take the
-    context (``jinja2.pass_context``), which Jinja never applies early; otherwise one
+    The environment's settings are fixed in :func:`environment`, so one store serves every
+    renderer of the process, with one rule: Jinja applies a filter to a constant while
+    compiling, so a filter whose result depends on the playbook (``text``: the glossary) must
+    take the context (``jinja2.pass_context``), which Jinja never applies early; otherwise one
     playbook's glossary would stay in the code the next build runs.
     """
 

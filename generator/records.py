@@ -9,9 +9,9 @@ problem, each with its path and a stable type (``missing``, ``extra_forbidden``,
 Written here rather than taken from pydantic, which the model used before: importing pydantic
 and building the model cost 0.12 s a process, most of a cold ``playbook check`` of a small
 playbook (issue 7), while the model needs six kinds of value. Unknown fields are errors; a
-number is accepted as text, a whole float as a whole number, a numeric text as a number and
-a text ``YYYY-MM-DD`` as a date. A boolean is neither a number nor text; a number must be
-finite.
+number is accepted as text, a whole float as a whole number, a numeric text as a number, and
+a text ``YYYY-MM-DD`` or a midnight (in any time zone) as a date. A boolean is neither a
+number nor text; a number must be finite.
 """
 
 from __future__ import annotations
@@ -25,18 +25,26 @@ import types
 import typing
 from collections.abc import Callable
 from dataclasses import MISSING
-from typing import Any, ClassVar, Literal, TypedDict, TypeVar, dataclass_transform
+from typing import (
+    Any,
+    ClassVar,
+    Literal,
+    NotRequired,
+    TypedDict,
+    TypeVar,
+    dataclass_transform,
+)
 
 Path = tuple[str | int, ...]
 
 
-class Problem(TypedDict, total=False):
+class Problem(TypedDict):
     """One problem found by :func:`validate`: its type, where, what was there."""
 
     type: str
     loc: Path
     input: Any
-    expected: str  # literal_error: the allowed values, as a reader reads them
+    expected: NotRequired[str]  # literal_error: the allowed values, as a reader reads them
 
 
 class Invalid(ValueError):
