@@ -12,8 +12,10 @@ $(VENV)/.stamp: pyproject.toml
 	python3 -m venv $(VENV)
 	$(BIN)/python -m pip install --upgrade pip
 	$(BIN)/python -m pip install -e '.[dev]'
-	$(BIN)/python -c 'from generator.pages import compile_packaged; compile_packaged()'
 	touch $@
+
+# The packaged page templates' bytecode, as pip compiles modules (quick when it is current)
+TEMPLATES := $(BIN)/python -c 'from generator.pages import compile_packaged; compile_packaged()'
 
 mermaid: $(VENV)/.stamp  ## pinned Mermaid from the npm registry, verified against the lock
 	$(BIN)/python scripts/fetch_mermaid.py
@@ -27,6 +29,7 @@ check: $(VENV)/.stamp
 
 site: $(VENV)/.stamp mermaid  ## builds into site.new, then swaps: a failed build keeps site/
 	rm -rf site.new
+	$(TEMPLATES)
 	$(BIN)/mkdocs build --strict -d site.new || { rm -rf site.new; exit 1; }
 	rm -rf site.old
 	if [ -e site ]; then mv site site.old; fi
@@ -37,6 +40,7 @@ test: $(VENV)/.stamp mermaid chromium
 	$(BIN)/python -m pytest
 
 serve: $(VENV)/.stamp mermaid  ## live preview; rebuilds on any change under plans/ or templates/
+	$(TEMPLATES)
 	$(BIN)/mkdocs serve
 
 bench: $(VENV)/.stamp mermaid  ## benchmarks/README.md; not part of `make test`

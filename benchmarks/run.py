@@ -15,7 +15,7 @@ What is compared takes turns (floor A, check cold, check warm; then floor B, flo
 each group RUNS times), so that a change in the machine's load weighs on both sides alike.
 
 The product's bytecode is compiled first, as a pip install does (the floors' libraries are),
-and so are its packaged templates, as `make` does after installing.
+and so are its packaged templates, as `make site` does first.
 A command that is not available yet (no `playbook` executable, plugin not installed) is
 reported as "n/a". Results are printed and written to benchmarks/results.json.
 
@@ -550,7 +550,7 @@ def main(argv: list[str] | None = None) -> int:
     # it, but an editable install under PYTHONDONTWRITEBYTECODE=1 (set on these machines)
     # would compile every module again in every run, while the floors' libraries are compiled.
     compileall.compile_dir(REPO / "generator", quiet=1)
-    subprocess.run(  # and its packaged templates, as `make` does after installing
+    subprocess.run(  # and its packaged templates, as `make site` does first
         [str(bindir / "python"), "-c", "from generator.pages import compile_packaged as c; c()"],
         check=False,
     )

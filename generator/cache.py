@@ -24,6 +24,7 @@ is safe to delete at any time, and an entry that cannot be read is simply a miss
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -98,6 +99,7 @@ def _write_atomic(path: Path, data: bytes) -> None:
     """Replace ``path`` with ``data`` in one step; a cache that cannot be written is skipped."""
     import tempfile  # only when writing: it imports more than the warm path needs
 
+    tmp = None
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
@@ -105,7 +107,9 @@ def _write_atomic(path: Path, data: bytes) -> None:
             fh.write(data)
         os.replace(tmp, path)
     except OSError:  # a read-only home or a full disk: run without a cache
-        return
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
 
 
 def _read_pickle(path: Path) -> Any:

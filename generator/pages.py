@@ -77,7 +77,10 @@ class CompiledTemplates(jinja2.BytecodeCache):
             except OSError:
                 return
         if code is not None:
-            bucket.bytecode_from_string(code)
+            try:
+                bucket.bytecode_from_string(code)
+            except Exception:  # a damaged file (Jinja unpickles its header): compile again
+                bucket.reset()
 
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         code = self.code[bucket.key] = bucket.bytecode_to_string()
@@ -131,6 +134,19 @@ def environment(
         auto_reload=False,  # a Renderer lives for one build: no stat of the templates per page
         bytecode_cache=_COMPILED if compiled is None else compiled,
     )
+
+    @jinja2.pass_context
+    def amount_html(context: Any, value: object, unit: object = None, per: object = None) -> str:
+        """``amount`` in an HTML fragment: ``225 MQLs a month``, the text through ``text``."""
+        if value is None or value == "":
+            return ""
+        shown = [text(context, value) if isinstance(value, str) else textsafe.number(value)]
+        if unit:
+            shown.append(text(context, unit))
+        if per:
+            shown.append(f"a {html.escape(str(per))}")
+        return " ".join(shown)
+
     env.filters.update(
         md=textsafe.markdown_block,
         inline=_memo(textsafe.markdown_inline),
@@ -138,6 +154,7 @@ def environment(
         number=textsafe.number,
         amount=textsafe.amount,
         text=text,  # plan text in an HTML fragment
+        amount_html=amount_html,
         html=fragments.fragment,  # {% filter html %}<table>...</table>{% endfilter %}
         markdown=fragments.TemplateMarkdown(),  # {% filter markdown %}...{% endfilter %}
     )
@@ -147,7 +164,7 @@ def environment(
 
 def compile_packaged() -> list[str]:
     """Compile the packaged templates into their ``__pycache__``, as installing a package
-    compiles its modules (``make`` does it after installing); the names compiled."""
+    compiles its modules (``make site`` and ``make serve`` do it first); the names compiled."""
     store = CompiledTemplates(_COMPILED.folder, write=True)
     env = environment(None, jinja2.pass_context(lambda _context, value: str(value)), store)
     names = [n for n in env.list_templates(extensions=["j2"]) if "/" not in n]

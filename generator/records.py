@@ -90,9 +90,9 @@ class Record:
             if str(annotation).startswith(("ClassVar", "typing.ClassVar")):
                 continue
             value = cls.__dict__.get(name, MISSING)
-            if isinstance(value, list | dict | set):
-                raise TypeError(f"{cls.__name__}.{name}: a mutable default is shared; use factory")
             spec = value if isinstance(value, _Spec) else _Spec(default=value)
+            if isinstance(spec.default, list | dict | set):
+                raise TypeError(f"{cls.__name__}.{name}: a mutable default is shared; use factory")
             specs[name] = spec
             if isinstance(value, _Spec):
                 delattr(cls, name)
@@ -287,8 +287,11 @@ def _whole(value: Any, loc: Path, problems: list[Problem]) -> Any:
         return value
     if isinstance(value, str):
         text = value.strip()
-        if _WHOLE.fullmatch(text):
-            return int(text)  # exactly: no detour through a float
+        if _WHOLE.fullmatch(text):  # exactly: no detour through a float
+            try:
+                return int(text)
+            except ValueError:  # more digits than Python converts (4,300)
+                return _problem(problems, "int_parsing", loc, value)
         number = _float(text)
         if number is None:
             return _problem(problems, "int_parsing", loc, value)
@@ -307,7 +310,12 @@ def _date(value: Any, loc: Path, problems: list[Problem]) -> Any:
     if isinstance(value, str):
         text = value.strip()
         try:
-            value = (dt.date if _DATE.fullmatch(text) else dt.datetime).fromisoformat(text)
+            if _DATE.fullmatch(text):
+                value = dt.date.fromisoformat(text)
+            elif _DATE.match(text) and text[10:11] in ("T", " "):  # YYYY-MM-DD, then a time
+                value = dt.datetime.fromisoformat(text)
+            else:
+                raise ValueError(text)
         except ValueError:
             return _problem(problems, "date_parsing", loc, value)
     if isinstance(value, dt.datetime):  # midnight is a date, in any time zone

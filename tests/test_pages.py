@@ -504,8 +504,9 @@ def test_packaged_templates_compiled_by_one_process_are_read_by_the_next(
         k: v for k, v in rendered.items() if k != "glossary.md"
     }
 
-    for path in folder.iterdir():  # damaged files are compiled again, not an error
-        path.write_bytes(b"damaged")
+    header = jinja2.bccache.bc_magic
+    for i, path in enumerate(sorted(folder.iterdir())):  # damaged: compiled again, no error
+        path.write_bytes([b"damaged", header, header + b"x", path.read_bytes()[:-9]][i % 4])
     compiled.clear()
     monkeypatch.setattr(pages, "_COMPILED", pages.CompiledTemplates(folder))
     assert pages.render(small, options) == first
@@ -751,3 +752,15 @@ def test_write_tree_leaves_the_folder_intact_when_writing_fails(tmp_path: Path) 
         output.write_tree(out, {"index.md": "new\n", "index.md/child.md": "x\n"})
     assert sorted(p.name for p in out.iterdir()) == ["old.md"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out"]
+
+
+def test_amounts_in_html_fragments_carry_no_markdown_escapes(small: Playbook) -> None:
+    env = pages.Renderer(small, pages.Options(templates=None)).env
+    shown = env.from_string(
+        '{{ 1200 | amount_html("MQLs | [beta] {x} <b>", "month") }}/'
+        '{{ "about 5k *" | amount_html }}/{{ 0.25 | amount_html }}/{{ none | amount_html }}'
+    ).render()
+    amount, text, fraction, empty = shown.split("/")
+    assert amount.startswith("1,200 MQLs | [beta] {x} &lt;") and amount.endswith(" a month")
+    assert "\\" not in shown and "<b>" not in shown
+    assert (text, fraction, empty) == ("about 5k *", "0.25", "")

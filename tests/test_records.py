@@ -217,6 +217,13 @@ def test_midnight_in_any_form_is_a_date(written):
     assert validate(model.Milestone, {"title": "t", "date": written}).date == dt.date(2027, 12, 31)
 
 
+@pytest.mark.parametrize("written", ["20271231", "2027-W52-5", "2027-12-31x", "31.12.2027"])
+def test_other_forms_of_a_date_are_refused(written):
+    assert problems(model.Milestone, {"title": "t", "date": written}) == [
+        (("date",), "date_parsing")
+    ]
+
+
 def test_a_time_of_day_is_not_a_date():
     late = dt.datetime(2027, 12, 31, 9, tzinfo=UTC)
     assert problems(model.Milestone, {"title": "t", "date": late}) == [
@@ -227,6 +234,8 @@ def test_a_time_of_day_is_not_a_date():
 def test_numbers_written_as_text_keep_their_value_and_are_reported_as_written():
     big = "12345678901234567891"
     assert validate(model.Customer, {"id": "c", "rank": big}).rank == int(big)  # exactly
+    huge = "1" * 5000  # more digits than Python turns into an int
+    assert problems(model.Customer, {"id": "c", "rank": huge}) == [(("rank",), "int_parsing")]
     assert problems(model.Customer, {"id": "c", "rank": "١٢٣"}) == [(("rank",), "int_parsing")]
     stage = {"id": "s", "owner": "o"}
     assert problems(model.Stage, {**stage, "conversion": "１２"}) == [
@@ -262,6 +271,11 @@ def test_a_mutable_default_is_refused_and_class_variables_are_not_fields():
 
         class Shared(records.Record):
             xs: list[str] = []  # noqa: RUF012 - the point of the test
+
+    with pytest.raises(TypeError, match="mutable default"):
+
+        class SharedToo(records.Record):
+            xs: list[str] = records.field(key="x", default=[])
 
     class Counted(records.Record):
         made: typing.ClassVar[int] = 0
