@@ -167,7 +167,8 @@ def _show(value: object) -> str:
 
 
 def _owner(data: Any, path: PathKey) -> str:
-    """Names the node that holds a field: "plan 'x'" or "key task 'kt-1'"."""
+    """Names the node that holds a field: "plan 'x'", "key task 'kt-1'", or "milestone 2 of
+    plan 'x'" for an item of a list that has no id."""
     node = data
     label = (
         f"{data.get('kind', 'document')} '{data.get('id', '?')}'" if isinstance(data, dict) else ""
@@ -177,8 +178,13 @@ def _owner(data: Any, path: PathKey) -> str:
             node = node[part]
         except (KeyError, IndexError, TypeError):
             break
-        if isinstance(node, dict) and "id" in node and isinstance(path[i - 1] if i else None, str):
-            label = f"{_singular(str(path[i - 1]))} '{node['id']}'"
+        listed = path[i - 1] if i else None
+        if not isinstance(node, dict) or not isinstance(listed, str):
+            continue
+        if "id" in node:
+            label = f"{_singular(listed)} '{node['id']}'"
+        elif isinstance(part, int):
+            label = f"{_singular(listed)} {part + 1} of {label or 'the document'}"
     return label or "the document"
 
 

@@ -185,7 +185,8 @@ def _check_commitments(node: Node, by_stage: dict[str, StageNeed], findings: Fin
             findings.add(
                 "PB012",
                 f"{c.party} commits to the stage '{c.stage}', which the SLA does not have "
-                f"({', '.join(stage_ids)})" + did_you_mean(c.stage, stage_ids),
+                f"({', '.join(stage_ids) or 'it lists no stages'})"
+                + did_you_mean(c.stage, stage_ids),
                 node.loc("commitments", i, "stage"),
             )
             continue

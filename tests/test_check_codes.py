@@ -349,6 +349,14 @@ def test_pb002_wrong_type(check, base):
     assert "'soon'" in message
 
 
+def test_pb002_an_item_without_an_id_is_named_by_its_place(check, base):
+    plan = PLAN_TEXT + "  - name: Metric B\n    type: outcome\n    drives: sf-a\n"
+    pb = check({**base, "functions/marketing/plan-a.yaml": plan})
+    assert found(pb) == [("PB002", "error", PLAN, 13, 5)]  # the item's first line
+    message = pb.diagnostics[0].message
+    assert "metric 2 of plan 'plan-a' is missing the required field 'id'" in message
+
+
 def test_pb002_true_or_false_is_not_a_number(check, base):
     plan = PLAN_TEXT.replace("end: 2027-03-31\n", "end: 2027-03-31\nbudget: yes please\n")
     assert found(check({**base, "functions/marketing/plan-a.yaml": plan})) == []
@@ -859,6 +867,14 @@ def test_pb012_commitment_to_an_unknown_stage(check, base):
     message = pb.diagnostics[0].message
     assert "marketing commits to the stage 'mqll', which the SLA does not have" in message
     assert "did you mean 'mql'?" in message
+
+
+def test_pb012_commitment_when_the_stages_were_set_aside(check, base):
+    sla = worked_sla().replace("stages:\n", "stages: every one\nold_stages:\n")
+    pb = check({**base, "sla.yaml": sla})
+    assert [f[0] for f in found(pb)] == ["PB002", "PB002", "PB012"]
+    assert "(it lists no stages)" in pb.diagnostics[2].message
+    assert "()" not in pb.diagnostics[2].message
 
 
 def test_pb012_commitment_per_week_cannot_be_converted(check, base):
