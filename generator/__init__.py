@@ -8,7 +8,11 @@ The core is a pure function from a plans folder to a model and diagnostics::
         print(finding)
 """
 
-from typing import TYPE_CHECKING, Any
+from __future__ import annotations
+
+TYPE_CHECKING = False  # typing is imported for the type checker only (generator.values)
+if TYPE_CHECKING:
+    from typing import Any
 
 __version__ = "0.1.0"
 __all__ = ["Playbook", "__version__", "load"]

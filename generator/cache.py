@@ -25,31 +25,41 @@ is safe to delete at any time, and an entry that cannot be read is simply a miss
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import os
 import sys
-from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
 from generator.diagnostics import Diagnostic
 from generator.files import Sources
+from generator.values import Fields
 
-if TYPE_CHECKING:  # the parser and the model are imported only when needed
+try:  # blake2 without loading OpenSSL, which `hashlib` does (5 ms of a check's 40)
+    from _blake2 import blake2b
+except ImportError:  # pragma: no cover - another Python than CPython
+    from hashlib import blake2b
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # the parser and the model are imported only when needed; typing neither
+    from typing import Any
+
     from generator.playbook import Playbook
     from generator.source import Document
 
 #: The modules whose code decides what parsing a file gives.
-_PARSE_CODE = ("source.py", "diagnostics.py", "cache.py")
+_PARSE_CODE = ("source.py", "diagnostics.py", "values.py", "cache.py")
 
 
-@dataclass
-class ParsedFile:
+class ParsedFile(Fields):
     """What parsing one file gives, without positions: (index, start, data) per document."""
 
-    parts: list[tuple[int, tuple[int, int], Any]]
-    findings: list[Diagnostic]
+    __slots__ = ("parts", "findings")
+
+    def __init__(
+        self, parts: list[tuple[int, tuple[int, int], Any]], findings: list[Diagnostic]
+    ) -> None:
+        self.parts = parts
+        self.findings = findings
 
     @classmethod
     def of(cls, documents: list[Document], findings: list[Diagnostic]) -> ParsedFile:
@@ -84,14 +94,16 @@ def _libraries() -> str:
 
 
 def _code_version(names: tuple[str, ...] | None = None) -> str:
-    """A hash of the product's version and code (``names``, else every module of it), the
-    Python that runs it and the libraries it uses."""
+    """A stamp of the product's version and code (``names``, else every module of it: each
+    one's size and time, as Python's own bytecode cache checks a module), the Python that
+    runs it and the libraries it uses."""
     from generator import __version__
 
-    digest = hashlib.blake2b(f"{__version__}|{sys.version}|{_libraries()}".encode(), digest_size=16)
+    digest = blake2b(f"{__version__}|{sys.version}|{_libraries()}".encode(), digest_size=16)
     here = Path(__file__).parent
     for path in sorted(here / n for n in names) if names else sorted(here.glob("*.py")):
-        digest.update(path.name.encode() + b"\0" + path.read_bytes())
+        info = path.stat()
+        digest.update(f"{path.name}:{info.st_size}:{info.st_mtime_ns}\0".encode())
     return digest.hexdigest()
 
 
@@ -125,7 +137,7 @@ def _read_pickle(path: Path) -> Any:
 
 
 def _folder_name(plans: Path) -> str:
-    return hashlib.blake2b(str(plans.resolve()).encode(), digest_size=12).hexdigest()
+    return blake2b(str(plans.resolve()).encode(), digest_size=12).hexdigest()
 
 
 def default_dir() -> Path:
@@ -157,7 +169,7 @@ class FileCache:
 
     @staticmethod
     def key(file: str, raw: bytes) -> str:
-        digest = hashlib.blake2b(raw, digest_size=20)
+        digest = blake2b(raw, digest_size=20)
         digest.update(b"\0" + file.encode())
         return digest.hexdigest()
 
@@ -194,7 +206,7 @@ class BaseCache:
         """The product's code, the commit, the folder in its tree, the settings and the
         working folder (file names in findings are relative to it)."""
         parts = f"{_code_version()}\0{commit}\0{rel}\0{settings!r}\0{os.getcwd()}"
-        return hashlib.blake2b(parts.encode(), digest_size=20).hexdigest()
+        return blake2b(parts.encode(), digest_size=20).hexdigest()
 
     def get(self, key: str) -> Playbook | None:
         from generator.playbook import Playbook
@@ -255,7 +267,7 @@ class CheckCache:
 
     def key(self, sources: Sources, *inputs: object) -> str:
         """A digest of the code, every input given (settings, options) and every file read."""
-        digest = hashlib.blake2b(_code_version().encode(), digest_size=20)
+        digest = blake2b(_code_version().encode(), digest_size=20)
         for item in (os.getcwd(), *inputs):
             digest.update(b"\0" + repr(item).encode())
         for source in sources.files:
@@ -287,7 +299,7 @@ class OptionsCache:
 
     @staticmethod
     def key(raw: bytes) -> str:
-        return hashlib.blake2b(_code_version().encode() + b"\0" + raw, digest_size=20).hexdigest()
+        return blake2b(_code_version().encode() + b"\0" + raw, digest_size=20).hexdigest()
 
     def get(self, key: str) -> dict[str, Any] | None:
         hit = self.store.get(key)

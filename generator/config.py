@@ -6,12 +6,15 @@ The CLI and the MkDocs plugin read the same place, so there is one configuration
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from generator.diagnostics import CATALOGUE, Severity, did_you_mean
 from generator.files import DEFAULT_MAX_FILE_BYTES, Sources, read_sources
+from generator.values import Fields
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:  # the check that changed nothing does not import typing (generator.values)
+    from typing import Any
 
 OPTIONS = ("plans", "templates", "severity", "max_file_size", "cache", "changes")
 
@@ -20,16 +23,26 @@ class ConfigError(Exception):
     """A problem with the configuration: reported plainly, exit code 2."""
 
 
-@dataclass
-class Settings:
+class Settings(Fields):
     """What the check and the site need to know beyond the plan files."""
 
-    plans: Path = Path("plans")
-    templates: Path = Path("templates")
-    severity: dict[str, Severity] = field(default_factory=dict)
-    max_file_size: int = DEFAULT_MAX_FILE_BYTES
-    cache: bool = True
-    cache_dir: Path | None = None  # None: the user's cache folder (see generator.cache)
+    __slots__ = ("plans", "templates", "severity", "max_file_size", "cache", "cache_dir")
+
+    def __init__(
+        self,
+        plans: Path = Path("plans"),
+        templates: Path = Path("templates"),
+        severity: dict[str, Severity] | None = None,
+        max_file_size: int = DEFAULT_MAX_FILE_BYTES,
+        cache: bool = True,
+        cache_dir: Path | None = None,  # None: the user's cache folder (see generator.cache)
+    ) -> None:
+        self.plans = plans
+        self.templates = templates
+        self.severity: dict[str, Severity] = {} if severity is None else severity
+        self.max_file_size = max_file_size
+        self.cache = cache
+        self.cache_dir = cache_dir
 
 
 def parse_severities(raw: Mapping[str, Any] | None) -> dict[str, Severity]:

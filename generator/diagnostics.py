@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+
+from generator.values import Value
 
 
 class Severity(enum.Enum):
@@ -23,13 +24,16 @@ class Severity(enum.Enum):
 _RANK = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2, Severity.OFF: 3}
 
 
-@dataclass(frozen=True)
-class Code:
+class Code(Value):
     """One entry of the catalogue of check codes."""
 
+    __slots__ = ("code", "title", "severity")
     code: str
     title: str
     severity: Severity
+
+    def __init__(self, code: str, title: str, severity: Severity) -> None:
+        super().__init__(code, title, severity)
 
 
 CATALOGUE: dict[str, Code] = {
@@ -59,27 +63,40 @@ CATALOGUE: dict[str, Code] = {
 }
 
 
-@dataclass(frozen=True, order=True)
-class Location:
+class Location(Value):
     """A place in a plan file: 1-based line and column (0 when unknown)."""
 
+    __slots__ = ("file", "line", "column")
     file: str
-    line: int = 0
-    column: int = 0
+    line: int
+    column: int
+
+    def __init__(self, file: str, line: int = 0, column: int = 0) -> None:
+        super().__init__(file, line, column)
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}:{self.column}" if self.line else self.file
 
 
-@dataclass(frozen=True)
-class Diagnostic:
+class Diagnostic(Value):
     """One finding: a stable code, a severity, a message and where it is."""
 
+    __slots__ = ("code", "message", "location", "severity", "related")
     code: str
     message: str
     location: Location
-    severity: Severity = Severity.ERROR
-    related: tuple[Location, ...] = field(default=())
+    severity: Severity
+    related: tuple[Location, ...]
+
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        location: Location,
+        severity: Severity = Severity.ERROR,
+        related: tuple[Location, ...] = (),
+    ) -> None:
+        super().__init__(code, message, location, severity, related)
 
     def sort_key(self) -> tuple[str, int, int, str, str]:
         loc = self.location

@@ -20,7 +20,7 @@ import sys
 import tempfile
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -800,14 +800,13 @@ def _relocate(playbook: Playbook, old_root: str, new_root: str, root: Path) -> P
         return file
 
     def loc(location: Location) -> Location:
-        return replace(location, file=move(location.file))
+        return location.replace(file=move(location.file))
 
     docs = {id(n.doc): n.doc for n in playbook.nodes.values()}
     for doc in docs.values():
         doc.file = move(doc.file)
     playbook.diagnostics = [
-        replace(
-            d,
+        d.replace(
             message=d.message.replace(old_root + "/", new_root + "/"),
             location=loc(d.location),
             related=tuple(loc(r) for r in d.related),
@@ -833,7 +832,7 @@ def load_revision(
     settings = settings or Settings()
     folder = Path(rev_or_folder)
     if folder.is_dir():
-        return load(folder, replace(settings, plans=folder))
+        return load(folder, settings.replace(plans=folder))
     root = repo_root if repo_root is not None else find_repo_root()
     rel = Path(plans_rel).as_posix().strip("/") or "."
     if rev_or_folder.startswith("-") or not rev_or_folder:
@@ -858,7 +857,7 @@ def load_revision(
             _extract(archived.stdout, rel, dest)
         plans = dest / rel
         plans.mkdir(parents=True, exist_ok=True)
-        playbook = load(plans, replace(settings, plans=plans, cache=False))
+        playbook = load(plans, settings.replace(plans=plans, cache=False))
         return _relocate(playbook, display_path(plans), display_path(root / rel), root / rel)
 
 

@@ -7,11 +7,11 @@ whose result is cached reads the files and stops here.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 from pathlib import Path
 from stat import S_ISREG
 
 from generator.diagnostics import Findings, Location
+from generator.values import Fields
 
 DEFAULT_MAX_FILE_BYTES = 5 * 1024 * 1024
 PLAN_SUFFIXES = (".yaml", ".yml")
@@ -124,26 +124,30 @@ def read_bytes(
         return None
 
 
-@dataclass
-class Source:
+class Source(Fields):
     """One plan file as read: its path, its name as shown in findings, and its bytes.
 
     ``raw`` is None when the file could not be read; the finding saying why is in the
     ``Sources`` it belongs to.
     """
 
-    path: Path
-    file: str
-    raw: bytes | None
+    __slots__ = ("path", "file", "raw")
+
+    def __init__(self, path: Path, file: str, raw: bytes | None) -> None:
+        self.path = path
+        self.file = file
+        self.raw = raw
 
 
-@dataclass
-class Sources:
+class Sources(Fields):
     """Every plan file of a plans folder, read once, with the findings of reading them."""
 
-    root: Path
-    files: list[Source]
-    findings: Findings
+    __slots__ = ("root", "files", "findings")
+
+    def __init__(self, root: Path, files: list[Source], findings: Findings) -> None:
+        self.root = root
+        self.files = files
+        self.findings = findings
 
 
 def read_sources(root: Path, max_bytes: int = DEFAULT_MAX_FILE_BYTES) -> Sources:

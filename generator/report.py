@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 from itertools import groupby
-from typing import TYPE_CHECKING
 
 from generator.diagnostics import Diagnostic
 
+TYPE_CHECKING = False  # typing is imported for the type checker only (generator.values)
 if TYPE_CHECKING:
     from generator.playbook import Playbook
 

@@ -223,3 +223,16 @@ def test_the_console_entry_point_in_a_real_process(broken, tmp_path):
     assert proc.returncode == 1, proc.stderr
     assert "Traceback" not in proc.stderr
     assert json.loads(proc.stdout) == json.loads((GOLDEN / "check.json").read_text("utf-8"))
+
+
+@pytest.mark.parametrize("columns", ["50", "132", "", "wide"])
+def test_help_is_as_wide_as_argparse_makes_it(
+    columns: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Our formatter finds the width as argparse does (via shutil), without importing shutil."""
+    import argparse
+
+    from generator.cli import _Formatter
+
+    monkeypatch.setenv("COLUMNS", columns)
+    assert _Formatter("playbook")._width == argparse.HelpFormatter("playbook")._width
