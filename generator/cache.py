@@ -101,9 +101,11 @@ def _code_version(names: tuple[str, ...] | None = None) -> str:
 
     digest = blake2b(f"{__version__}|{sys.version}|{_libraries()}".encode(), digest_size=16)
     here = Path(__file__).parent
+    digest.update(str(here).encode())
     for path in sorted(here / n for n in names) if names else sorted(here.glob("*.py")):
-        info = path.stat()
-        digest.update(f"{path.name}:{info.st_size}:{info.st_mtime_ns}\0".encode())
+        info = path.stat()  # and ctime: a copy that keeps the mtime (cp -p, tar) changes it
+        stamp = f"{path.name}:{info.st_size}:{info.st_mtime_ns}:{info.st_ctime_ns}\0"
+        digest.update(stamp.encode())
     return digest.hexdigest()
 
 

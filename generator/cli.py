@@ -9,7 +9,7 @@ import argparse
 import importlib
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from generator import __version__
@@ -35,22 +35,27 @@ class _Formatter(argparse.HelpFormatter):
 
     def __init__(self, prog: str) -> None:
         try:
-            width = int(os.environ["COLUMNS"])
+            columns = int(os.environ["COLUMNS"])
         except (KeyError, ValueError):
+            columns = 0
+        if columns <= 0:
             try:
-                width = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+                columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
             except (AttributeError, ValueError, OSError):
-                width = 80
-        super().__init__(prog, width=max(width - 2, 20))
+                columns = 0
+            columns = columns or 80
+        super().__init__(prog, width=columns - 2)
 
 
 class _Parser(argparse.ArgumentParser):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         kwargs.setdefault("formatter_class", _Formatter)
         super().__init__(*args, **kwargs)
+        #: makes the whole command line, whose usage an error prints (built only then)
+        self.whole: Callable[[], argparse.ArgumentParser] | None = None
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        self.print_usage(sys.stderr)
+        (self.whole() if self.whole else self).print_usage(sys.stderr)
         sys.stderr.write(f"playbook: error: {message}\n")
         raise SystemExit(EXIT_USAGE)
 
@@ -155,6 +160,8 @@ def parser(only: str | None = None) -> argparse.ArgumentParser:
 
     for name in EXTENSIONS if only is None else ():
         importlib.import_module(name).register(sub, common)
+    if only is not None:
+        p.whole = parser
     return p
 
 

@@ -74,6 +74,22 @@ class Location(Value):
     def __init__(self, file: str, line: int = 0, column: int = 0) -> None:
         super().__init__(file, line, column)
 
+    def __lt__(self, other: Location) -> bool:
+        if not isinstance(other, Location):
+            return NotImplemented
+        return self.fields() < other.fields()
+
+    def __le__(self, other: Location) -> bool:
+        return self == other or self < other
+
+    def __gt__(self, other: Location) -> bool:
+        if not isinstance(other, Location):
+            return NotImplemented
+        return other < self
+
+    def __ge__(self, other: Location) -> bool:
+        return self == other or self > other
+
     def __str__(self) -> str:
         return f"{self.file}:{self.line}:{self.column}" if self.line else self.file
 

@@ -4,9 +4,10 @@
 prints it again: about 40 ms, of which Python's own start is two thirds. Importing
 ``dataclasses`` (it imports ``inspect``) and ``typing`` cost that path another 15 ms
 (issue 7), so the classes it uses (a finding and its place, the settings, the files read)
-take equality, hashing, order, pickling and ``repr`` from these bases instead, driven by
-``__slots__`` (each class's ``__init__`` takes its fields by these names, in this order);
-modules on that path import ``typing`` for the type checker only.
+take equality, hashing, pickling and ``repr`` from these bases instead, driven by
+``__slots__`` (each class's ``__init__`` takes its fields by these names, in this order; a
+subclass lists all its fields, not only new ones); modules on that path import ``typing`` for
+the type checker only.
 """
 
 from __future__ import annotations
@@ -27,11 +28,9 @@ class _Slots:
         return type(self)(**{**dict(zip(self.__slots__, self.fields(), strict=True)), **changes})
 
     def __eq__(self, other: object) -> bool:
-        return (
-            type(other) is type(self)
-            and isinstance(other, _Slots)
-            and (other.fields() == self.fields())
-        )
+        if type(other) is not type(self) or not isinstance(other, _Slots):
+            return NotImplemented
+        return other.fields() == self.fields()
 
     def __repr__(self) -> str:
         shown = ", ".join(f"{n}={v!r}" for n, v in zip(self.__slots__, self.fields(), strict=True))
@@ -39,7 +38,7 @@ class _Slots:
 
 
 class Value(_Slots):
-    """Immutable: equal, hashed and ordered by its fields."""
+    """Immutable: equal and hashed by its fields."""
 
     __slots__: tuple[str, ...] = ()
 
@@ -50,8 +49,8 @@ class Value(_Slots):
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError(f"{type(self).__name__} cannot be changed")
 
-    def __lt__(self, other: Self) -> bool:
-        return self.fields() < other.fields()
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"{type(self).__name__} cannot be changed")
 
     def __hash__(self) -> int:
         return hash(self.fields())
@@ -64,4 +63,3 @@ class Fields(_Slots):
     """Mutable: equal by its fields, not hashable."""
 
     __slots__: tuple[str, ...] = ()
-    __hash__ = None  # type: ignore[assignment]

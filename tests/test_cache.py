@@ -174,6 +174,19 @@ def test_the_installed_libraries_are_part_of_the_key(write_playbook, tmp_path, b
     assert store.key(sources, "text") != before
 
 
+def test_the_code_stamp_changes_with_any_module_even_if_copied_with_its_time(tmp_path, monkeypatch):
+    code = tmp_path / "generator"
+    code.mkdir()
+    module = code / "diagnostics.py"
+    module.write_text('CODE = "PB002"\n', encoding="utf-8")
+    monkeypatch.setattr(cache_mod, "__file__", str(code / "cache.py"))
+    before = cache_mod._code_version()
+    mtime = module.stat().st_mtime_ns
+    module.write_text('CODE = "PB00X"\n', encoding="utf-8")  # same size
+    os.utime(module, ns=(mtime, mtime))  # and the same mtime, as `cp -p` or `tar` keep it
+    assert cache_mod._code_version() != before
+
+
 def test_a_damaged_or_deleted_cache_is_a_miss(write_playbook, tmp_path, base, capsys):
     write_playbook(tmp_path, {**base, "functions/marketing/plan-a.yaml": "kind: plan\nid: X\n"})
     (tmp_path / "mkdocs.yml").write_text("plugins:\n  - playbook:\n      plans: plans\n", "utf-8")

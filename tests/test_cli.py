@@ -225,7 +225,7 @@ def test_the_console_entry_point_in_a_real_process(broken, tmp_path):
     assert json.loads(proc.stdout) == json.loads((GOLDEN / "check.json").read_text("utf-8"))
 
 
-@pytest.mark.parametrize("columns", ["50", "132", "", "wide"])
+@pytest.mark.parametrize("columns", ["50", "132", "", "wide", "0", "-1", "10"])
 def test_help_is_as_wide_as_argparse_makes_it(
     columns: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -236,3 +236,11 @@ def test_help_is_as_wide_as_argparse_makes_it(
 
     monkeypatch.setenv("COLUMNS", columns)
     assert _Formatter("playbook")._width == argparse.HelpFormatter("playbook")._width
+
+
+def test_a_bad_option_shows_the_whole_command_line(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as done:
+        main(["check", "--bogus"])
+    assert done.value.code == 2
+    err = capsys.readouterr().err
+    assert "{check,render,diff," in err and "unrecognized arguments: --bogus" in err

@@ -23,6 +23,12 @@ def test_a_value_is_equal_hashed_ordered_and_unchangeable():
     ]
     with pytest.raises(AttributeError):
         a.line = 4  # type: ignore[misc]
+    with pytest.raises(AttributeError):
+        del a.line  # type: ignore[misc]
+    assert a <= b and a >= b and Location("a") < Location("b") < Location("c")
+    assert (a == "x.yaml") is False
+    with pytest.raises(TypeError):
+        _ = a < "x.yaml"  # type: ignore[operator]
     assert repr(a) == "Location(file='x.yaml', line=3, column=1)"
     assert Location("x.yaml") == Location("x.yaml", 0, 0)
 
