@@ -15,7 +15,7 @@ $(VENV)/.stamp: pyproject.toml
 	touch $@
 
 # The packaged page templates' bytecode, as pip compiles modules (quick when it is current)
-TEMPLATES := $(BIN)/python -c 'from generator.pages import compile_packaged; compile_packaged()'
+TEMPLATES := $(BIN)/python -c 'from mission_playbook.views.pages import compile_packaged; compile_packaged()'
 
 mermaid: $(VENV)/.stamp  ## pinned Mermaid from the npm registry, verified against the lock
 	$(BIN)/python scripts/fetch_mermaid.py
@@ -55,7 +55,7 @@ lint: $(VENV)/.stamp
 
 clean:
 	rm -rf site build test-artifacts .pytest_cache .mypy_cache .ruff_cache *.egg-info
-	rm -f generator/assets/js/mermaid.min.js
+	rm -f generator/mission_playbook/assets/js/mermaid.min.js
 	find . -name __pycache__ -type d -not -path './$(VENV)/*' -prune -exec rm -rf {} +
 
 # Publish the site as version VERSION (a planning cycle, e.g. 2027.1) on the local gh-pages

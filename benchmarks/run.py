@@ -27,7 +27,6 @@ from __future__ import annotations
 import argparse
 import compileall
 import html
-import importlib.util
 import json
 import os
 import platform
@@ -48,7 +47,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 RESULTS = HERE / "results.json"
 CACHE = ".playbook-cache"  # under the playbook folder, via $PLAYBOOK_CACHE_DIR
-MERMAID_JS = REPO / "generator" / "assets" / "js" / "mermaid.min.js"
+MERMAID_JS = REPO / "generator" / "mission_playbook" / "assets" / "js" / "mermaid.min.js"
 
 FLOOR_A = """
 import sys
@@ -87,21 +86,11 @@ print(seconds, cpu, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 
 
 def load_synthetic() -> ModuleType:
-    """`generator.synthetic`; loaded from its file if the package cannot be imported."""
-    sys.path.insert(0, str(REPO))
-    try:
-        import generator.synthetic as synthetic
+    """The synthetic playbooks (``benchmarks/synthetic.py``, beside this script)."""
+    sys.path.insert(0, str(HERE))
+    import synthetic
 
-        return synthetic
-    except ImportError:  # the rest of the package may be mid-change; synthetic stands alone
-        spec = importlib.util.spec_from_file_location(
-            "_synthetic", REPO / "generator" / "synthetic.py"
-        )
-        assert spec is not None and spec.loader is not None
-        module = importlib.util.module_from_spec(spec)
-        sys.modules["_synthetic"] = module
-        spec.loader.exec_module(module)
-        return module
+    return synthetic
 
 
 def find_bin() -> Path:
@@ -175,8 +164,9 @@ def write_floor_c(root: Path, plans: Path) -> tuple[Path, int, int]:
     Returns the config path, the page count and the mean text bytes per page (floor B's
     shape, see ``text_size``).
     """
-    from generator import load, pages
-    from generator.plugin import navigation
+    from mission_playbook import load
+    from mission_playbook.plugin import navigation
+    from mission_playbook.views import pages
 
     playbook = load(plans)
     rendered = pages.render(playbook)
@@ -188,7 +178,7 @@ def write_floor_c(root: Path, plans: Path) -> tuple[Path, int, int]:
     nav = json.dumps(navigation(playbook))  # JSON is YAML
     # the Markdown extension the plugin adds: the pages' HTML fragments pass through as they
     # do in the site, instead of being parsed as raw HTML
-    extension = "  - generator.fragments:FragmentExtension\n"
+    extension = "  - mission_playbook.views.fragments:FragmentExtension\n"
     config.write_text(f"site_name: Floor C\nnav: {nav}\n{SHARED_YML}{extension}", "utf-8")
     total = sum(text_size(text) for text in rendered.values())
     return config, len(rendered), total // max(1, len(rendered))
@@ -551,7 +541,11 @@ def main(argv: list[str] | None = None) -> int:
     # would compile every module again in every run, while the floors' libraries are compiled.
     compileall.compile_dir(REPO / "generator", quiet=1)
     subprocess.run(  # and its packaged templates, as `make site` does first
-        [str(bindir / "python"), "-c", "from generator.pages import compile_packaged as c; c()"],
+        [
+            str(bindir / "python"),
+            "-c",
+            "from mission_playbook.views.pages import compile_packaged as c; c()",
+        ],
         check=False,
     )
     work = Path(tempfile.mkdtemp(prefix="playbook-bench-"))

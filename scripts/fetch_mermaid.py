@@ -1,15 +1,15 @@
 #!/usr/bin/env python3
 """Fetch the pinned Mermaid build from the npm registry, offline-safe and verified.
 
-Reads ``generator/assets/mermaid.lock.json``::
+Reads ``generator/mission_playbook/assets/mermaid.lock.json``::
 
     {"package": "mermaid", "version": "11.x.y", "integrity": "sha512-...",
      "member": "package/dist/mermaid.min.js", "sha256": "<hex of the extracted file>"}
 
 runs ``npm pack <package>@<version>`` into a temporary folder, checks the tarball against the
 lock's SRI ``integrity`` (base64 of its SHA-512), extracts only ``member``, checks its SHA-256
-and writes it atomically to ``generator/assets/js/mermaid.min.js``. Does nothing when that file
-already has the locked SHA-256. ``--check`` only verifies the file in place.
+and writes it atomically to ``generator/mission_playbook/assets/js/mermaid.min.js``. Does
+nothing when that file already has the locked SHA-256. ``--check`` only verifies the file in place.
 
 Standard library only. Exit codes: 0 ok, 1 verification failed or file missing, 2 usage or
 environment error.
@@ -32,8 +32,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-DEFAULT_LOCK = REPO / "generator" / "assets" / "mermaid.lock.json"
-DEFAULT_DEST = REPO / "generator" / "assets" / "js" / "mermaid.min.js"
+DEFAULT_LOCK = REPO / "generator" / "mission_playbook" / "assets" / "mermaid.lock.json"
+DEFAULT_DEST = REPO / "generator" / "mission_playbook" / "assets" / "js" / "mermaid.min.js"
 
 
 class FetchError(Exception):

@@ -41,9 +41,8 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pytest
-
-from generator.config import Settings
-from generator.playbook import Playbook, load
+from mission_playbook.model.config import Settings
+from mission_playbook.playbook import Playbook, load
 
 MISSION = """\
 kind: mission

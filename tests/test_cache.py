@@ -12,14 +12,13 @@ import sys
 from datetime import date
 from pathlib import Path
 
+import mission_playbook as generator
 import pytest
-
-import generator
-from generator import cache as cache_mod
-from generator import playbook as playbook_mod
-from generator.cli import main
-from generator.config import ConfigError, Settings, read_mkdocs_options, read_plans
-from generator.playbook import load
+from mission_playbook import playbook as playbook_mod
+from mission_playbook.cli import main
+from mission_playbook.model import cache as cache_mod
+from mission_playbook.model.config import ConfigError, Settings, read_mkdocs_options, read_plans
+from mission_playbook.playbook import load
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -27,10 +26,11 @@ REPO = Path(__file__).resolve().parents[1]
 #: were imported.
 PROBE = (
     "import sys\n"
-    "from generator.cli import main\n"
+    "from mission_playbook.cli import main\n"
     "code = main(sys.argv[1:])\n"
     "print('YAML LOADED' if 'ruamel.yaml' in sys.modules else 'YAML NOT LOADED')\n"
-    "print('MODEL LOADED' if 'generator.model' in sys.modules else 'MODEL NOT LOADED')\n"
+    "model = 'mission_playbook.model.kinds' in sys.modules\n"
+    "print('MODEL LOADED' if model else 'MODEL NOT LOADED')\n"
     "heavy = ('typing', 'dataclasses', 'inspect', '_hashlib', 'shutil')\n"
     "print('HEAVY', *[m for m in heavy if m in sys.modules], file=sys.stderr)\n"
     "raise SystemExit(code)\n"
@@ -43,7 +43,7 @@ def probe(cwd: Path, *args: str) -> tuple[int, str]:
 
 def probe_all(cwd: Path, *args: str) -> tuple[int, str, str]:
     """Exit code, output, and the standard library's slower modules the run imported."""
-    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    env = {**os.environ, "PYTHONPATH": str(REPO / "generator")}
     done = subprocess.run(
         [sys.executable, "-c", PROBE, "check", *args],
         cwd=cwd,
@@ -175,8 +175,8 @@ def test_the_installed_libraries_are_part_of_the_key(write_playbook, tmp_path, b
 
 
 def test_the_code_stamp_changes_with_any_module_even_if_copied_with_its_time(tmp_path, monkeypatch):
-    code = tmp_path / "generator"
-    code.mkdir()
+    code = tmp_path / "mission_playbook" / "model"
+    code.mkdir(parents=True)
     module = code / "diagnostics.py"
     module.write_text('CODE = "PB002"\n', encoding="utf-8")
     monkeypatch.setattr(cache_mod, "__file__", str(code / "cache.py"))

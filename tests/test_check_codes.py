@@ -14,11 +14,10 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from generator import source
-from generator.config import ConfigError, Settings, load_settings
-from generator.diagnostics import CATALOGUE, Diagnostic, Location
-from generator.playbook import Playbook
+from mission_playbook.model import source
+from mission_playbook.model.config import ConfigError, Settings, load_settings
+from mission_playbook.model.diagnostics import CATALOGUE, Diagnostic, Location
+from mission_playbook.playbook import Playbook
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -287,8 +286,10 @@ def test_pb001_very_deep_nesting_is_a_finding_not_a_crash(write_playbook, tmp_pa
     """
     depth = 50_000
     write_playbook(tmp_path, {**base, "glossary.yaml": "[" * depth + "]" * depth + "\n"})
-    script = "from generator import load\nfor d in load('plans').diagnostics:\n    print(d)\n"
-    paths = [str(REPO), os.environ.get("PYTHONPATH", "")]
+    script = (
+        "from mission_playbook import load\nfor d in load('plans').diagnostics:\n    print(d)\n"
+    )
+    paths = [str(REPO / "generator"), os.environ.get("PYTHONPATH", "")]
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in paths if p)}
     proc = subprocess.run(
         [sys.executable, "-c", script],

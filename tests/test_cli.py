@@ -13,8 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from generator.cli import main
+from mission_playbook.cli import main
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "plans"
@@ -208,11 +207,20 @@ def test_exit_2_for_a_missing_config_file(broken, capsys):
 
 
 def test_the_console_entry_point_in_a_real_process(broken, tmp_path):
-    paths = [str(REPO), os.environ.get("PYTHONPATH", "")]
+    paths = [str(REPO / "generator"), os.environ.get("PYTHONPATH", "")]
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in paths if p)}
     env.pop("UPDATE_GOLDENS", None)
     proc = subprocess.run(
-        [sys.executable, "-m", "generator.cli", "check", "--plans", "plans", "--format", "json"],
+        [
+            sys.executable,
+            "-m",
+            "mission_playbook",
+            "check",
+            "--plans",
+            "plans",
+            "--format",
+            "json",
+        ],
         cwd=tmp_path,
         env=env,
         capture_output=True,
@@ -232,7 +240,7 @@ def test_help_is_as_wide_as_argparse_makes_it(
     """Our formatter finds the width as argparse does (via shutil), without importing shutil."""
     import argparse
 
-    from generator.cli import _Formatter
+    from mission_playbook.cli import _Formatter
 
     monkeypatch.setenv("COLUMNS", columns)
     assert _Formatter("playbook")._width == argparse.HelpFormatter("playbook")._width

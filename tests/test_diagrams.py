@@ -12,11 +12,12 @@ import shutil
 from pathlib import Path
 
 import pytest
+import synthetic
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from generator import diagrams, load, pages, synthetic
-from generator.diagrams import MAX_EDGES, MAX_TEXT, Flowchart, label
+from mission_playbook import load
+from mission_playbook.views import diagrams, pages
+from mission_playbook.views.diagrams import MAX_EDGES, MAX_TEXT, Flowchart, label
 
 TESTS = Path(__file__).resolve().parent
 FIXTURE = TESTS / "fixtures" / "small"

@@ -10,10 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
-from generator import load
-from generator.cli import main
-from generator.diff import (
+from mission_playbook import load
+from mission_playbook.cli import main
+from mission_playbook.compare.diff import (
     PlanDiff,
     RevisionError,
     _extract,
@@ -413,7 +412,7 @@ def test_bad_revision(repo: Path, capsys: pytest.CaptureFixture[str], rev: str) 
 
 def test_bad_revision_from_the_command_line(repo: Path) -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "generator.cli", "diff", "nope", "--format", "json"],
+        [sys.executable, "-m", "mission_playbook", "diff", "nope", "--format", "json"],
         cwd=repo,
         capture_output=True,
         text=True,

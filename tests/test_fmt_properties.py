@@ -24,16 +24,16 @@ from typing import Any
 
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
+from mission_playbook.authoring.fmt import format_text
+from mission_playbook.authoring.rename import apply, plan_rename
+from mission_playbook.model import kinds as model
+from mission_playbook.model import records
+from mission_playbook.model.config import Settings
+from mission_playbook.model.diagnostics import Findings
+from mission_playbook.model.records import Record
+from mission_playbook.model.source import parse_text
+from mission_playbook.playbook import Playbook, load
 from ruamel.yaml import YAML
-
-from generator import model, records
-from generator.config import Settings
-from generator.diagnostics import Findings
-from generator.fmt import format_text
-from generator.playbook import Playbook, load
-from generator.records import Record
-from generator.rename import apply, plan_rename
-from generator.source import parse_text
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "plans"

@@ -15,12 +15,12 @@ import markdown
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from mission_playbook.views import fragments, textsafe
+from mission_playbook.views.fragments import CLOSE, OPEN, FragmentExtension, InlineHtml, PageHtml
+from mission_playbook.views.glossary import Glossary
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 
-from generator import fragments, textsafe
-from generator.fragments import CLOSE, OPEN, FragmentExtension, InlineHtml, PageHtml
-from generator.glossary import Glossary
 from tests.test_plugin import copy_fixture, edit
 from tests.test_rebuild import pages_of
 

@@ -13,11 +13,10 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
-from generator import records
-from generator.diagnostics import CATALOGUE
-from generator.model import KINDS
-from generator.playbook import Playbook, load
+from mission_playbook.model import records
+from mission_playbook.model.diagnostics import CATALOGUE
+from mission_playbook.model.kinds import KINDS
+from mission_playbook.playbook import Playbook, load
 
 FUZZ = "plans/fuzz.yaml"
 

@@ -29,11 +29,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from mermaid2 import fence_mermaid_custom  # type: ignore[import-untyped]
-
-from generator import diagrams, pages, textsafe
-from generator.fragments import FragmentExtension
-from generator.glossary import Glossary
-from generator.playbook import load
+from mission_playbook.playbook import load
+from mission_playbook.views import diagrams, pages, textsafe
+from mission_playbook.views.fragments import FragmentExtension
+from mission_playbook.views.glossary import Glossary
 
 #: Runs when a payload runs: the browser test asserts it never does.
 RUN = "window.__pwned=1;alert(1)"

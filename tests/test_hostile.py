@@ -22,12 +22,14 @@ from typing import Any
 
 import pytest
 from conftest import BASE, write_playbook
+from mission_playbook import cli
+from mission_playbook.model import files
+from mission_playbook.model import writing as output
+from mission_playbook.model.config import Settings
+from mission_playbook.model.diagnostics import Findings
+from mission_playbook.playbook import Playbook, load
+from mission_playbook.views import pages
 from test_fuzz_render import html_problems, page_html
-
-from generator import cli, files, output, pages
-from generator.config import Settings
-from generator.diagnostics import Findings
-from generator.playbook import Playbook, load
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO / "tests" / "hostile"

@@ -1,6 +1,6 @@
 """The Markdown pages of a playbook: goldens, links, breadcrumbs, views, templates, output.
 
-Everything here renders in-process (``generator.load`` then ``generator.pages.render``); the
+Everything here renders in-process (``mission_playbook.load`` then ``views.pages.render``); the
 MkDocs build itself is tested in ``test_plugin.py``. ``UPDATE_GOLDENS=1`` rewrites the golden
 pages under ``tests/golden/pages/`` from the small fixture.
 """
@@ -21,11 +21,12 @@ from urllib.parse import urljoin, urlsplit
 import jinja2
 import pytest
 from markdown.extensions.toc import slugify
-
-from generator import cli, load, output, pages
-from generator.ladder import Node
-from generator.pages import page_path, relative_md, relative_url, url_of
-from generator.playbook import Playbook
+from mission_playbook import cli, load
+from mission_playbook.model import writing as output
+from mission_playbook.model.ladder import Node
+from mission_playbook.playbook import Playbook
+from mission_playbook.views import pages
+from mission_playbook.views.pages import page_path, relative_md, relative_url, url_of
 
 TESTS = Path(__file__).resolve().parent
 FIXTURE = TESTS / "fixtures" / "small"

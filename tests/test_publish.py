@@ -28,7 +28,7 @@ VENV_BIN = Path(sys.executable).parent
 MIKE = VENV_BIN / "mike"
 MAKEFILE = REPO / "Makefile"
 WORKFLOW = REPO / ".github" / "workflows" / "playbook.yml"
-MERMAID_JS = REPO / "generator" / "assets" / "js" / "mermaid.min.js"
+MERMAID_JS = REPO / "generator" / "mission_playbook" / "assets" / "js" / "mermaid.min.js"
 
 MISSION_FILE = "plans/mission.yaml"
 MISSION_TITLE = "Convert the world from 4-bit to 8-bit microcontrollers"

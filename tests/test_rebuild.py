@@ -14,11 +14,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from mission_playbook.compare import diff
+from mission_playbook.plugin import PlaybookPlugin
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 
-from generator import diff
-from generator.plugin import PlaybookPlugin
 from tests.test_diff import git
 from tests.test_plugin import copy_fixture, edit
 

@@ -1,4 +1,4 @@
-"""generator.records: what a plain mapping becomes, and every problem it has, by path and type."""
+"""model/records.py: what a plain mapping becomes, and every problem it has, by path and type."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ import typing
 from typing import Any
 
 import pytest
-
-from generator import model, records
-from generator.records import Invalid, validate
+from mission_playbook.model import kinds as model
+from mission_playbook.model import records
+from mission_playbook.model.records import Invalid, validate
 
 PLAN = {"kind": "plan", "id": "p", "title": "Plan", "function": "marketing"}
 

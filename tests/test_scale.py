@@ -6,9 +6,8 @@ import time
 from pathlib import Path
 
 import pytest
-
-from generator.playbook import load
-from generator.synthetic import FUNCTIONS, N_KEY_TASKS, N_SUCCESS_FACTORS, generate, shape
+from mission_playbook.playbook import load
+from synthetic import FUNCTIONS, N_KEY_TASKS, N_SUCCESS_FACTORS, generate, shape
 
 N = 10_000
 

@@ -12,8 +12,7 @@ from typing import Any
 
 import pytest
 from ruamel.yaml import YAML
-
-from generator.synthetic import MIN_NODES, generate
+from synthetic import MIN_NODES, generate
 
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 PER = {"month": 1, "quarter": 3, "year": 12}

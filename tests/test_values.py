@@ -1,4 +1,4 @@
-"""generator.values: the small classes of a check's warm path behave as dataclasses would."""
+"""model/values.py: the small classes of a check's warm path behave as dataclasses would."""
 
 from __future__ import annotations
 
@@ -7,9 +7,8 @@ import pickle
 from pathlib import Path
 
 import pytest
-
-from generator.config import Settings
-from generator.diagnostics import Diagnostic, Location, Severity
+from mission_playbook.model.config import Settings
+from mission_playbook.model.diagnostics import Diagnostic, Location, Severity
 
 
 def test_a_value_is_equal_hashed_ordered_and_unchangeable():

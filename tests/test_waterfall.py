@@ -10,10 +10,9 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from generator import records
-from generator.model import Sla
-from generator.waterfall import MONTHS, convert, exact, required_volumes
+from mission_playbook.checks.waterfall import MONTHS, convert, exact, required_volumes
+from mission_playbook.model import records
+from mission_playbook.model.kinds import Sla
 
 WORKED = [("inquiry", 0.15), ("mql", 0.5), ("sal", 0.6), ("opportunity", 0.25), ("won", None)]
 

@@ -12,7 +12,7 @@ from .harness import launch_chromium, mkdocs_build
 
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "test-artifacts"
-MERMAID_JS = REPO / "generator" / "assets" / "js" / "mermaid.min.js"
+MERMAID_JS = REPO / "generator" / "mission_playbook" / "assets" / "js" / "mermaid.min.js"
 
 
 @pytest.fixture(scope="session")

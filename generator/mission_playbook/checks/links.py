@@ -1,0 +1,198 @@
+"""Checks of links between nodes: PB004 unknown ids, PB005 wrong rungs, PB006 orphans,
+PB007 uncovered nodes, PB011 plans serving another function's estimate.
+
+Every check is one pass over the nodes with dictionary look-ups into the id index.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from mission_playbook.model.diagnostics import Findings, did_you_mean
+from mission_playbook.model.ladder import LABELS, SUPPORTS, Ladder, Node
+
+
+@dataclass(frozen=True, slots=True)
+class Reference:
+    """One id written in a field, and the kinds of node that field may name."""
+
+    node: Node
+    path: tuple[str | int, ...]
+    target: str
+    kinds: tuple[str, ...]
+
+
+def _listed(
+    node: Node, field: str, values: list[str], kinds: tuple[str, ...]
+) -> Iterator[Reference]:
+    for i, value in enumerate(values):
+        yield Reference(node, (field, i), value, kinds)
+
+
+def references(node: Node) -> Iterator[Reference]:
+    """Every id reference a node makes (commitments are the waterfall's concern)."""
+    d = node.data
+    kind = node.kind
+    if kind in SUPPORTS:
+        yield from _listed(node, "supports", d.supports, (SUPPORTS[kind],))
+    if kind == "key_task":
+        yield from _listed(node, "markets", d.markets, ("market",))
+    elif kind == "plan":
+        yield Reference(node, ("function",), d.function, ("function",))
+        yield from _listed(node, "depends_on", d.depends_on, ("plan",))
+        yield from _listed(node, "markets", d.markets, ("market",))
+        yield from _listed(node, "customers", d.customers, ("customer",))
+    elif kind == "metric" and d.drives is not None:
+        yield Reference(node, ("drives",), d.drives, ("success_factor", "metric"))
+    elif kind == "customer" and d.market is not None:
+        yield Reference(node, ("market",), d.market, ("market",))
+    elif kind == "intent":
+        for i, end in enumerate(d.end_state):
+            if end.measured_by is not None:
+                yield Reference(
+                    node, ("end_state", i, "measured_by"), end.measured_by, ("success_factor",)
+                )
+    elif kind == "function":
+        for i, task in enumerate(d.mission_analysis.specified_tasks):
+            if task.from_ is not None:
+                yield Reference(
+                    node,
+                    ("mission_analysis", "specified_tasks", i, "from"),
+                    task.from_,
+                    ("key_task",),
+                )
+    elif kind == "sla":
+        yield from _listed(node, "parties", d.parties, ("function",))
+    elif kind == "stage":
+        yield Reference(node, ("owner",), d.owner, ("function",))
+
+
+def _kinds_text(kinds: tuple[str, ...]) -> str:
+    return " or ".join(("an " if LABELS[k][0] in "aeiou" else "a ") + LABELS[k] for k in kinds)
+
+
+def check_references(ladder: Ladder, findings: Findings) -> None:
+    """PB004 for an id that does not exist, PB005 for an id of the wrong kind."""
+    by_kind: dict[str, list[str]] | None = None
+    for node in list(ladder.nodes.values()):
+        for ref in references(node):
+            if (*node.path, *ref.path) in node.doc.set_aside:
+                continue  # a bad value the schema check reported (PB002) and replaced
+            target = ladder.nodes.get(ref.target)
+            if target is not None and target.kind in ref.kinds:
+                continue
+            where = node.loc(*ref.path)
+            field = ref.path[0]
+            if target is None:
+                if by_kind is None:  # built once, only when a reference is broken
+                    by_kind = defaultdict(list)
+                    for n in ladder.nodes.values():
+                        by_kind[n.kind].append(n.id)
+                candidates = [i for k in ref.kinds for i in by_kind.get(k, [])]
+                findings.add(
+                    "PB004",
+                    f"{node.label} '{node.id}' names '{ref.target}' in '{field}', but no "
+                    f"{' or '.join(LABELS[k] for k in ref.kinds)} has that id"
+                    + did_you_mean(ref.target, candidates),
+                    where,
+                )
+            else:
+                findings.add("PB005", _wrong_rung(ladder, node, ref, target), where)
+
+
+def _wrong_rung(ladder: Ladder, node: Node, ref: Reference, target: Node) -> str:
+    text = (
+        f"{node.label} '{node.id}' names the {target.label} '{target.id}' in '{ref.path[0]}', "
+        f"which must name {_kinds_text(ref.kinds)}"
+    )
+    if ref.path[0] != "supports":
+        return text
+    want = ref.kinds[0]
+    text += (
+        f"; the ladder is mission → success factor → key task → estimate → plan, and a "
+        f"{node.label} supports the rung just above it"
+    )
+    suggestions = [c.id for c in ladder.down(target) if c.kind == want]
+    if target.kind == "success_factor" and want == "estimate":
+        suggestions = [e.id for kt in ladder.down(target) for e in ladder.down(kt)]
+    if node.kind == "plan":
+        own = node.function
+        suggestions = [s for s in suggestions if ladder.nodes[s].function == own] or suggestions
+    if suggestions:
+        shown = ", ".join(f"'{s}'" for s in suggestions[:3])
+        text += f" (the {LABELS[want]}s under '{target.id}' are {shown})"
+    return text
+
+
+def check_orphans(ladder: Ladder, findings: Findings) -> None:
+    """PB006: a key task, estimate or plan that supports nothing."""
+    for node in ladder.nodes.values():
+        want = SUPPORTS.get(node.kind)
+        if want is None or node.data.supports or (*node.path, "supports") in node.doc.set_aside:
+            continue
+        written = node.doc.has_value((*node.path, "supports"))
+        where = node.loc("supports") if written else node.loc("id")
+        findings.add(
+            "PB006",
+            f"{node.label} '{node.id}' supports nothing: list in 'supports' the "
+            f"{LABELS[want]} it serves, so that it traces up to the mission",
+            where,
+        )
+
+
+_UNCOVERED = {
+    "success_factor": "no key task of the commander's intent supports it",
+    "key_task": "no function's estimate supports it",
+    "estimate": "no supporting plan supports it",
+}
+
+
+def check_coverage(ladder: Ladder, findings: Findings) -> None:
+    """PB007: a success factor, key task or estimate that nothing below supports."""
+    for node in ladder.nodes.values():
+        reason = _UNCOVERED.get(node.kind)
+        if reason is None or ladder.children.get(node.id):
+            continue
+        findings.add(
+            "PB007",
+            f"{node.label} '{node.id}' is uncovered: {reason}, so nothing is planned to achieve it",
+            node.loc("id"),
+        )
+
+
+def check_functions(ladder: Ladder, findings: Findings) -> None:
+    """PB011: a plan supporting an estimate of another function."""
+    for node in ladder.nodes.values():
+        if node.kind != "plan":
+            continue
+        own = ladder.nodes.get(str(node.data.function))
+        if own is None or own.kind != "function":
+            continue  # an unknown function (PB004) or another kind of node (PB005)
+        for i, ref in enumerate(node.data.supports):
+            target = ladder.nodes.get(ref)
+            if target is None or target.kind != "estimate" or target.function == node.function:
+                continue
+            findings.add(
+                "PB011",
+                f"plan '{node.id}' of {node.function} supports '{ref}', an estimate of "
+                f"{target.function}; a function plans against its own estimates (ask "
+                f"{target.function} to adopt the plan, or add an estimate to {node.function})",
+                node.loc("supports", i),
+            )
+
+
+def check_lifecycle(ladder: Ladder, lifecycle: list[str], findings: Findings) -> None:
+    """PB004 for a plan's lifecycle stage that the mission's lifecycle does not list."""
+    known = set(lifecycle)
+    for node in ladder.of_kind("plan"):
+        stage = node.data.lifecycle_stage
+        if stage is not None and stage not in known:
+            findings.add(
+                "PB004",
+                f"plan '{node.id}' names the lifecycle stage '{stage}', which the mission's "
+                f"lifecycle ({', '.join(lifecycle)}) does not have"
+                + did_you_mean(stage, lifecycle),
+                node.loc("lifecycle_stage"),
+            )

@@ -1,0 +1,229 @@
+"""The demand waterfall: start with the revenue target and work backward (PB012).
+
+Volumes are kept exact with fractions through the whole chain and rounded up only when
+shown or compared, so 4,444.4 inquiries needed is 4,445, never 4,444.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from fractions import Fraction
+
+from mission_playbook.model.diagnostics import Findings, did_you_mean
+from mission_playbook.model.kinds import Sla
+from mission_playbook.model.ladder import Ladder, Node
+from mission_playbook.model.records import replace
+
+MONTHS = {"month": 1, "quarter": 3, "year": 12}
+
+
+def exact(value: float | int | str) -> Fraction:
+    """A number as written, exactly: 0.15 is 3/20, not the nearest binary fraction."""
+    return Fraction(str(value))
+
+
+def convert(volume: Fraction, per: str, period: str) -> Fraction:
+    """A volume per ``per`` expressed per ``period`` (month × 3 = quarter, quarter × 4 = year)."""
+    return volume * MONTHS[period] / MONTHS[per]
+
+
+def ceil(value: Fraction) -> int:
+    return math.ceil(value)
+
+
+@dataclass
+class StageNeed:
+    """One stage of the waterfall: what the revenue target needs and what is committed."""
+
+    stage: Node
+    required: Fraction
+    committed: Fraction | None = None
+    commitments: list[tuple[str, Fraction, str, Fraction]] = field(default_factory=list)
+
+    @property
+    def needed(self) -> int:
+        return ceil(self.required)
+
+    @property
+    def gap(self) -> Fraction | None:
+        """How many more the stage needs than is committed (0 when covered)."""
+        if self.committed is None:
+            return None
+        return max(Fraction(0), self.needed - self.committed)
+
+
+@dataclass
+class Waterfall:
+    """The computed waterfall of an SLA, top of the funnel first."""
+
+    sla: Node
+    gap_revenue: Fraction
+    stages: list[StageNeed]
+
+    @property
+    def period(self) -> str:
+        return str(self.sla.data.period)
+
+
+def required_volumes(sla: Sla) -> list[Fraction] | None:
+    """Exact volume needed at each stage, top first; None when a conversion is unusable."""
+    gap = exact(sla.revenue_target) * (1 - exact(sla.run_rate_share)) * exact(sla.marketing_share)
+    if not sla.stages or exact(sla.average_deal) <= 0:
+        return None
+    need = gap / exact(sla.average_deal)
+    volumes = [need]
+    for stage in reversed(sla.stages[:-1]):
+        if stage.conversion is None or not 0 < exact(stage.conversion) <= 1:
+            return None
+        need = need / exact(stage.conversion)
+        volumes.append(need)
+    return list(reversed(volumes))
+
+
+def sensitivity(sla: Sla, improvement: Fraction = Fraction(1, 10)) -> list[tuple[str, int, int]]:
+    """Top-of-funnel volume if each conversion improved by 10%, one at a time.
+
+    Returns (stage id, top volume needed after the improvement, reduction).
+    """
+    base = required_volumes(sla)
+    if base is None:
+        return []
+    rows = []
+    for i, stage in enumerate(sla.stages[:-1]):
+        improved = min(Fraction(1), exact(stage.conversion or 0) * (1 + improvement))
+        better = replace(
+            sla,
+            stages=[
+                replace(s, conversion=float(improved)) if k == i else s
+                for k, s in enumerate(sla.stages)
+            ],
+        )
+        volumes = required_volumes(better)
+        if volumes is not None:
+            rows.append((stage.id, ceil(volumes[0]), ceil(base[0]) - ceil(volumes[0])))
+    return rows
+
+
+def check(ladder: Ladder, findings: Findings) -> list[Waterfall]:
+    """PB012 for every SLA: shares, conversions, commitments; returns the waterfalls."""
+    out = []
+    for node in ladder.of_kind("sla"):
+        waterfall = _check_one(ladder, node, findings)
+        if waterfall is not None:
+            out.append(waterfall)
+    return out
+
+
+def _check_one(ladder: Ladder, node: Node, findings: Findings) -> Waterfall | None:
+    sla: Sla = node.data
+    ok = True
+    for field_name in ("run_rate_share", "marketing_share"):
+        value = getattr(sla, field_name)
+        if not 0 <= exact(value) <= 1:
+            findings.add(
+                "PB012",
+                f"'{field_name}' is {value}; a share is between 0 and 1",
+                node.loc(field_name),
+            )
+            ok = False
+    if exact(sla.average_deal) <= 0:
+        findings.add(
+            "PB012",
+            f"'average_deal' is {sla.average_deal}; it must be above 0",
+            node.loc("average_deal"),
+        )
+        ok = False
+    last = len(sla.stages) - 1
+    for i, stage in enumerate(sla.stages):
+        if i == last:
+            continue
+        if stage.conversion is None:
+            findings.add(
+                "PB012",
+                f"stage '{stage.id}' has no 'conversion': every stage but the last needs the "
+                "share that moves on to the next stage",
+                node.loc("stages", i, "id"),
+            )
+            ok = False
+        elif not 0 < exact(stage.conversion) <= 1:
+            findings.add(
+                "PB012",
+                f"stage '{stage.id}' converts {stage.conversion}; a conversion is a share above 0 "
+                "and at most 1 (0.25 means a quarter move on)",
+                node.loc("stages", i, "conversion"),
+            )
+            ok = False
+    volumes = required_volumes(sla) if ok else None
+    stage_nodes = [ladder.nodes.get(s.id) for s in sla.stages]
+    needs = [
+        StageNeed(n, v)
+        for n, v in zip(stage_nodes, volumes or [], strict=False)
+        if n is not None and n.kind == "stage"
+    ]
+    by_stage = {need.stage.id: need for need in needs}
+    _check_commitments(node, by_stage, findings)
+    if volumes is None:
+        return None
+    gap = exact(sla.revenue_target) * (1 - exact(sla.run_rate_share)) * exact(sla.marketing_share)
+    return Waterfall(node, gap, needs)
+
+
+def _check_commitments(node: Node, by_stage: dict[str, StageNeed], findings: Findings) -> None:
+    sla: Sla = node.data
+    stage_ids = [s.id for s in sla.stages]
+    for i, c in enumerate(sla.commitments):
+        if sla.parties and c.party not in sla.parties:
+            findings.add(
+                "PB012",
+                f"'{c.party}' commits to the SLA but is not one of its parties "
+                f"({', '.join(sla.parties)})" + did_you_mean(c.party, sla.parties),
+                node.loc("commitments", i, "party"),
+            )
+            continue
+        if c.stage not in stage_ids:
+            findings.add(
+                "PB012",
+                f"{c.party} commits to the stage '{c.stage}', which the SLA does not have "
+                f"({', '.join(stage_ids) or 'it lists no stages'})"
+                + did_you_mean(c.stage, stage_ids),
+                node.loc("commitments", i, "stage"),
+            )
+            continue
+        if c.per not in MONTHS:
+            findings.add(
+                "PB012",
+                f"{c.party} commits {c.volume} {c.stage} per '{c.per}', which cannot be converted "
+                f"to a {sla.period}; use month, quarter or year",
+                node.loc("commitments", i, "per"),
+            )
+            continue
+        need = by_stage.get(c.stage)
+        if need is None:
+            continue
+        per_period = convert(exact(c.volume), c.per, sla.period)
+        need.committed = (need.committed or Fraction(0)) + per_period
+        need.commitments.append((c.party, exact(c.volume), c.per, per_period))
+    for need in by_stage.values():
+        if need.committed is None or need.committed >= need.needed:
+            continue
+        parts = "; ".join(
+            f"{party} commits {_num(volume)} {need.stage.id} a {per}"
+            + (f" = {_num(conv)} a {sla.period}" if per != sla.period else "")
+            for party, volume, per, conv in need.commitments
+        )
+        short = need.needed - need.committed
+        index = next(k for k, c in enumerate(sla.commitments) if c.stage == need.stage.id)
+        findings.add(
+            "PB012",
+            f"{parts}; the revenue target needs {need.needed:,} a {sla.period}: "
+            f"{_num(short)} short",
+            node.loc("commitments", index, "volume"),
+        )
+
+
+def _num(value: Fraction) -> str:
+    """A count as people write it: 4,445, or 12.5 when it is not whole."""
+    if value.denominator == 1:
+        return f"{value.numerator:,}"
+    return f"{float(value):,.1f}"

@@ -1,0 +1,228 @@
+"""The ladder: every node indexed by id, and the ``supports`` links resolved both ways.
+
+Built in one pass over the documents (an id index), then one pass over the links (parents
+and children): linear in the number of nodes, never a scan of all nodes per node.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from mission_playbook.model import kinds as model
+from mission_playbook.model.diagnostics import Findings, Location
+from mission_playbook.model.source import Document, PathKey
+from mission_playbook.model.validate import ID_FORM, check_id
+
+#: Rungs from the top; ``supports`` always points one rung up.
+RUNGS = ("mission", "success_factor", "key_task", "estimate", "plan")
+
+LABELS = {
+    "mission": "mission",
+    "success_factor": "success factor",
+    "intent": "intent",
+    "key_task": "key task",
+    "function": "function",
+    "estimate": "estimate",
+    "plan": "plan",
+    "metric": "metric",
+    "market": "market",
+    "customer": "customer",
+    "sla": "SLA",
+    "stage": "stage",
+    "glossary": "glossary",
+}
+
+#: The kind a node's ``supports`` must name, by the node's kind.
+SUPPORTS = {"key_task": "success_factor", "estimate": "key_task", "plan": "estimate"}
+
+#: Nested collections that hold nodes: (document kind, attribute path, node kind).
+NESTED: dict[str, tuple[tuple[tuple[str, ...], str], ...]] = {
+    "mission": (
+        (("success_factors",), "success_factor"),
+        (("environment", "markets"), "market"),
+        (("environment", "customers"), "customer"),
+    ),
+    "intent": ((("key_tasks",), "key_task"),),
+    "function": ((("estimates",), "estimate"),),
+    "plan": ((("metrics",), "metric"),),
+    "sla": ((("stages",), "stage"),),
+    "glossary": (),
+}
+
+
+@dataclass(eq=False, slots=True)
+class Node:
+    """A node of the playbook: its kind, id, typed data and where it was written."""
+
+    kind: str
+    id: str
+    data: Any
+    doc: Document
+    path: PathKey = ()
+    owner: Node | None = None  # the document node holding a nested node
+
+    def loc(self, *sub: str | int) -> Location:
+        """The location of this node's field ``sub`` (or of the node itself)."""
+        return self.doc.loc(self.path + sub)
+
+    @property
+    def label(self) -> str:
+        return LABELS[self.kind]
+
+    @property
+    def title(self) -> str:
+        for attr in ("title", "name"):
+            value = getattr(self.data, attr, None)
+            if value:
+                return str(value)
+        return self.id
+
+    @property
+    def function(self) -> str | None:
+        """The function a node belongs to (estimates, plans and their metrics)."""
+        if self.kind == "function":
+            return self.id
+        if self.kind == "plan":
+            return str(self.data.function)
+        if self.owner is not None:
+            return self.owner.function
+        return None
+
+    def __repr__(self) -> str:
+        return f"<{self.kind} {self.id}>"
+
+
+@dataclass
+class Ladder:
+    """The id index and the resolved ``supports`` graph."""
+
+    nodes: dict[str, Node] = field(default_factory=dict)
+    parents: dict[str, list[Node]] = field(default_factory=dict)
+    children: dict[str, list[Node]] = field(default_factory=dict)
+
+    def of_kind(self, kind: str) -> Iterator[Node]:
+        return (n for n in self.nodes.values() if n.kind == kind)
+
+    def up(self, node: Node) -> list[Node]:
+        """The nodes this node supports (one rung up); the mission for a success factor."""
+        return self.parents.get(node.id, [])
+
+    def down(self, node: Node) -> list[Node]:
+        """The nodes that support this node (one rung down)."""
+        return self.children.get(node.id, [])
+
+    def trace(self, node: Node) -> list[Node]:
+        """One path up to the mission, first parent at each rung: the breadcrumb."""
+        path = [node]
+        seen = {node.id}
+        current = node
+        while True:
+            ups = self.up(current)
+            if not ups or ups[0].id in seen:
+                return list(reversed(path))
+            current = ups[0]
+            seen.add(current.id)
+            path.append(current)
+
+    def ancestors(self, node: Node) -> list[Node]:
+        """Every node above this one on the ladder, nearest first, without repeats."""
+        out: list[Node] = []
+        seen = {node.id}
+        frontier = [node]
+        while frontier:
+            nxt: list[Node] = []
+            for n in frontier:
+                for p in self.up(n):
+                    if p.id not in seen:
+                        seen.add(p.id)
+                        out.append(p)
+                        nxt.append(p)
+            frontier = nxt
+        return out
+
+    def descendants(self, node: Node) -> list[Node]:
+        """Every node below this one on the ladder, nearest first, without repeats."""
+        out: list[Node] = []
+        seen = {node.id}
+        frontier = [node]
+        while frontier:
+            nxt: list[Node] = []
+            for n in frontier:
+                for c in self.down(n):
+                    if c.id not in seen:
+                        seen.add(c.id)
+                        out.append(c)
+                        nxt.append(c)
+            frontier = nxt
+        return out
+
+
+def index(documents: Sequence[tuple[Document, Any]], findings: Findings) -> Ladder:
+    """Index every node by id: PB013 for a malformed id, PB003 for a duplicate (both places)."""
+    ladder = Ladder()
+    for doc, data in documents:
+        set_aside = doc.set_aside
+        kind = str(data.kind)
+        top = Node(kind, str(data.id), data, doc)
+        _register(ladder, top, findings, ("id",) in set_aside)
+        for attrs, nested_kind in NESTED[kind]:
+            items: Any = data
+            for attr in attrs:
+                items = getattr(items, attr)
+            for i, item in enumerate(items):
+                path: PathKey = (*attrs, i)
+                if path in set_aside or (*path, "id") in set_aside:
+                    continue
+                _register(ladder, Node(nested_kind, item.id, item, doc, path, top), findings, False)
+    return ladder
+
+
+def _register(ladder: Ladder, node: Node, findings: Findings, placeholder: bool) -> None:
+    if placeholder:
+        return
+    if not ID_FORM.fullmatch(node.id):
+        check_id(node.id, node.loc("id"), findings, node.label)
+    first = ladder.nodes.get(node.id)
+    if first is None:
+        ladder.nodes[node.id] = node
+        return
+    here, there = node.loc("id"), first.loc("id")
+    findings.add(
+        "PB003",
+        f"the id '{node.id}' of this {node.label} is already used by the {first.label} at "
+        f"{there}; ids are unique across the whole playbook",
+        here,
+        related=[there],
+    )
+    findings.add(
+        "PB003",
+        f"the id '{node.id}' of this {first.label} is used again by the {node.label} at {here}",
+        there,
+        related=[here],
+    )
+
+
+def link(ladder: Ladder) -> None:
+    """Resolve ``supports`` into parents and children (only links of the right kind)."""
+    mission = next(ladder.of_kind("mission"), None)
+    for node in ladder.nodes.values():
+        if node.kind == "success_factor" and mission is not None:
+            ladder.parents[node.id] = [mission]
+            ladder.children.setdefault(mission.id, []).append(node)
+        want = SUPPORTS.get(node.kind)
+        if want is None:
+            continue
+        ups: list[Node] = []
+        for ref in dict.fromkeys(node.data.supports):
+            target = ladder.nodes.get(ref)
+            if target is not None and target.kind == want:
+                ups.append(target)
+                ladder.children.setdefault(target.id, []).append(node)
+        ladder.parents[node.id] = ups
+
+
+def documents_of(ladder: Ladder, cls: type[model.Node]) -> list[Any]:
+    """The typed documents of one kind, in file order."""
+    return [n.data for n in ladder.nodes.values() if isinstance(n.data, cls)]

@@ -1,0 +1,248 @@
+"""The MkDocs plugin ``playbook``: a thin layer that adds the rendered pages to a build.
+
+Event flow:
+
+- ``on_config``: read the options (the same ones ``playbook check`` reads), load and check
+  the plans, stop the build on errors and log warnings (so ``--strict`` fails on them),
+  serve Mermaid from the site itself, add the Markdown extension that passes the pages' HTML
+  fragments through (``views/fragments.py``) and set a small navigation when none is given.
+- ``on_files``: drop the plan YAML files from the docs, add one generated page per node
+  (with its edit button pointing at the YAML it comes from) and the packaged assets.
+- ``on_nav`` (last): under ``mkdocs serve``, name what each page's HTML depends on, so that
+  a rebuild reuses the HTML of pages that did not change (``plugin/rebuild.py``).
+- ``on_serve``: rebuild when anything under the plans or templates folders changes.
+
+Generated pages that the navigation leaves out (plans, estimates, ...) are marked "not in
+nav", so that MkDocs does not list every one of them on every build.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote
+
+from mkdocs.config import config_options as c
+from mkdocs.config.base import Config
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
+from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.nav import Navigation
+
+from mission_playbook.compare import diff
+from mission_playbook.model.config import ConfigError, Settings, settings_from_options
+from mission_playbook.model.diagnostics import Severity
+from mission_playbook.model.files import DEFAULT_MAX_FILE_BYTES, PLAN_SUFFIXES
+from mission_playbook.playbook import Playbook, load
+from mission_playbook.plugin.page import PlaybookPage
+from mission_playbook.plugin.rebuild import RenderMemo
+from mission_playbook.views import pages, textsafe
+from mission_playbook.views.fragments import Conversion, FragmentExtension, PageHtml
+
+if TYPE_CHECKING:  # only `mkdocs serve` loads its server (20 ms of imports)
+    from mkdocs.livereload import LiveReloadServer
+
+log = get_plugin_logger(__name__)
+
+ASSETS = Path(__file__).parent.parent / "assets"
+MERMAID_JS = "js/mermaid.min.js"
+PLAYBOOK_CSS = "css/playbook.css"
+
+
+class PlaybookConfig(Config):  # type: ignore[no-untyped-call]
+    """Options under ``plugins: [playbook: {...}]`` in mkdocs.yml."""
+
+    plans = c.Type(str, default="plans")
+    templates = c.Type(str, default="templates")
+    severity = c.Type(dict, default={})
+    max_file_size = c.Type(int, default=DEFAULT_MAX_FILE_BYTES)
+    cache = c.Type(bool, default=True)
+    changes = c.Type(str, default="auto")  # base of "What changed": auto, off, a rev, a folder
+
+
+class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-call]
+    """Publishes a mission plan playbook as part of an MkDocs site."""
+
+    def __init__(self) -> None:
+        self.settings: Settings | None = None
+        self.playbook: Playbook | None = None
+        self.changes: tuple[str, str] | None = None
+        self.memo: RenderMemo | None = None
+        self.fragments = FragmentExtension()  # one object: the settings stay equal per build
+        self.bases: diff.Bases = {}  # the "What changed" base, kept across serve's rebuilds
+
+    def on_startup(self, *, command: str, dirty: bool) -> None:
+        """Keeps this plugin across the rebuilds of ``mkdocs serve``, and pages with it."""
+        self.memo = RenderMemo() if command == "serve" else None
+
+    def on_shutdown(self) -> None:
+        self.memo = None
+        self.bases = {}
+
+    @event_priority(100)  # before mermaid2 reads extra_javascript
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        base = Path(config.config_file_path).parent if config.config_file_path else Path.cwd()
+        try:
+            self.settings = settings_from_options(dict(self.config), base)
+        except ConfigError as exc:
+            raise PluginError(str(exc)) from None
+        self.playbook = self._load(self.settings)
+        if MERMAID_JS not in [str(s) for s in config.extra_javascript]:
+            config.extra_javascript.append(MERMAID_JS)
+        if PLAYBOOK_CSS not in config.extra_css:
+            config.extra_css.append(PLAYBOOK_CSS)
+        extensions: list[Any] = config.markdown_extensions  # names, and extension objects
+        if self.fragments not in extensions:
+            extensions.append(self.fragments)
+        self.changes = self._changes()
+        if config.nav is None:
+            config.nav = navigation(self.playbook, self.changes is not None)
+        return config
+
+    def _load(self, settings: Settings) -> Playbook:
+        try:
+            playbook = load(settings.plans, settings)
+        except ConfigError as exc:
+            raise PluginError(str(exc)) from None
+        for d in playbook.diagnostics:
+            if d.severity is Severity.ERROR:
+                log.error(str(d))
+            elif d.severity is Severity.WARNING:
+                log.warning(str(d))
+            else:
+                log.info(str(d))
+        if playbook.errors:
+            raise PluginError(
+                f"the playbook has {playbook.errors} error(s), listed above; "
+                "run `playbook check` to see them again"
+            )
+        return playbook
+
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        assert self.playbook is not None and self.settings is not None
+        for f in list(files):
+            if f.src_uri.endswith(PLAN_SUFFIXES):
+                files.remove(f)
+        if not (ASSETS / MERMAID_JS).is_file():
+            raise PluginError(
+                f"the Mermaid library is missing ({ASSETS / MERMAID_JS}); run `make mermaid`"
+            )
+        for asset in (MERMAID_JS, PLAYBOOK_CSS):
+            if files.get_file_from_path(asset) is None:
+                files.append(File.generated(config, asset, abs_src_path=str(ASSETS / asset)))
+        options = pages.Options(
+            templates=self.settings.templates,
+            directory_urls=config.use_directory_urls,
+            changes=self.changes,
+        )
+        renderer = pages.Renderer(self.playbook, options)
+        conversion = Conversion(
+            self.fragments,
+            renderer.inline_html,
+            PageHtml.for_site(config.markdown_extensions, config.mdx_configs),
+        )
+        docs_dir = Path(config.docs_dir).resolve()
+        folders: dict[Path, Path] = {}
+        titles = nav_titles(config.nav)
+        patterns = [p for p in (config.exclude_docs, config.draft_docs) if p]
+        for page in renderer.pages():
+            if files.get_file_from_path(page.path) is not None:
+                continue  # a hand-written page of the same name wins
+            generated = File.generated(config, page.path, content=renderer.render_page(page))
+            if page.path not in titles and not any(p.match_file(page.path) for p in patterns):
+                generated.inclusion = InclusionLevel.NOT_IN_NAV
+            if page.source is not None:
+                # percent-encoded: the theme prints the edit link as it is, and a file name
+                # is written by whoever opens the pull request
+                rel = Path(os.path.relpath(self._real(page.source, folders), docs_dir)).as_posix()
+                generated.edit_uri = quote(rel, safe="/")
+            # made now (else MkDocs makes a Page), after edit_uri: it is set on the file
+            PlaybookPage(titles.get(page.path), generated, config, conversion, self.memo)
+            files.append(generated)
+        return files
+
+    @staticmethod
+    def _real(path: Path, folders: dict[Path, Path]) -> Path:
+        """``path.resolve()``, with each folder resolved once (not once per file)."""
+        if path.is_symlink():
+            return path.resolve()
+        folder = folders.get(path.parent)
+        if folder is None:
+            folder = folders[path.parent] = path.parent.resolve()
+        return folder / path.name
+
+    @event_priority(-100)  # after every plugin that may add or move files
+    def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
+        if self.memo is not None:
+            self.memo.start(config, files)
+        return nav
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if self.memo is not None:
+            log.debug(f"pages reused from the last build: {self.memo.hits}")
+            self.memo.finish()
+
+    def _changes(self) -> tuple[str, str] | None:
+        """The "What changed" page's base and content, or None when there is no base."""
+        assert self.playbook is not None and self.settings is not None
+        link = pages.link_from("changes.md", self.playbook)
+        try:
+            return diff.changes_since(
+                self.playbook, self.config.changes, self.settings, link, self.bases
+            )
+        except ConfigError as exc:  # a bad base is reported, and the page left out
+            log.warning(f"What changed: {exc}")
+            return None
+
+    def on_serve(
+        self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Any
+    ) -> LiveReloadServer:
+        assert self.settings is not None
+        for folder in (self.settings.plans, self.settings.templates):
+            if folder.is_dir():
+                server.watch(str(folder))
+        return server
+
+
+def navigation(playbook: Playbook, changes: bool = False) -> list[Any]:
+    """A short navigation: the top pages and the functions, never every plan.
+
+    Plans, estimates, key tasks and success factors are reached through links, so that no
+    page carries the whole playbook in its navigation (which would make the site N²).
+    """
+    nav: list[Any] = [{"Mission": "index.md"}]
+    if playbook.intent is not None:
+        nav.append({"Commander's intent": "intent.md"})
+    # themes print navigation titles as they are: no markup from a plan may reach them
+    functions = [
+        {textsafe.plain(" ".join(n.title.split())): pages.page_path(n)}
+        for n in playbook.of_kind("function")
+    ]
+    if functions:
+        nav.append({"Functions": functions})
+    views: list[Any] = []
+    if playbook.of_kind("sla"):
+        views.append({"Demand waterfall": "waterfall.md"})
+    views += [{title: path} for path, _, title in pages.VIEWS]
+    if changes:
+        views.append({"What changed": "changes.md"})
+    nav.append({"Views": views})
+    if playbook.of_kind("glossary"):
+        nav.append({"Glossary": "glossary.md"})
+    return nav
+
+
+def nav_titles(nav: Any) -> dict[str, str]:
+    """``{docs path: title}`` of the pages a navigation lists with a title."""
+    found: dict[str, str] = {}
+    items = nav if isinstance(nav, list) else [nav]
+    for item in items:
+        if isinstance(item, dict):
+            for title, value in item.items():
+                if isinstance(value, str):
+                    found[value] = str(title)
+                else:
+                    found.update(nav_titles(value))
+    return found
