@@ -41,6 +41,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pytest
+
 from mission_playbook.model.config import Settings
 from mission_playbook.playbook import Playbook, load
 

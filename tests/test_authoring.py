@@ -14,12 +14,13 @@ import sys
 from pathlib import Path
 
 import pytest
+from ruamel.yaml import YAML
+
 from mission_playbook.authoring.fmt import comments, format_text
 from mission_playbook.cli import main
 from mission_playbook.model import writing as output
 from mission_playbook.model.config import Settings
 from mission_playbook.playbook import load
-from ruamel.yaml import YAML
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "plans"

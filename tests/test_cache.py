@@ -12,8 +12,9 @@ import sys
 from datetime import date
 from pathlib import Path
 
-import mission_playbook as generator
 import pytest
+
+import mission_playbook as generator
 from mission_playbook import playbook as playbook_mod
 from mission_playbook.cli import main
 from mission_playbook.model import cache as cache_mod

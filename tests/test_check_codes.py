@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from mission_playbook.model import source
 from mission_playbook.model.config import ConfigError, Settings, load_settings
 from mission_playbook.model.diagnostics import CATALOGUE, Diagnostic, Location

@@ -13,6 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from mission_playbook.cli import main
 
 REPO = Path(__file__).resolve().parents[1]

@@ -12,9 +12,10 @@ import shutil
 from pathlib import Path
 
 import pytest
-import synthetic
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
+import synthetic
 from mission_playbook import load
 from mission_playbook.views import diagrams, pages
 from mission_playbook.views.diagrams import MAX_EDGES, MAX_TEXT, Flowchart, label

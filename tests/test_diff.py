@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from mission_playbook import load
 from mission_playbook.cli import main
 from mission_playbook.compare.diff import (

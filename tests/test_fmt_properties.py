@@ -24,6 +24,8 @@ from typing import Any
 
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
+from ruamel.yaml import YAML
+
 from mission_playbook.authoring.fmt import format_text
 from mission_playbook.authoring.rename import apply, plan_rename
 from mission_playbook.model import kinds as model
@@ -33,7 +35,6 @@ from mission_playbook.model.diagnostics import Findings
 from mission_playbook.model.records import Record
 from mission_playbook.model.source import parse_text
 from mission_playbook.playbook import Playbook, load
-from ruamel.yaml import YAML
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "plans"

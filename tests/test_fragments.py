@@ -15,14 +15,14 @@ import markdown
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+from tests.test_plugin import copy_fixture, edit
+from tests.test_rebuild import pages_of
+
 from mission_playbook.views import fragments, textsafe
 from mission_playbook.views.fragments import CLOSE, OPEN, FragmentExtension, InlineHtml, PageHtml
 from mission_playbook.views.glossary import Glossary
-from mkdocs.commands.build import build
-from mkdocs.config import load_config
-
-from tests.test_plugin import copy_fixture, edit
-from tests.test_rebuild import pages_of
 
 ABM = Path("plans/functions/marketing/mkt-abm.yaml")
 

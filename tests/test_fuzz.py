@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
 from mission_playbook.model import records
 from mission_playbook.model.diagnostics import CATALOGUE
 from mission_playbook.model.kinds import KINDS

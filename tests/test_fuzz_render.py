@@ -15,6 +15,7 @@ Mermaid diagram must consist of the lines the generator writes and nothing else.
 from __future__ import annotations
 
 import datetime as dt
+import html
 import html.parser
 import itertools
 import json
@@ -29,6 +30,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from mermaid2 import fence_mermaid_custom  # type: ignore[import-untyped]
+
 from mission_playbook.playbook import load
 from mission_playbook.views import diagrams, pages, textsafe
 from mission_playbook.views.fragments import FragmentExtension
@@ -544,6 +546,15 @@ def test_every_filter_gives_safe_html(text: str) -> None:
 def test_the_policy_reads_as_written(text: str, shown: str) -> None:
     """Plain text, links and code read as written; HTML and entities show as typed."""
     assert shown in to_html(textsafe.markdown_block(text))
+
+
+@pytest.mark.parametrize("text", ["&#60script", "&#x3c;b", "&ltimg", "&lt", "&\\#60b", "&amp"])
+def test_references_without_a_semicolon_never_decode(text: str) -> None:
+    """HTML decodes "&#60" and the legacy names ("&lt") without ";": Material re-inserts a
+    title's text as HTML, so none may decode to a "<"."""
+    shown = to_html(textsafe.markdown_block(text))
+    assert "&amp;\u2060" in shown and html_problems(shown) == []
+    assert "<" not in html.unescape(re.sub(r"<[^>]*>", "", shown))
 
 
 def test_admonitions_of_known_types_only() -> None:

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
 from conftest import BASE, write_playbook
 from mission_playbook import cli
 from mission_playbook.model import files

@@ -21,6 +21,7 @@ from urllib.parse import urljoin, urlsplit
 import jinja2
 import pytest
 from markdown.extensions.toc import slugify
+
 from mission_playbook import cli, load
 from mission_playbook.model import writing as output
 from mission_playbook.model.ladder import Node

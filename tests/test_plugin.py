@@ -17,10 +17,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from mkdocs.config import load_config
+
 from mission_playbook import load
 from mission_playbook.plugin import MERMAID_JS, PlaybookPlugin, navigation
 from mission_playbook.views import pages
-from mkdocs.config import load_config
 
 TESTS = Path(__file__).resolve().parent
 FIXTURE = TESTS / "fixtures" / "small"

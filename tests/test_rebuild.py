@@ -14,13 +14,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from mission_playbook.compare import diff
-from mission_playbook.plugin import PlaybookPlugin
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
-
 from tests.test_diff import git
 from tests.test_plugin import copy_fixture, edit
+
+from mission_playbook.compare import diff
+from mission_playbook.plugin import PlaybookPlugin
 
 ABM = Path("plans/functions/marketing/mkt-abm.yaml")
 

@@ -8,6 +8,7 @@ import typing
 from typing import Any
 
 import pytest
+
 from mission_playbook.model import kinds as model
 from mission_playbook.model import records
 from mission_playbook.model.records import Invalid, validate

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from mission_playbook.playbook import Playbook, load
 
 SAMPLE = Path(__file__).resolve().parents[1] / "plans"

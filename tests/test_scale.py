@@ -6,6 +6,7 @@ import time
 from pathlib import Path
 
 import pytest
+
 from mission_playbook.playbook import load
 from synthetic import FUNCTIONS, N_KEY_TASKS, N_SUCCESS_FACTORS, generate, shape
 

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from ruamel.yaml import YAML
+
 from synthetic import MIN_NODES, generate
 
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")

@@ -7,6 +7,7 @@ import pickle
 from pathlib import Path
 
 import pytest
+
 from mission_playbook.model.config import Settings
 from mission_playbook.model.diagnostics import Diagnostic, Location, Severity
 

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from mission_playbook.checks.waterfall import MONTHS, convert, exact, required_volumes
 from mission_playbook.model import records
 from mission_playbook.model.kinds import Sla

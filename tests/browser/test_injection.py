@@ -22,8 +22,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from mission_playbook.views import textsafe
 from playwright.sync_api import Browser, Dialog, Page
+
+from mission_playbook.views import textsafe
 from test_fuzz_render import PAYLOADS, RUN, hostile_plans, write
 
 from .harness import CrawlReport, PageSession, crawl, mkdocs_build, serve_directory

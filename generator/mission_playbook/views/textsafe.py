@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import re
 from fractions import Fraction
+from html.entities import html5
 
 SAFE_SCHEMES = frozenset({"http", "https", "mailto"})
 #: Schemes that run code when a browser follows them; never left intact anywhere.
@@ -41,7 +42,10 @@ WJ = "\u2060"  # WORD JOINER: invisible, not white space, not part of a tag name
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 _TAG_OPEN = re.compile(r"<(?=[A-Za-z/!?\\])")  # "<\\!" is "<!" once Markdown unescapes it
-_CHAR_REF = re.compile(r"&(?=\\?#?[A-Za-z0-9]+;)")  # "&\\#60;" is "&#60;" once unescaped
+# A character reference: named with ";", numeric ("&#60", no ";" needed; "&\\#60" once Markdown
+# unescapes it), or one of the legacy names that HTML decodes without ";" ("&lt", "&ampx").
+_LEGACY = sorted((n for n in html5 if not n.endswith(";")), key=len, reverse=True)
+_CHAR_REF = re.compile(r"&(?=\\?#|[A-Za-z0-9]+;|(?:" + "|".join(_LEGACY) + "))")
 # A run of backslashes before a character: an even run leaves the character unescaped.
 _BRACE = re.compile(r"(\\*)\{")
 _BRACKET = re.compile(r"(\\*)([\[\]])")
