@@ -181,11 +181,11 @@ def test_the_code_stamp_changes_with_any_module_even_if_copied_with_its_time(tmp
     module = code / "diagnostics.py"
     module.write_text('CODE = "PB002"\n', encoding="utf-8")
     monkeypatch.setattr(cache_mod, "__file__", str(code / "cache.py"))
-    before = cache_mod._code_version()
+    before = cache_mod.code_stamp()
     mtime = module.stat().st_mtime_ns
     module.write_text('CODE = "PB00X"\n', encoding="utf-8")  # same size
     os.utime(module, ns=(mtime, mtime))  # and the same mtime, as `cp -p` or `tar` keep it
-    assert cache_mod._code_version() != before
+    assert cache_mod.code_stamp() != before
 
 
 def test_a_damaged_or_deleted_cache_is_a_miss(write_playbook, tmp_path, base, capsys):

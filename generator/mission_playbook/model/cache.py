@@ -93,7 +93,7 @@ def _libraries() -> str:
     return "|".join(parts)
 
 
-def _code_version(names: tuple[str, ...] | None = None) -> str:
+def code_stamp(names: tuple[str, ...] | None = None) -> str:
     """A stamp of the product's version and code (``names``, else every module of it: each
     one's size and time, as Python's own bytecode cache checks a module), the Python that
     runs it and the libraries it uses."""
@@ -110,7 +110,7 @@ def _code_version(names: tuple[str, ...] | None = None) -> str:
     return digest.hexdigest()
 
 
-def _write_atomic(path: Path, data: bytes) -> None:
+def write_atomic(path: Path, data: bytes) -> None:
     """Replace ``path`` with ``data`` in one step; a cache that cannot be written is skipped."""
     import tempfile  # only when writing: it imports more than the warm path needs
 
@@ -156,7 +156,7 @@ class FileCache:
     """One cache file per plans folder: {content key: ParsedFile}."""
 
     def __init__(self, plans: Path, directory: Path | None = None) -> None:
-        self.version = _code_version(_PARSE_CODE)
+        self.version = code_stamp(_PARSE_CODE)
         self.path = (directory or default_dir()) / f"{_folder_name(plans)}.pickle"
         self.entries: dict[str, ParsedFile] = {}
         self.used: set[str] = set()
@@ -194,7 +194,7 @@ class FileCache:
         import pickle
 
         keep = {k: v for k, v in self.entries.items() if k in self.used}
-        _write_atomic(self.path, pickle.dumps((self.version, keep), pickle.HIGHEST_PROTOCOL))
+        write_atomic(self.path, pickle.dumps((self.version, keep), pickle.HIGHEST_PROTOCOL))
 
 
 class BaseCache:
@@ -208,7 +208,7 @@ class BaseCache:
     def key(commit: str, rel: str, settings: object) -> str:
         """The product's code, the commit, the folder in its tree, the settings and the
         working folder (file names in findings are relative to it)."""
-        parts = f"{_code_version()}\0{commit}\0{rel}\0{settings!r}\0{os.getcwd()}"
+        parts = f"{code_stamp()}\0{commit}\0{rel}\0{settings!r}\0{os.getcwd()}"
         return blake2b(parts.encode(), digest_size=20).hexdigest()
 
     def get(self, key: str) -> Playbook | None:
@@ -227,7 +227,7 @@ class BaseCache:
             data = pickle.dumps((key, playbook), pickle.HIGHEST_PROTOCOL)
         except Exception:  # something in it cannot be pickled: run without keeping it
             return
-        _write_atomic(self.path, data)
+        write_atomic(self.path, data)
 
 
 class JsonStore:
@@ -258,7 +258,7 @@ class JsonStore:
         entries.pop(key, None)
         entries[key] = value
         self._read = dict(list(entries.items())[-self.keep :])
-        _write_atomic(self.path, json.dumps(self._read).encode())
+        write_atomic(self.path, json.dumps(self._read).encode())
 
 
 class CheckCache:
@@ -270,7 +270,7 @@ class CheckCache:
 
     def key(self, sources: Sources, *inputs: object) -> str:
         """A digest of the code, every input given (settings, options) and every file read."""
-        digest = blake2b(_code_version().encode(), digest_size=20)
+        digest = blake2b(code_stamp().encode(), digest_size=20)
         for item in (os.getcwd(), *inputs):
             digest.update(b"\0" + repr(item).encode())
         for source in sources.files:
@@ -302,7 +302,7 @@ class OptionsCache:
 
     @staticmethod
     def key(raw: bytes) -> str:
-        return blake2b(_code_version().encode() + b"\0" + raw, digest_size=20).hexdigest()
+        return blake2b(code_stamp().encode() + b"\0" + raw, digest_size=20).hexdigest()
 
     def get(self, key: str) -> dict[str, Any] | None:
         hit = self.store.get(key)

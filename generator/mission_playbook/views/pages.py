@@ -90,16 +90,16 @@ class CompiledTemplates(jinja2.BytecodeCache):
 
     def _file(self, key: str) -> str:
         if self._stamp is None:
-            from mission_playbook.model.cache import _code_version
+            from mission_playbook.model.cache import code_stamp
 
-            self._stamp = _code_version()[:16] + "-" + jinja2.__version__
+            self._stamp = code_stamp()[:16] + "-" + jinja2.__version__
         return f"{self._stamp}-{key}.jinja"
 
     def _write(self, name: str, code: bytes) -> None:
-        from mission_playbook.model.cache import _write_atomic
+        from mission_playbook.model.cache import write_atomic
 
         assert self.folder is not None
-        _write_atomic(self.folder / name, code)
+        write_atomic(self.folder / name, code)
         stamp = name.rsplit("-", 1)[0]
         try:
             for old in self.folder.glob("*.jinja"):
