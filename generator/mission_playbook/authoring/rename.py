@@ -1,9 +1,10 @@
 """``playbook rename OLD NEW``: change an id and every reference to it, and nothing else.
 
 Where ids are written is known from the model: the ``id`` of each document and nested node,
-and the fields that name a node (``supports``, ``function``, ``depends_on``, ``drives``,
+the fields that name a node (``supports``, ``function``, ``depends_on``, ``drives``,
 ``measured_by``, ``from``, ``markets``, ``customers``, ``market``, the SLA's ``parties``,
-stage ``owner`` and commitment ``party`` and ``stage``). The lifecycle stages of the mission
+stage ``owner``, commitment ``party`` and ``stage``, and a person named as ``owner``,
+``leader`` or ``commander``). The lifecycle stages of the mission
 are a vocabulary of their own, named by plans' ``lifecycle_stage``: OLD is renamed there when
 it is a lifecycle stage and no node has that id, or with ``--lifecycle``.
 
@@ -44,6 +45,7 @@ Pattern = tuple[str, ...]  # "*" stands for any list index
 NODE_FIELDS: dict[str, tuple[Pattern, ...]] = {
     "mission": (
         ("id",),
+        ("commander", "person"),
         ("success_factors", "*", "id"),
         ("environment", "markets", "*", "id"),
         ("environment", "customers", "*", "id"),
@@ -58,6 +60,7 @@ NODE_FIELDS: dict[str, tuple[Pattern, ...]] = {
     ),
     "function": (
         ("id",),
+        ("leader", "person"),
         ("estimates", "*", "id"),
         ("estimates", "*", "supports", "*"),
         ("mission_analysis", "specified_tasks", "*", "from"),
@@ -65,6 +68,7 @@ NODE_FIELDS: dict[str, tuple[Pattern, ...]] = {
     "plan": (
         ("id",),
         ("function",),
+        ("owner", "person"),
         ("supports", "*"),
         ("depends_on", "*"),
         ("markets", "*"),
@@ -81,6 +85,7 @@ NODE_FIELDS: dict[str, tuple[Pattern, ...]] = {
         ("commitments", "*", "stage"),
     ),
     "glossary": (("id",),),
+    "people": (("id",), ("people", "*", "id")),
 }
 
 #: Fields that define or name a lifecycle stage.

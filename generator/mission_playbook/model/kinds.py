@@ -20,11 +20,50 @@ Text = Annotated[str, Describe("Free text; Markdown is allowed.")]
 Number = float | int
 Period = Literal["month", "quarter", "year"]
 
+#: A code host account or team, as CODEOWNERS names it: ``@rnguyen``, ``@octet/sales-ops``.
+HANDLE_FORM = r"@[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:/[A-Za-z0-9][A-Za-z0-9._-]{0,99})?"
+#: An e-mail address, loosely: one '@', no spaces, a dot in the domain.
+EMAIL_FORM = "[^@\\s<>\"'`]+@[^@\\s<>\"'`]+\\.[^@\\s<>\"'`.][^@\\s<>\"'`]*"
+Handle = Annotated[
+    str,
+    Describe(
+        "A code host account or team, written '@' and its name (in quotes in YAML).",
+        pattern=HANDLE_FORM,
+        form="'@' and an account name such as '@rnguyen' (or a team, '@org/team'), in quotes",
+    ),
+]
+Email = Annotated[
+    str,
+    Describe("An e-mail address.", pattern=EMAIL_FORM, form="an e-mail address (name@example.com)"),
+]
+
 DEFAULT_LIFECYCLE = ["radar", "opportunity", "customer", "advocate"]
 
 
 class Node(Record):
     """A node of a plan document: unknown fields are errors, numbers are accepted as text."""
+
+
+# --- people --------------------------------------------------------------------------
+
+
+class Person(Node):
+    """A person named where they are needed: an owner, a leader, the commander."""
+
+    name: Text
+    role: Text | None = None
+    handle: Handle | None = None
+    email: Email | None = None
+
+
+class PersonRef(Node):
+    """A person of the playbook's ``people`` list, named by id."""
+
+    person: Id
+
+
+#: Who owns a plan, leads a function or commands: text, a person, or a person by id.
+Owner = Text | Person | PersonRef
 
 
 # --- mission -----------------------------------------------------------------------------
@@ -85,7 +124,7 @@ class Mission(Node):
     id: Id
     title: Text
     statement: Text
-    commander: Text | None = None
+    commander: Owner | None = None
     horizon: Horizon | None = None
     success_factors: list[SuccessFactor]
     environment: Environment = field(factory=Environment)
@@ -170,7 +209,7 @@ class Function(Node):
     kind: Literal["function"]
     id: Id
     name: Text
-    leader: Text | None = None
+    leader: Owner | None = None
     role: Text | None = None
     mission_analysis: MissionAnalysis = field(factory=MissionAnalysis)
     estimates: list[Estimate]
@@ -204,7 +243,7 @@ class Plan(Node):
     id: Id
     title: Text
     function: Id
-    owner: Text | None = None
+    owner: Owner | None = None
     supports: list[Id] = field(factory=list)
     objective: Text | None = None
     start: dt.date | None = None
@@ -268,7 +307,25 @@ class Glossary(Node):
     terms: list[Term] = field(factory=list)
 
 
-Document = Mission | Intent | Function | Plan | Sla | Glossary
+class Member(Node):
+    """A person of the playbook, defined once and named by id (``{person: id}``)."""
+
+    id: Id
+    name: Text
+    role: Text | None = None
+    handle: Handle | None = None
+    email: Email | None = None
+
+
+class People(Node):
+    """The people of the playbook: owners, leaders and the commander, each defined once."""
+
+    kind: Literal["people"]
+    id: Id
+    people: list[Member] = field(factory=list)
+
+
+Document = Mission | Intent | Function | Plan | Sla | Glossary | People
 
 KINDS: dict[str, type[Document]] = {
     "mission": Mission,
@@ -277,4 +334,5 @@ KINDS: dict[str, type[Document]] = {
     "plan": Plan,
     "sla": Sla,
     "glossary": Glossary,
+    "people": People,
 }

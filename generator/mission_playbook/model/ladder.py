@@ -32,6 +32,8 @@ LABELS = {
     "sla": "SLA",
     "stage": "stage",
     "glossary": "glossary",
+    "people": "people",
+    "person": "person",
 }
 
 #: The kind a node's ``supports`` must name, by the node's kind.
@@ -49,6 +51,7 @@ NESTED: dict[str, tuple[tuple[tuple[str, ...], str], ...]] = {
     "plan": ((("metrics",), "metric"),),
     "sla": ((("stages",), "stage"),),
     "glossary": (),
+    "people": ((("people",), "person"),),
 }
 
 

@@ -30,7 +30,7 @@ from mission_playbook.checks import metrics, schedule, waterfall
 from mission_playbook.model.ladder import LABELS, Node
 from mission_playbook.model.validate import ID_FORM
 from mission_playbook.playbook import Playbook
-from mission_playbook.views import diagrams, fragments, readiness, textsafe
+from mission_playbook.views import diagrams, fragments, persons, readiness, textsafe
 from mission_playbook.views.glossary import Glossary
 
 PACKAGED_TEMPLATES = Path(__file__).parent / "templates"
@@ -454,6 +454,12 @@ class Renderer:
         parts.append(f"<strong>{self.inline_html(page.node.title)}</strong>")
         return " › ".join(parts)
 
+    def who(self, value: object, markdown: bool = False) -> str:
+        """An owner, leader or commander: text, or a person with their handle."""
+        if markdown:
+            return persons.who_markdown(value, self.ladder)
+        return persons.who_html(value, self.ladder, self.inline_html)
+
     def up(self, node: Node) -> list[Node]:
         return self.ladder.up(node)
 
@@ -731,7 +737,9 @@ def link_from(page: str, playbook: Playbook) -> Callable[[str], str | None]:
 
     def link(node_id: str) -> str | None:
         node = playbook.nodes.get(node_id)
-        return relative_md(page, page_path(node)) if node is not None else None
+        if node is None or node.kind in ("people", "person"):  # people have no page
+            return None
+        return relative_md(page, page_path(node))
 
     return link
 
