@@ -136,6 +136,7 @@ def test_every_code_has_a_catalogue_entry_with_the_documented_default():
         "PB009": "warning",
         "PB011": "warning",
         "PB014": "warning",  # placeholders left by `playbook new`
+        "PB019": "warning",  # suspect: a parent changed since the review (tests/test_review.py)
     }
 
 

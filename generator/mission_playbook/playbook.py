@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mission_playbook.checks import links, metrics, schedule, waterfall
+from mission_playbook.checks import links, metrics, review, schedule, waterfall
 from mission_playbook.model import kinds as model
 from mission_playbook.model import ladder as ladder_mod
 from mission_playbook.model.cache import FileCache, ParsedFile
@@ -201,6 +201,7 @@ def check(ladder: Ladder, findings: Findings) -> tuple[list[waterfall.Waterfall]
     cycles = schedule.check_cycles(ladder, findings)
     schedule.check_schedule(ladder, bounds, findings)
     metrics.check(ladder, findings)
+    review.check(ladder, findings)
     return waterfall.check(ladder, findings), cycles
 
 

@@ -59,6 +59,11 @@ CATALOGUE: dict[str, Code] = {
         ),
         Code("PB013", "an id that is not of the required form", Severity.ERROR),
         Code("PB014", "a placeholder (TODO) left in a plan", Severity.WARNING),
+        Code(
+            "PB019",
+            "suspect: a parent changed since the node was reviewed",
+            Severity.WARNING,
+        ),
     )
 }
 

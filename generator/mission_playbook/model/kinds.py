@@ -44,7 +44,7 @@ class Node(Record):
     """A node of a plan document: unknown fields are errors, numbers are accepted as text."""
 
 
-# --- people --------------------------------------------------------------------------
+# --- people and review -------------------------------------------------------------------
 
 
 class Person(Node):
@@ -64,6 +64,15 @@ class PersonRef(Node):
 
 #: Who owns a plan, leads a function or commands: text, a person, or a person by id.
 Owner = Text | Person | PersonRef
+
+
+class Review(Node):
+    """A review stamp (written by ``playbook review``): who reviewed the node, when, and
+    a short hash of each field of each node it supports, as they were then."""
+
+    date: dt.date
+    by: Text | None = None
+    against: dict[Id, dict[str, str]] = field(factory=dict)
 
 
 # --- mission -----------------------------------------------------------------------------
@@ -87,6 +96,7 @@ class SuccessFactor(Node):
     title: Text
     description: Text | None = None
     metric: FactorMetric | None = None
+    review: Review | None = None
 
 
 class Market(Node):
@@ -148,6 +158,7 @@ class KeyTask(Node):
     supports: list[Id] = field(factory=list)
     priority: int | str | None = None
     markets: list[Id] = field(factory=list)
+    review: Review | None = None
 
 
 class Intent(Node):
@@ -201,6 +212,7 @@ class Estimate(Node):
     shortfalls: Text | None = None
     conclusion: Text | None = None
     recommendation: Text | None = None
+    review: Review | None = None
 
 
 class Function(Node):
@@ -255,6 +267,7 @@ class Plan(Node):
     milestones: list[Milestone] = field(factory=list)
     budget: Number | str | None = None
     metrics: list[Metric] = field(factory=list)
+    review: Review | None = None
 
 
 # --- SLA and glossary --------------------------------------------------------------------
