@@ -31,9 +31,10 @@ def cmd_render(args: argparse.Namespace) -> int:
         sys.stderr.write("playbook: not rendered: fix the errors above first\n")
         return EXIT_FINDINGS
     from mission_playbook.model import writing as output
-    from mission_playbook.views import pages  # Jinja2 is needed only here
+    from mission_playbook.views import pages, provenance  # Jinja2 is needed only here
 
-    options = pages.Options(templates=settings.templates)
+    history = provenance.history(settings.plans, playbook.files)
+    options = pages.Options(templates=settings.templates, history=history)
     try:
         written = output.write_tree(Path(args.out), pages.render(playbook, options))
     except ValueError as exc:  # a path that would leave the output folder: nothing written

@@ -7,7 +7,8 @@ Event flow:
   serve Mermaid from the site itself, add the Markdown extension that passes the pages' HTML
   fragments through (``views/fragments.py``) and set a small navigation when none is given.
 - ``on_files``: drop the plan YAML files from the docs, add one generated page per node
-  (with its edit button pointing at the YAML it comes from) and the packaged assets.
+  (with its edit button pointing at the YAML it comes from, and the last commit that changed
+  that YAML, read from git in one pass: ``views/provenance.py``) and the packaged assets.
 - ``on_nav`` (last): under ``mkdocs serve``, name what each page's HTML depends on, so that
   a rebuild reuses the HTML of pages that did not change (``plugin/rebuild.py``).
 - ``on_serve``: rebuild when anything under the plans or templates folders changes.
@@ -38,7 +39,7 @@ from mission_playbook.model.files import DEFAULT_MAX_FILE_BYTES, PLAN_SUFFIXES
 from mission_playbook.playbook import Playbook, load
 from mission_playbook.plugin.page import PlaybookPage
 from mission_playbook.plugin.rebuild import RenderMemo
-from mission_playbook.views import pages, textsafe
+from mission_playbook.views import pages, provenance, textsafe
 from mission_playbook.views.fragments import Conversion, FragmentExtension, PageHtml
 
 if TYPE_CHECKING:  # only `mkdocs serve` loads its server (20 ms of imports)
@@ -60,6 +61,7 @@ class PlaybookConfig(Config):  # type: ignore[no-untyped-call]
     max_file_size = c.Type(int, default=DEFAULT_MAX_FILE_BYTES)
     cache = c.Type(bool, default=True)
     changes = c.Type(str, default="auto")  # base of "What changed": auto, off, a rev, a folder
+    provenance = c.Type(bool, default=True)  # each node page's last commit, read from git
 
 
 class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-call]
@@ -132,10 +134,17 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         for asset in (MERMAID_JS, PLAYBOOK_CSS):
             if files.get_file_from_path(asset) is None:
                 files.append(File.generated(config, asset, abs_src_path=str(ASSETS / asset)))
+        history = (
+            provenance.history(self.settings.plans, self.playbook.files)
+            if self.config.provenance
+            else {}
+        )
         options = pages.Options(
             templates=self.settings.templates,
             directory_urls=config.use_directory_urls,
             changes=self.changes,
+            history=history,
+            repo_url=config.repo_url,
         )
         renderer = pages.Renderer(self.playbook, options)
         conversion = Conversion(

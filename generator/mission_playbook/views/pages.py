@@ -32,6 +32,7 @@ from mission_playbook.model.validate import ID_FORM
 from mission_playbook.playbook import Playbook
 from mission_playbook.views import diagrams, fragments, persons, readiness, textsafe
 from mission_playbook.views.glossary import Glossary
+from mission_playbook.views.provenance import Provenances, Revision
 
 PACKAGED_TEMPLATES = Path(__file__).parent / "templates"
 _BLANK_RUNS = re.compile(r"\n{3,}")
@@ -215,6 +216,8 @@ class Options:
     source_root: Path | None = None  # edit links are relative to this folder
     directory_urls: bool = True
     changes: tuple[str, str] | None = None  # (base, Markdown) for the "What changed" page
+    history: dict[str, Revision] | None = None  # file → its last commit (views/provenance.py)
+    repo_url: str | None = None  # commits link to this repository's pages
 
 
 @dataclass
@@ -328,6 +331,9 @@ class Renderer:
         )
         self.inline_html = fragments.InlineHtml(self.glossary)
         self.env = environment(self.options.templates, self._text)
+        self.provenances = Provenances(
+            self.ladder, self.options.history or {}, self.options.repo_url
+        )
 
     # --- Jinja -------------------------------------------------------------------------
 
@@ -437,6 +443,7 @@ class Renderer:
             "breadcrumb": lambda: self.breadcrumb(page, a),
             "diagram": lambda: self.neighbourhood(page),
             "overview": lambda: self.overview(page),
+            "provenance": lambda: self.provenances.of(page.node),
         }
 
     # --- building blocks used by templates ---------------------------------------------
