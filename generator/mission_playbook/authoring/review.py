@@ -21,6 +21,7 @@ flow style (``{id: x, ...}``) is refused: ``playbook fmt`` lays it out first.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -40,7 +41,7 @@ from mission_playbook.checks.review import REVIEWED, stamp_against
 from mission_playbook.model import writing as output
 from mission_playbook.model.config import Settings
 from mission_playbook.model.diagnostics import Findings, did_you_mean
-from mission_playbook.model.ladder import LABELS
+from mission_playbook.model.ladder import LABELS, Ladder
 from mission_playbook.model.ladder import Node as LadderNode
 from mission_playbook.model.people import owner_of
 from mission_playbook.model.source import PathKey, decode, parse_text
@@ -90,9 +91,12 @@ def _mapping_at(root: Node, path: PathKey) -> Node | None:
     return node
 
 
-def splice(text: str, index: int, path: PathKey, stamp: list[str]) -> tuple[str, int, bool]:
-    """``text`` (LF-only) with the stamp put into the mapping at ``path`` of document
-    ``index``: (new text, 0-based line of the stamp's key, whether one was replaced)."""
+def splice(
+    text: str, index: int, path: PathKey, stamp: Callable[[str], list[str]]
+) -> tuple[str, int, bool]:
+    """``text`` (LF-only) with a stamp put into the mapping at ``path`` of document ``index``;
+    ``stamp(indent)`` gives its lines. (New text, 0-based line of the stamp's key, whether an
+    earlier stamp was replaced.)"""
     lay = scan(text)
     found = [b for b in bodies(text, lay) if b[0] == index]
     mapping = _mapping_at(found[0][1], path) if found and found[0][1] is not None else None
@@ -103,24 +107,20 @@ def splice(text: str, index: int, path: PathKey, stamp: list[str]) -> tuple[str,
             "the node is written in flow style ({...}); lay it out with `playbook fmt` first"
         )
     lines = text.split("\n")
-    first_key = mapping.value[0][0]
-    column = int(first_key.start_mark.column)
+    column = int(mapping.value[0][0].start_mark.column)
+    new = stamp(" " * column)
     existing = [(k, v) for k, v in mapping.value if isinstance(k, ScalarNode) and k.value == KEY]
     if existing:
         key, value = existing[0]
         start, end = int(key.start_mark.line), last_line(value)
-        if int(key.start_mark.column) != column:  # pragma: no cover - a block mapping's keys align
-            raise AuthoringError("the node's review stamp is not where its fields are")
         while end > start and not lines[end].strip():
             end -= 1
-        head = lines[start][:column]
-        new = [head + stamp[0][column:], *stamp[1:]]
-        lines[start : end + 1] = new
+        lines[start : end + 1] = [lines[start][:column] + new[0][column:], *new[1:]]
         return "\n".join(lines), start, True
     at = last_line(mapping)
     while at > int(mapping.start_mark.line) and not lines[at].strip():
         at -= 1  # a block scalar's trailing blank lines stay after the stamp
-    lines[at + 1 : at + 1] = stamp
+    lines[at + 1 : at + 1] = new
     return "\n".join(lines), at + 1, False
 
 
@@ -143,10 +143,10 @@ def write_stamp(
     nl = "\r\n" if "\r\n" in original else "\n"
     bom = "\ufeff" if raw.startswith(b"\xef\xbb\xbf") else ""
     text = normalise_breaks(original)
-    column = _column(text, node)
-    stamp = render(by, date, against, " " * column)
     try:
-        result, line, replaced = splice(text, node.doc.index, node.path, stamp)
+        result, line, replaced = splice(
+            text, node.doc.index, node.path, lambda indent: render(by, date, against, indent)
+        )
     except AuthoringError as exc:
         raise AuthoringError(f"{node.doc.file}: {node.label} '{node.id}': {exc}") from None
     before = parse_text(text, node.doc.file, findings)
@@ -164,18 +164,9 @@ def write_stamp(
     return path, line + 1, replaced
 
 
-def _column(text: str, node: LadderNode) -> int:
-    lay = scan(text)
-    found = [b for b in bodies(text, lay) if b[0] == node.doc.index]
-    mapping = _mapping_at(found[0][1], node.path) if found and found[0][1] is not None else None
-    if isinstance(mapping, MappingNode) and mapping.value:
-        return int(mapping.value[0][0].start_mark.column)
-    return 0
-
-
-def default_reviewer(node: LadderNode, playbook_ladder: Any) -> str | None:
+def default_reviewer(node: LadderNode, ladder: Ladder) -> str | None:
     """Who reviews a node when ``--by`` is not given: its owner, by handle when known."""
-    someone = owner_of(node, playbook_ladder)
+    someone = owner_of(node, ladder)
     if someone is None:
         return None
     return someone.handle or someone.name
