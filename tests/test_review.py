@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from mission_playbook.authoring.fmt import AuthoringError, format_text
 from mission_playbook.authoring.review import review
 from mission_playbook.checks.review import content, fingerprint, short_hash
 from mission_playbook.cli import main
+from mission_playbook.compare.diff import diff_playbooks
 from mission_playbook.model.config import Settings
 from mission_playbook.model.diagnostics import Severity
 from mission_playbook.playbook import Playbook, load
@@ -311,3 +313,21 @@ def test_pb019_severity_is_configurable(playbook: Playbook) -> None:
     write(FUNCTION, read(FUNCTION).replace("225 MQLs", "300 MQLs"))
     pb = load(PLANS, Settings(plans=PLANS, cache=False, severity={"PB019": Severity.ERROR}))
     assert [(d.code, d.severity) for d in pb.diagnostics] == [("PB019", Severity.ERROR)]
+
+
+def test_the_plan_diff_shows_a_stamp_by_its_date_and_reviewer(
+    playbook: Playbook, tmp_path: Path
+) -> None:
+    review(PLANS, Settings(), "plan-a", date=DAY)
+    shutil.copytree(PLANS, tmp_path / "before")
+    write(FUNCTION, read(FUNCTION).replace("225 MQLs", "300 MQLs"))
+    review(PLANS, Settings(), "plan-a", by="Rachel", date=DAY + dt.timedelta(1))
+    diff = diff_playbooks(load(tmp_path / "before"), reload())
+    changes = {c.node.id: [(f.field, f.old, f.new) for f in c.fields] for c in diff.changed}
+    assert changes["plan-a"] == [
+        ("review.by", "@rn", "Rachel"),
+        ("review.date", "2027-01-15", "2027-01-16"),
+    ]  # not the hashes: the estimate's own change is listed on its own
+    assert [f.field for f in next(c for c in diff.changed if c.node.id == "est-a").fields] == [
+        "conclusion"
+    ]
