@@ -13,15 +13,9 @@ import pytest
 
 from mission_playbook import load
 from mission_playbook.cli import main
-from mission_playbook.compare.diff import (
-    PlanDiff,
-    RevisionError,
-    _extract,
-    diff_playbooks,
-    load_revision,
-    to_json,
-    to_markdown,
-)
+from mission_playbook.compare.diff import PlanDiff, diff_playbooks
+from mission_playbook.compare.revisions import RevisionError, _extract, load_revision
+from mission_playbook.views.changes import to_json, to_markdown
 
 GOLDEN = Path(__file__).parent / "golden" / "diff"
 
