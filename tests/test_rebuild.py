@@ -201,7 +201,7 @@ def test_the_next_build_reads_the_what_changed_base_from_the_cache(
     assert loaded == [v1]
     assert pages_of(tmp_path / "site-2") == first  # the same site from the kept base
 
-    cached = list(Path(os.environ["PLAYBOOK_CACHE_DIR"]).glob("*.base.pickle"))
+    cached = list(Path(os.environ["PLAYBOOK_CACHE_DIR"]).glob("*.base.json"))
     assert len(cached) == 1
     cached[0].write_bytes(b"damaged")  # a damaged entry is a miss, never an error
     build_site(root, tmp_path / "site-3", "build")

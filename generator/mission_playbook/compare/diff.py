@@ -1,9 +1,10 @@
 """The plan diff: what a change does to the plan, compared as models rather than text.
 
-``diff_playbooks(base, head)`` compares two loaded playbooks: nodes added, removed, renamed
-(same content under a new id) and changed field by field; links added and removed, nodes moved
-to new parents; metric targets; coverage per rung; findings introduced and fixed. Every pass is
-one walk over the nodes with dictionaries, so a diff is linear in the size of the playbooks.
+``diff_snapshots(base, head)`` compares two snapshots of a playbook (``compare/snapshot.py``):
+nodes added, removed, renamed (same content under a new id) and changed field by field; links
+added and removed, nodes moved to new parents; metric targets; coverage per rung; findings
+introduced and fixed. Every pass is one walk over the nodes with dictionaries, so a diff is
+linear in the size of the playbooks. ``diff_playbooks`` takes two loaded playbooks.
 
 The result is plain values; ``views/changes.py`` writes it as Markdown or JSON, and
 ``compare/revisions.py`` finds the other version in git.
@@ -15,32 +16,25 @@ import json
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from typing import Any
 
-from mission_playbook.model import records
-from mission_playbook.model.diagnostics import Diagnostic
-from mission_playbook.model.files import display_path
-from mission_playbook.model.ladder import LABELS, NESTED, Node
+from mission_playbook.compare.snapshot import (
+    FindingRef,
+    Json,
+    NodeSnapshot,
+    Snapshot,
+    snapshot,
+)
+from mission_playbook.model.ladder import LABELS
 from mission_playbook.playbook import Playbook
 
 #: Display and sort order of node kinds (the ladder from the top, then the rest).
 KIND_ORDER = {kind: i for i, kind in enumerate(LABELS)}
 
-#: Fields that are links to other nodes, by node kind (reported as links, not field changes).
-LINK_FIELDS: dict[str, tuple[str, ...]] = {
-    "key_task": ("supports",),
-    "estimate": ("supports",),
-    "plan": ("supports", "depends_on"),
-    "metric": ("drives",),
-}
-
 #: Kinds whose metric target is reported as a target change rather than a field change.
 TARGET_KINDS = frozenset({"metric", "success_factor"})
 
-Json = Any  # a JSON value: None, bool, number, str, list or dict of JSON values
 
-
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class NodeRef:
     """A node as the diff names it: kind, id, title and the document holding a nested node."""
 
@@ -51,7 +45,7 @@ class NodeRef:
     owner_kind: str | None = None
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
 class NodeEntry:
     """A node added or removed, with the ids it supports (where it hangs on the ladder)."""
 
@@ -59,7 +53,7 @@ class NodeEntry:
     supports: list[str] = field(default_factory=list)
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
 class Rename:
     """A node whose content is unchanged under a new id."""
 
@@ -67,7 +61,7 @@ class Rename:
     new: NodeRef
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
 class FieldChange:
     """One field of a node, old value → new value; for lists, the items added and removed."""
 
@@ -78,7 +72,7 @@ class FieldChange:
     removed: list[Json] | None = None
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
 class NodeChange:
     """A node present on both sides whose own fields changed."""
 
@@ -86,7 +80,7 @@ class NodeChange:
     fields: list[FieldChange]
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
 class Link:
     """A link from one node to another: ``supports``, ``depends_on`` or ``drives``."""
 
@@ -95,7 +89,7 @@ class Link:
     target: NodeRef
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
 class Reparent:
     """A node moved up the ladder to other parents (``supports``) or another owner (``in``)."""
 
@@ -105,7 +99,7 @@ class Reparent:
     new: list[str]
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
 class TargetChange:
     """The target of a plan's metric, or of a success factor's metric, changed."""
 
@@ -116,7 +110,7 @@ class TargetChange:
     new: Json
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
 class CoverageChange:
     """One rung's coverage before and after."""
 
@@ -132,19 +126,7 @@ class CoverageChange:
         return (self.before_covered, self.before_total) != (self.after_covered, self.after_total)
 
 
-@dataclass
-class FindingRef:
-    """A finding of the check, where it is on its side of the diff."""
-
-    code: str
-    severity: str
-    message: str
-    file: str
-    line: int
-    column: int
-
-
-@dataclass
+@dataclass(frozen=True, slots=True)
 class PlanDiff:
     """Everything a change does to the plan; every list is sorted."""
 
@@ -177,15 +159,12 @@ class PlanDiff:
         )
 
 
-def _ref(node: Node) -> NodeRef:
-    owner = node.owner
-    return NodeRef(
-        node.kind,
-        node.id,
-        node.title,
-        owner.id if owner is not None else None,
-        owner.kind if owner is not None else None,
-    )
+def _ref(node: NodeSnapshot) -> NodeRef:
+    return NodeRef(node.kind, node.id, node.title, node.owner, node.owner_kind)
+
+
+def _entry(node: NodeSnapshot) -> NodeEntry:
+    return NodeEntry(_ref(node), list(node.links.get("supports", [])))
 
 
 def _missing(node_id: str) -> NodeRef:
@@ -196,57 +175,31 @@ def _node_key(ref: NodeRef) -> tuple[int, str, str]:
     return (KIND_ORDER.get(ref.kind, len(KIND_ORDER)), ref.id, ref.kind)
 
 
-def _dump(node: Node) -> dict[str, Json]:
-    """A node's own fields as JSON values: nested nodes (reported on their own) left out."""
-    data: dict[str, Json] = records.dump(node.data)
-    data.pop("id", None)
-    data.pop("kind", None)
-    for attrs, _kind in NESTED.get(node.kind, ()):
-        holder = data
-        for attr in attrs[:-1]:
-            holder = holder.get(attr) or {}
-        holder.pop(attrs[-1], None)
-    return data
-
-
-def _ids(values: Json) -> list[str]:
-    """A link field's value as a list of ids, in order, without repeats."""
-    if values is None:
-        return []
-    if isinstance(values, list):
-        return list(dict.fromkeys(str(v) for v in values))
-    return [str(values)]
-
-
-def _links_of(node: Node) -> dict[str, list[str]]:
-    return {f: _ids(getattr(node.data, f, None)) for f in LINK_FIELDS.get(node.kind, ())}
-
-
-def _content_key(node: Node, mapping: dict[str, str]) -> str:
+def _content_key(node: NodeSnapshot, mapping: dict[str, str]) -> str:
     """The node's content without its id, links mapped through the renames found so far."""
-    data = _dump(node)
-    for name, ids in _links_of(node).items():
+    data = dict(node.fields)
+    for name, ids in node.links.items():
         data[name] = [mapping.get(i, i) for i in ids]
     return json.dumps(data, sort_keys=True, ensure_ascii=False)
 
 
 def _renames(
-    removed: list[Node], added: list[Node], mapping: dict[str, str]
-) -> list[tuple[Node, Node]]:
+    removed: list[NodeSnapshot], added: list[NodeSnapshot], mapping: dict[str, str]
+) -> list[tuple[NodeSnapshot, NodeSnapshot]]:
     """Pair removed and added nodes of the same kind whose content, id aside, is equal.
 
     Kinds are paired from the top of the ladder down, so a plan that follows its renamed
     estimate still matches (its ``supports`` is compared through the estimate's rename).
     """
-    pairs: list[tuple[Node, Node]] = []
-    by_kind: dict[str, list[Node]] = defaultdict(list)
+    pairs: list[tuple[NodeSnapshot, NodeSnapshot]] = []
+    by_kind: dict[str, list[NodeSnapshot]] = defaultdict(list)
     for node in added:
         by_kind[node.kind].append(node)
-    gone: dict[str, list[Node]] = defaultdict(list)
+    gone: dict[str, list[NodeSnapshot]] = defaultdict(list)
     for node in removed:
         gone[node.kind].append(node)
     for kind in sorted(gone, key=lambda k: KIND_ORDER.get(k, len(KIND_ORDER))):
-        buckets: dict[str, list[Node]] = defaultdict(list)
+        buckets: dict[str, list[NodeSnapshot]] = defaultdict(list)
         for node in sorted(by_kind.get(kind, []), key=lambda n: n.id, reverse=True):
             buckets[_content_key(node, {})].append(node)
         for old in sorted(gone[kind], key=lambda n: n.id):
@@ -284,39 +237,50 @@ def _field_changes(old: dict[str, Json], new: dict[str, Json]) -> list[FieldChan
         a, b = flat_old.get(path), flat_new.get(path)
         if _canonical(a) == _canonical(b):
             continue
-        change = FieldChange(path, a, b)
         if isinstance(a, list) and isinstance(b, list):
             keys_a = Counter(_canonical(v) for v in a)
             keys_b = Counter(_canonical(v) for v in b)
-            change.added = [json.loads(k) for k in sorted((keys_b - keys_a).elements())]
-            change.removed = [json.loads(k) for k in sorted((keys_a - keys_b).elements())]
-        out.append(change)
+            added = [json.loads(k) for k in sorted((keys_b - keys_a).elements())]
+            removed = [json.loads(k) for k in sorted((keys_a - keys_b).elements())]
+            out.append(FieldChange(path, a, b, added, removed))
+        else:
+            out.append(FieldChange(path, a, b))
     return out
 
 
-def _split_targets(node: Node, data: dict[str, Json]) -> tuple[str | None, Json]:
-    """Take the target out of a metric's (or success factor's metric's) fields."""
+def _without_target(node: NodeSnapshot) -> tuple[dict[str, Json], str | None, Json]:
+    """A metric's (or a success factor's metric's) fields without the target; its name and
+    target. The snapshot's own dictionaries are left as they are."""
+    data = dict(node.fields)
     if node.kind == "metric":
-        return node.data.name, data.pop("target", None)
-    if node.kind == "success_factor":
-        metric = data.get("metric")
-        if isinstance(metric, dict):
-            return metric.get("name"), metric.pop("target", None)
-    return None, None
+        return data, data.get("name"), data.pop("target", None)
+    metric = data.get("metric")
+    if node.kind == "success_factor" and isinstance(metric, dict):
+        metric = data["metric"] = dict(metric)
+        return data, metric.get("name"), metric.pop("target", None)
+    return data, None, None
 
 
-def _diff_nodes(base: Node, head: Node, out: PlanDiff) -> None:
+def _owner_ref(node: NodeSnapshot, nodes: dict[str, NodeSnapshot]) -> NodeRef:
+    """The document holding a nested node, as the diff names it."""
+    assert node.owner is not None and node.owner_kind is not None
+    owner = nodes.get(node.owner)
+    if owner is None or owner.kind != node.owner_kind:  # the id is another node's (PB003)
+        return NodeRef(node.owner_kind, node.owner, node.owner)
+    return _ref(owner)
+
+
+def _diff_nodes(
+    base: NodeSnapshot, head: NodeSnapshot, head_nodes: dict[str, NodeSnapshot], out: PlanDiff
+) -> None:
     """Own fields and metric targets of one node present on both sides."""
-    old, new = _dump(base), _dump(head)
-    for link_field in LINK_FIELDS.get(head.kind, ()):
-        old.pop(link_field, None)
-        new.pop(link_field, None)
+    old, new = base.fields, head.fields
     if head.kind in TARGET_KINDS:
-        _, old_target = _split_targets(base, old)
-        name, new_target = _split_targets(head, new)
+        old, _, old_target = _without_target(base)
+        new, name, new_target = _without_target(head)
         if _canonical(old_target) != _canonical(new_target):
             if head.kind == "metric" and head.owner is not None:
-                owner, metric_id = _ref(head.owner), head.id
+                owner, metric_id = _owner_ref(head, head_nodes), head.id
             else:
                 owner, metric_id = _ref(head), None
             label = name or (head.id if metric_id else head.title)
@@ -327,23 +291,22 @@ def _diff_nodes(base: Node, head: Node, out: PlanDiff) -> None:
 
 
 def _diff_links(
-    base: Node,
-    head: Node,
+    base: NodeSnapshot,
+    head: NodeSnapshot,
     mapping: dict[str, str],
     inverse: dict[str, str],
-    sides: tuple[dict[str, Node], dict[str, Node]],
+    sides: tuple[dict[str, NodeSnapshot], dict[str, NodeSnapshot]],
     out: PlanDiff,
 ) -> None:
     """Links of one node present on both sides: re-parented, or links added and removed."""
     ref = _ref(head)
     base_nodes, head_nodes = sides
-    old_links, new_links = _links_of(base), _links_of(head)
-    for relation, new_ids in new_links.items():
-        old_ids = [mapping.get(i, i) for i in old_links.get(relation, [])]
+    for relation, new_ids in head.links.items():
+        old_ids = [mapping.get(i, i) for i in base.links.get(relation, [])]
         gone = [i for i in old_ids if i not in new_ids]
         came = [i for i in new_ids if i not in old_ids]
         if relation == "supports" and gone and came:
-            out.reparented.append(Reparent(ref, relation, old_ids, new_ids))
+            out.reparented.append(Reparent(ref, relation, old_ids, list(new_ids)))
             continue
         for target in came:
             node = head_nodes.get(target)
@@ -357,49 +320,45 @@ def _diff_links(
             )
 
 
-def _diff_owner(base: Node, head: Node, mapping: dict[str, str], out: PlanDiff) -> None:
+def _diff_owner(
+    base: NodeSnapshot, head: NodeSnapshot, mapping: dict[str, str], out: PlanDiff
+) -> None:
     """A nested node (metric, estimate, ...) moved to another document."""
     if base.owner is not None and head.owner is not None:
-        old_owner = mapping.get(base.owner.id, base.owner.id)
-        if old_owner != head.owner.id:
-            out.reparented.append(Reparent(_ref(head), "in", [old_owner], [head.owner.id]))
+        old_owner = mapping.get(base.owner, base.owner)
+        if old_owner != head.owner:
+            out.reparented.append(Reparent(_ref(head), "in", [old_owner], [head.owner]))
 
 
 _YAML_POSITION = re.compile(r"(\.ya?ml):\d+(?::\d+)?")
 _SUGGESTION = re.compile(r"; did you mean .*\?$")
 
 
-def _finding_key(d: Diagnostic, root: str) -> tuple[str, str]:
+def _finding_key(f: FindingRef, root: str) -> tuple[str, str]:
     """A finding as compared across revisions: code and message, without positions or hints."""
-    message = _SUGGESTION.sub("", d.message.replace(root + "/", ""))
-    return d.code, _YAML_POSITION.sub(r"\1", message)
+    message = _SUGGESTION.sub("", f.message.replace(root + "/", ""))
+    return f.code, _YAML_POSITION.sub(r"\1", message)
 
 
-def _finding(d: Diagnostic) -> FindingRef:
-    loc = d.location
-    return FindingRef(d.code, d.severity.value, d.message, loc.file, loc.line, loc.column)
-
-
-def _findings(base: Playbook, head: Playbook, out: PlanDiff) -> None:
+def _findings(base: Snapshot, head: Snapshot, out: PlanDiff) -> None:
     """Findings only one side has, compared by (code, message) regardless of positions."""
-    base_root, head_root = display_path(base.root), display_path(head.root)
-    base_keys = Counter(_finding_key(d, base_root) for d in base.diagnostics)
-    head_keys = Counter(_finding_key(d, head_root) for d in head.diagnostics)
-    for d in head.diagnostics:
-        key = _finding_key(d, head_root)
+    base_keys = Counter(_finding_key(f, base.root) for f in base.findings)
+    head_keys = Counter(_finding_key(f, head.root) for f in head.findings)
+    for f in head.findings:
+        key = _finding_key(f, head.root)
         if base_keys[key] > 0:
             base_keys[key] -= 1
         else:
-            out.introduced.append(_finding(d))
-    for d in base.diagnostics:
-        key = _finding_key(d, base_root)
+            out.introduced.append(f)
+    for f in base.findings:
+        key = _finding_key(f, base.root)
         if head_keys[key] > 0:
             head_keys[key] -= 1
         else:
-            out.fixed.append(_finding(d))
+            out.fixed.append(f)
 
 
-def diff_playbooks(base: Playbook, head: Playbook) -> PlanDiff:
+def diff_snapshots(base: Snapshot, head: Snapshot) -> PlanDiff:
     """What changes from ``base`` to ``head``: nodes, links, targets, coverage, findings."""
     out = PlanDiff()
     base_nodes, head_nodes = base.nodes, head.nodes
@@ -417,28 +376,28 @@ def diff_playbooks(base: Playbook, head: Playbook) -> PlanDiff:
     pairs = _renames(removed, added, mapping)
     paired_old = {old.id for old, _new in pairs}
     paired_new = {new.id for _old, new in pairs}
-    out.renamed = [Rename(_ref(old), _ref(new)) for old, new in pairs]
-    out.removed = [
-        NodeEntry(_ref(n), _links_of(n).get("supports", []))
+    out.renamed.extend(Rename(_ref(old), _ref(new)) for old, new in pairs)
+    out.removed.extend(
+        NodeEntry(_ref(n), list(n.links.get("supports", [])))
         for n in removed
         if n.id not in paired_old
-    ]
-    out.added = [
-        NodeEntry(_ref(n), _links_of(n).get("supports", []))
+    )
+    out.added.extend(
+        NodeEntry(_ref(n), list(n.links.get("supports", [])))
         for n in added
         if n.id not in paired_new
-    ]
+    )
     common = [(n, head_nodes[n.id]) for n in base_nodes.values() if same(n.id)]
     common += pairs
     inverse = {new: old for old, new in mapping.items()}
     for old, new in common:
-        same_data = old.data == new.data  # the common case, cheaper than dumping both
+        same_data = old.fields == new.fields and old.links == new.links  # the common case
         if not same_data:
-            _diff_nodes(old, new, out)
+            _diff_nodes(old, new, head_nodes, out)
         if not same_data or mapping:
             _diff_links(old, new, mapping, inverse, (base_nodes, head_nodes), out)
         _diff_owner(old, new, mapping, out)
-    for before, after in zip(base.coverage(), head.coverage(), strict=True):
+    for before, after in zip(base.coverage, head.coverage, strict=True):
         out.coverage.append(
             CoverageChange(
                 after.kind, after.label, before.covered, before.total, after.covered, after.total
@@ -447,6 +406,11 @@ def diff_playbooks(base: Playbook, head: Playbook) -> PlanDiff:
     _findings(base, head, out)
     _sort(out)
     return out
+
+
+def diff_playbooks(base: Playbook, head: Playbook) -> PlanDiff:
+    """What changes from ``base`` to ``head``, two loaded playbooks (see ``diff_snapshots``)."""
+    return diff_snapshots(snapshot(base), snapshot(head))
 
 
 def _sort(out: PlanDiff) -> None:

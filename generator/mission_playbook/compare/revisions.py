@@ -3,8 +3,8 @@
 ``load_revision`` loads the plans folder of a git revision (through ``git archive``) or a
 plans folder on disk. ``previous_version`` names the newest published version (mike's
 ``versions.json`` on ``gh-pages``, else the newest tag), and ``changes_base`` gives the
-playbook the site's "What changed" page compares with: loaded once per commit, kept in
-memory across ``mkdocs serve``'s rebuilds and in the cache (``cache.BaseCache``).
+snapshot the site's "What changed" page compares with: loaded once per commit, kept in
+memory across ``mkdocs serve``'s rebuilds and as JSON in the cache (``cache.BaseCache``).
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
+from mission_playbook.compare.snapshot import Snapshot, snapshot
 from mission_playbook.model.cache import BaseCache
 from mission_playbook.model.config import ConfigError, Settings
 from mission_playbook.model.diagnostics import Location
@@ -180,21 +181,21 @@ def previous_version(repo: Path) -> str | None:
     return described.stdout.decode().strip() or None
 
 
-#: Base playbooks loaded from git, by what they depend on (``cache.BaseCache.key``).
-Bases = dict[str, Playbook]
+#: Base snapshots loaded from git, by what they depend on (``cache.BaseCache.key``).
+Bases = dict[str, Snapshot]
 
 
 def changes_base(
     base_spec: str, settings: Settings, bases: Bases | None = None
-) -> tuple[str, Playbook] | None:
-    """(its name, its playbook): the base the site's "What changed" page compares with; None
+) -> tuple[str, Snapshot] | None:
+    """(its name, its snapshot): the base the site's "What changed" page compares with; None
     when there is none (``off``, outside a git repository, no earlier version).
 
     ``base_spec`` is a git revision, a plans folder, ``auto`` (the previous published
     version, see :func:`previous_version`) or ``off``. A git revision's playbook is loaded
-    once per commit: kept in ``bases`` (the plugin keeps it across the rebuilds of ``mkdocs
-    serve``) and in the cache (``cache.BaseCache``) for the next build. A plans folder is
-    always read again.
+    once per commit: its snapshot is kept in ``bases`` (the plugin keeps it across the
+    rebuilds of ``mkdocs serve``) and in the cache (``cache.BaseCache``) for the next build.
+    A plans folder is always read again.
     """
     if base_spec == "off":
         return None
@@ -209,22 +210,22 @@ def changes_base(
     return base_name, _base(base_name, rel, root, settings, {} if bases is None else bases)
 
 
-def _base(base_name: str, rel: str, root: Path, settings: Settings, bases: Bases) -> Playbook:
-    """The playbook at ``base_name``, from ``bases`` or the cache when it is a git commit
+def _base(base_name: str, rel: str, root: Path, settings: Settings, bases: Bases) -> Snapshot:
+    """The snapshot at ``base_name``, from ``bases`` or the cache when it is a git commit
     loaded before."""
     commit = _commit_of(base_name, root)
     if commit is None:  # a plans folder (it can change), or not a revision: say why
-        return load_revision(base_name, rel, root, settings)
+        return snapshot(load_revision(base_name, rel, root, settings))
     key = BaseCache.key(commit, rel, settings)
     base = bases.get(key)
     if base is not None:
         return base
     store = BaseCache(settings.plans, settings.cache_dir) if settings.cache else None
-    base = store.get(key) if store is not None else None
+    base = Snapshot.from_json(store.get(key)) if store is not None else None
     if base is None:
-        base = load_revision(commit, rel, root, settings)  # the commit the key names
+        base = snapshot(load_revision(commit, rel, root, settings))  # the commit the key names
         if store is not None:
-            store.put(key, base)
+            store.put(key, base.to_json())
     bases.clear()  # only the latest base is kept
     bases[key] = base
     return base

@@ -32,7 +32,8 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 
 from mission_playbook.compare import revisions
-from mission_playbook.compare.diff import diff_playbooks
+from mission_playbook.compare.diff import diff_snapshots
+from mission_playbook.compare.snapshot import snapshot
 from mission_playbook.model.config import ConfigError, Settings, settings_from_options
 from mission_playbook.model.diagnostics import Severity
 from mission_playbook.model.files import DEFAULT_MAX_FILE_BYTES, PLAN_SUFFIXES
@@ -198,7 +199,7 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
             return None
         name, base = found
         link = pages.link_from("changes.md", self.playbook)
-        diff = diff_playbooks(base, self.playbook)
+        diff = diff_snapshots(base, snapshot(self.playbook))
         return name, to_markdown(diff, link, fold=False)
 
     def on_serve(

@@ -12,15 +12,8 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict
 
-from mission_playbook.compare.diff import (
-    KIND_ORDER,
-    FieldChange,
-    FindingRef,
-    Json,
-    NodeEntry,
-    NodeRef,
-    PlanDiff,
-)
+from mission_playbook.compare.diff import KIND_ORDER, FieldChange, NodeEntry, NodeRef, PlanDiff
+from mission_playbook.compare.snapshot import FindingRef, Json
 from mission_playbook.model.ladder import LABELS
 from mission_playbook.views import textsafe
 
