@@ -16,8 +16,6 @@ as text is the number.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import math
 from dataclasses import dataclass
 from typing import Any
@@ -88,6 +86,9 @@ def content(node: Node) -> dict[str, Any]:
 
 def short_hash(value: Any) -> str:
     """A short, stable hash of a value."""
+    import hashlib  # here: a check of a playbook without stamps never needs them (OpenSSL)
+    import json
+
     text = json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.blake2b(text.encode("utf-8"), digest_size=8).hexdigest()[:HASH_LENGTH]
 
