@@ -15,7 +15,7 @@ $(VENV)/.stamp: pyproject.toml
 	touch $@
 
 # The packaged page templates' bytecode, as pip compiles modules (quick when it is current)
-TEMPLATES := $(BIN)/python -c 'from mission_playbook.views.pages import compile_packaged; compile_packaged()'
+TEMPLATES := $(BIN)/python -c 'from mission_playbook.views.environment import compile_packaged; compile_packaged()'
 
 mermaid: $(VENV)/.stamp  ## pinned Mermaid from the npm registry, verified against the lock
 	$(BIN)/python scripts/fetch_mermaid.py

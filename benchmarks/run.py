@@ -169,7 +169,7 @@ def write_floor_c(root: Path, plans: Path) -> tuple[Path, int, int]:
     from mission_playbook.views import pages
 
     playbook = load(plans)
-    rendered = pages.render(playbook)
+    rendered = pages.render_pages(playbook)
     docs = root / "docs"
     for path, text in rendered.items():
         (docs / path).parent.mkdir(parents=True, exist_ok=True)
@@ -544,7 +544,7 @@ def main(argv: list[str] | None = None) -> int:
         [
             str(bindir / "python"),
             "-c",
-            "from mission_playbook.views.pages import compile_packaged as c; c()",
+            "from mission_playbook.views.environment import compile_packaged as c; c()",
         ],
         check=False,
     )

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from mission_playbook.cli import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, settings_from_args
-from mission_playbook.views.report import render
+from mission_playbook.views.report import check_output
 
 
 def cmd_render(args: argparse.Namespace) -> int:
@@ -27,7 +27,7 @@ def cmd_render(args: argparse.Namespace) -> int:
 
     playbook = load(settings.plans, settings)
     if playbook.errors:
-        sys.stderr.write(render(playbook, "text"))
+        sys.stderr.write(check_output(playbook, "text"))
         sys.stderr.write("playbook: not rendered: fix the errors above first\n")
         return EXIT_FINDINGS
     from mission_playbook.model import writing as output
@@ -35,7 +35,7 @@ def cmd_render(args: argparse.Namespace) -> int:
 
     options = pages.Options(templates=settings.templates)
     try:
-        written = output.write_tree(Path(args.out), pages.render(playbook, options))
+        written = output.write_tree(Path(args.out), pages.render_pages(playbook, options))
     except ValueError as exc:  # a path that would leave the output folder: nothing written
         sys.stderr.write(f"playbook: not rendered: {exc}\n")
         return EXIT_FINDINGS

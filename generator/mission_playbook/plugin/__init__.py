@@ -38,7 +38,7 @@ from mission_playbook.model.files import DEFAULT_MAX_FILE_BYTES, PLAN_SUFFIXES
 from mission_playbook.playbook import Playbook, load
 from mission_playbook.plugin.page import PlaybookPage
 from mission_playbook.plugin.rebuild import RenderMemo
-from mission_playbook.views import pages, textsafe
+from mission_playbook.views import pages, sitemap, textsafe
 from mission_playbook.views.fragments import Conversion, FragmentExtension, PageHtml
 
 if TYPE_CHECKING:  # only `mkdocs serve` loads its server (20 ms of imports)
@@ -187,7 +187,7 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
     def _changes(self) -> tuple[str, str] | None:
         """The "What changed" page's base and content, or None when there is no base."""
         assert self.playbook is not None and self.settings is not None
-        link = pages.link_from("changes.md", self.playbook)
+        link = sitemap.link_from("changes.md", self.playbook)
         try:
             return diff.changes_since(
                 self.playbook, self.config.changes, self.settings, link, self.bases
@@ -217,7 +217,7 @@ def navigation(playbook: Playbook, changes: bool = False) -> list[Any]:
         nav.append({"Commander's intent": "intent.md"})
     # themes print navigation titles as they are: no markup from a plan may reach them
     functions = [
-        {textsafe.plain(" ".join(n.title.split())): pages.page_path(n)}
+        {textsafe.plain(" ".join(n.title.split())): sitemap.page_path(n)}
         for n in playbook.of_kind("function")
     ]
     if functions:
@@ -225,7 +225,7 @@ def navigation(playbook: Playbook, changes: bool = False) -> list[Any]:
     views: list[Any] = []
     if playbook.of_kind("sla"):
         views.append({"Demand waterfall": "waterfall.md"})
-    views += [{title: path} for path, _, title in pages.VIEWS]
+    views += [{title: path} for path, _, title in sitemap.VIEWS]
     if changes:
         views.append({"What changed": "changes.md"})
     nav.append({"Views": views})
