@@ -15,9 +15,7 @@ import os
 import posixpath
 import re
 import shutil
-import sys
 from pathlib import Path
-from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import jinja2
@@ -28,8 +26,8 @@ from mission_playbook import cli, load
 from mission_playbook.model import writing as output
 from mission_playbook.model.ladder import Node
 from mission_playbook.playbook import Playbook
-from mission_playbook.views import environment, pages
-from mission_playbook.views.environment import CompiledTemplates
+from mission_playbook.views import pages
+from mission_playbook.views.environment import PACKAGED_TEMPLATES, CompiledTemplates
 from mission_playbook.views.sitemap import page_path, relative_md, relative_url, url_of
 
 TESTS = Path(__file__).resolve().parent
@@ -500,20 +498,6 @@ def test_the_readme_documents_what_every_template_sees(small: Playbook) -> None:
         assert f"`{name}`" in README.read_text(encoding="utf-8")
 
 
-@pytest.fixture
-def compiled(monkeypatch: pytest.MonkeyPatch) -> list[str | None]:
-    """The names of the templates Jinja compiles from now on, in order."""
-    names: list[str | None] = []
-    compile_ = jinja2.Environment.compile
-
-    def counting(self: jinja2.Environment, source: str, name: str | None = None, *a: Any) -> Any:
-        names.append(name)
-        return compile_(self, source, name, *a)
-
-    monkeypatch.setattr(jinja2.Environment, "compile", counting)
-    return names
-
-
 def test_templates_are_compiled_once_per_process_and_again_when_edited(
     tmp_path: Path, small: Playbook, compiled: list[str | None]
 ) -> None:
@@ -538,53 +522,77 @@ def test_packaged_templates_compiled_by_one_process_are_read_by_the_next(
     small: Playbook,
     rendered: dict[str, str],
     compiled: list[str | None],
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    folder = tmp_path / "__pycache__"
-    folder.mkdir()
-    (folder / "0000000000000000-0.0-old.jinja").write_bytes(b"a stamp of another version")
+    scratch = tmp_path / "scratch"  # the file names' first part: this installation's tag
+    pages.render_pages(small, compiled=CompiledTemplates(scratch))
+    installation = next(scratch.iterdir()).name.partition("-")[0]
+    folder = tmp_path / "cache" / "templates"
+    folder.mkdir(parents=True)
+    (folder / f"{installation}-0000000000000000-0.0-old.jinja").write_bytes(b"another stamp")
+    (folder / "ffffffffffff-0000000000000000-0.0-other.jinja").write_bytes(b"another install")
     templates = tmp_path / "templates"  # a playbook's own override: never written to disk
     templates.mkdir()
     (templates / "glossary.md.j2").write_text("# Our words\n", encoding="utf-8")
     options = pages.Options(templates=templates)
 
-    monkeypatch.setattr(environment, "_COMPILED", CompiledTemplates(folder, write=True))
-    first = pages.render_pages(small, options)
+    compiled.clear()
+    first = pages.render_pages(small, options, CompiledTemplates(folder))
     assert "plan.md.j2" in compiled and "glossary.md.j2" in compiled
-    written = sorted(p.name for p in folder.iterdir())
+    written = sorted(p.name for p in folder.iterdir() if p.name.startswith(installation))
     assert len(written) == len(set(compiled)) - 1  # every packaged one, not the override
-    assert not any(name.startswith("0000000000000000-") for name in written)  # old stamp gone
+    assert not any("-0000000000000000-" in name for name in written)  # its old stamp gone
+    assert (folder / "ffffffffffff-0000000000000000-0.0-other.jinja").exists()  # not its own
 
     compiled.clear()
-    monkeypatch.setattr(environment, "_COMPILED", CompiledTemplates(folder))  # the next one
-    assert pages.render_pages(small, options) == first
+    assert pages.render_pages(small, options, CompiledTemplates(folder)) == first  # the next
     assert compiled == ["glossary.md.j2"]  # the override only
     assert {k: v for k, v in first.items() if k != "glossary.md"} == {
         k: v for k, v in rendered.items() if k != "glossary.md"
     }
 
     header = jinja2.bccache.bc_magic
-    for i, path in enumerate(sorted(folder.iterdir())):  # damaged: compiled again, no error
+    for i, path in enumerate(sorted(folder.glob(f"{installation}-*"))):  # damaged: no error
         path.write_bytes([b"damaged", header, header + b"x", path.read_bytes()[:-9]][i % 4])
     compiled.clear()
-    monkeypatch.setattr(environment, "_COMPILED", CompiledTemplates(folder))
-    assert pages.render_pages(small, options) == first
+    assert pages.render_pages(small, options, CompiledTemplates(folder)) == first
     assert "plan.md.j2" in compiled
 
 
-def test_under_dont_write_bytecode_only_compile_packaged_writes(
-    tmp_path: Path, small: Playbook, monkeypatch: pytest.MonkeyPatch
+def test_a_store_without_a_folder_and_the_library_write_nothing(
+    tmp_path: Path, small: Playbook, compiled: list[str | None]
 ) -> None:
-    folder = tmp_path / "__pycache__"
-    monkeypatch.setattr(sys, "dont_write_bytecode", True)
-    monkeypatch.setattr(environment, "_COMPILED", CompiledTemplates(folder))
-    pages.render_pages(small, pages.Options(templates=None))
-    assert not folder.exists()
-    names = environment.compile_packaged()
-    assert "plan.md.j2" in names and "macros.md.j2" in names
-    assert not any("/" in n or not n.endswith(".j2") for n in names)
-    assert len(list(folder.glob("*.jinja"))) == len(names)
-    assert environment._COMPILED.write is False  # a build afterwards still writes nothing
+    """Only a shell decides to keep compiled templates on disk; the package is never written."""
+    packaged = sorted(PACKAGED_TEMPLATES.rglob("*"))
+    cache = Path(os.environ["PLAYBOOK_CACHE_DIR"])
+    store = CompiledTemplates()
+    compiled.clear()
+    first = pages.render_pages(small, compiled=store)
+    assert "plan.md.j2" in compiled
+    compiled.clear()
+    assert pages.render_pages(small, compiled=store) == first
+    assert compiled == []  # kept in memory
+    pages.render_pages(small)  # the library's own store: memory too
+    assert sorted(PACKAGED_TEMPLATES.rglob("*")) == packaged
+    assert not cache.exists() or list(cache.iterdir()) == []
+
+
+def test_cli_render_keeps_compiled_templates_in_the_cache_folder_unless_told_not_to(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, compiled: list[str | None]
+) -> None:
+    root = copy_fixture(tmp_path)
+    monkeypatch.chdir(root)
+    cache = Path(os.environ["PLAYBOOK_CACHE_DIR"])
+    assert cli.main(["render", "--config", "mkdocs.yml", "--out", "out"]) == 0
+    kept = sorted((cache / "templates").glob("*.jinja"))
+    assert kept and len(kept) == len(set(compiled))  # every template the pages used
+    compiled.clear()
+    assert cli.main(["render", "--config", "mkdocs.yml", "--out", "out"]) == 0
+    assert compiled == []  # a second run reads them
+
+    shutil.rmtree(cache / "templates")
+    edit(root / "mkdocs.yml", "plans: plans", "plans: plans\n      cache: false")
+    assert cli.main(["render", "--config", "mkdocs.yml", "--out", "out"]) == 0
+    assert not (cache / "templates").exists()
 
 
 def test_a_compiled_template_carries_no_glossary_into_the_next_build(tmp_path: Path) -> None:

@@ -32,10 +32,13 @@ def cmd_render(args: argparse.Namespace) -> int:
         return EXIT_FINDINGS
     from mission_playbook.model import writing as output
     from mission_playbook.views import pages  # Jinja2 is needed only here
+    from mission_playbook.views.environment import CompiledTemplates, cache_folder
 
     options = pages.Options(templates=settings.templates)
+    compiled = CompiledTemplates(cache_folder(settings))  # in memory only under `cache: false`
     try:
-        written = output.write_tree(Path(args.out), pages.render_pages(playbook, options))
+        rendered = pages.render_pages(playbook, options, compiled)
+        written = output.write_tree(Path(args.out), rendered)
     except ValueError as exc:  # a path that would leave the output folder: nothing written
         sys.stderr.write(f"playbook: not rendered: {exc}\n")
         return EXIT_FINDINGS

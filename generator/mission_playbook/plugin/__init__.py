@@ -4,6 +4,8 @@ Event flow:
 
 - ``on_config``: read the options (the same ones ``playbook check`` reads), load and check
   the plans, stop the build on errors and log warnings (so ``--strict`` fails on them),
+  choose where compiled templates are kept (the user's cache folder, or memory only under
+  ``cache: false``: ``views/environment.py``),
   serve Mermaid from the site itself, add the Markdown extension that passes the pages' HTML
   fragments through (``views/fragments.py``) and set a small navigation when none is given.
 - ``on_files``: drop the plan YAML files from the docs, add one generated page per node
@@ -39,6 +41,7 @@ from mission_playbook.playbook import Playbook, load
 from mission_playbook.plugin.page import PlaybookPage
 from mission_playbook.plugin.rebuild import RenderMemo
 from mission_playbook.views import pages, sitemap, textsafe
+from mission_playbook.views.environment import CompiledTemplates, cache_folder
 from mission_playbook.views.fragments import Conversion, FragmentExtension, PageHtml
 
 if TYPE_CHECKING:  # only `mkdocs serve` loads its server (20 ms of imports)
@@ -72,6 +75,7 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         self.memo: RenderMemo | None = None
         self.fragments = FragmentExtension()  # one object: the settings stay equal per build
         self.bases: diff.Bases = {}  # the "What changed" base, kept across serve's rebuilds
+        self.compiled: CompiledTemplates | None = None  # kept across serve's rebuilds too
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Keeps this plugin across the rebuilds of ``mkdocs serve``, and pages with it."""
@@ -80,6 +84,7 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
     def on_shutdown(self) -> None:
         self.memo = None
         self.bases = {}
+        self.compiled = None
 
     @event_priority(100)  # before mermaid2 reads extra_javascript
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
@@ -89,6 +94,9 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         except ConfigError as exc:
             raise PluginError(str(exc)) from None
         self.playbook = self._load(self.settings)
+        folder = cache_folder(self.settings)  # None under `cache: false`: in memory only
+        if self.compiled is None or self.compiled.folder != folder:
+            self.compiled = CompiledTemplates(folder)
         if MERMAID_JS not in [str(s) for s in config.extra_javascript]:
             config.extra_javascript.append(MERMAID_JS)
         if PLAYBOOK_CSS not in config.extra_css:
@@ -137,7 +145,7 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
             directory_urls=config.use_directory_urls,
             changes=self.changes,
         )
-        renderer = pages.Renderer(self.playbook, options)
+        renderer = pages.Renderer(self.playbook, options, self.compiled)
         conversion = Conversion(
             self.fragments,
             renderer.inline_html,

@@ -9,14 +9,15 @@ under the ``default/`` prefix).
 from __future__ import annotations
 
 import functools
+import hashlib
 import html
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import jinja2
 
+from mission_playbook.model.config import Settings
 from mission_playbook.model.ladder import LABELS
 from mission_playbook.views import fragments, textsafe
 
@@ -24,31 +25,34 @@ PACKAGED_TEMPLATES = Path(__file__).parent / "templates"
 
 
 class CompiledTemplates(jinja2.BytecodeCache):
-    """Compiled templates: in memory for the life of the process, and the packaged ones on
-    disk too, beside them in ``__pycache__`` as Python keeps a module's bytecode.
+    """Compiled templates: in memory for the life of the store, and the packaged ones on disk
+    too when the store has a ``folder`` (as Jinja's ``FileSystemBytecodeCache`` keeps them).
 
     Compiling the packaged templates cost a build about 0.14 s, and under ``mkdocs serve``
     each rebuild again. Jinja keys each entry by the template's name and file and checks it
     against the source's checksum, so an edited template is compiled again. Templates of a
-    playbook's own folder are kept in memory only: its files come from pull requests. On
-    disk, each file's name starts with a stamp of the product's code and Jinja's version (a
-    change to a filter changes code Jinja may have folded into a template) and a write
-    removes the files of other stamps; a folder that cannot be written is simply not used,
-    and none is written under ``PYTHONDONTWRITEBYTECODE`` (:func:`compile_packaged` writes).
+    playbook's own folder are kept in memory only: its files come from pull requests.
+
+    The store never chooses a folder itself: the shells (the MkDocs plugin, ``playbook
+    render``) pass one under the user's cache folder (:func:`cache_folder`), or none under
+    ``cache: false``. On disk, each file's name starts with a tag of the installed package
+    and a stamp of its code and Jinja's version (a change to a filter changes code Jinja may
+    have folded into a template); a write removes the files of the same installation with
+    another stamp. A folder that cannot be read or written is simply not used, and a damaged
+    file is compiled again.
 
     The environment's settings are fixed in :func:`environment`, so one store serves every
-    renderer of the process, with one rule: Jinja applies a filter to a constant while
+    renderer of a process, with one rule: Jinja applies a filter to a constant while
     compiling, so a filter whose result depends on the playbook (``text``: the glossary) must
     take the context (``jinja2.pass_context``), which Jinja never applies early; otherwise one
     playbook's glossary would stay in the code the next build runs.
     """
 
-    def __init__(self, folder: Path | None = None, write: bool | None = None) -> None:
+    def __init__(self, folder: Path | None = None) -> None:
         self.code: dict[str, bytes] = {}
         self.folder = folder
-        self.write = not sys.dont_write_bytecode if write is None else write
         self.packaged: set[str] = set()  # keys of the templates kept on disk
-        self._stamp: str | None = None
+        self._prefix: str | None = None
 
     def get_cache_key(self, name: str, filename: str | None = None) -> str:
         key = super().get_cache_key(name, filename)
@@ -71,31 +75,50 @@ class CompiledTemplates(jinja2.BytecodeCache):
 
     def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
         code = self.code[bucket.key] = bucket.bytecode_to_string()
-        if bucket.key in self.packaged and self.folder is not None and self.write:
+        if bucket.key in self.packaged and self.folder is not None:
             self._write(self._file(bucket.key), code)
 
     def _file(self, key: str) -> str:
-        if self._stamp is None:
+        """``<installation>-<code stamp>-<Jinja version>-<key>.jinja``."""
+        if self._prefix is None:
             from mission_playbook.model.cache import code_stamp
 
-            self._stamp = code_stamp()[:16] + "-" + jinja2.__version__
-        return f"{self._stamp}-{key}.jinja"
+            installation = _installation()
+            self._prefix = f"{installation}-{code_stamp()[:16]}-{jinja2.__version__}"
+        return f"{self._prefix}-{key}.jinja"
 
     def _write(self, name: str, code: bytes) -> None:
         from mission_playbook.model.cache import write_atomic
 
-        assert self.folder is not None
+        assert self.folder is not None and self._prefix is not None
         write_atomic(self.folder / name, code)
-        stamp = name.rsplit("-", 1)[0]
+        installation = self._prefix.partition("-")[0]
         try:
-            for old in self.folder.glob("*.jinja"):
-                if not old.name.startswith(stamp + "-"):
+            for old in self.folder.glob(f"{installation}-*.jinja"):
+                if not old.name.startswith(self._prefix + "-"):
                     old.unlink(missing_ok=True)
         except OSError:
             return
 
 
-_COMPILED = CompiledTemplates(PACKAGED_TEMPLATES / "__pycache__")
+def _installation() -> str:
+    """A short tag of where the package is installed: two installations sharing a cache folder
+    (two virtual environments, two clones) keep their own files."""
+    return hashlib.blake2b(str(PACKAGED_TEMPLATES).encode(), digest_size=6).hexdigest()
+
+
+def cache_folder(settings: Settings) -> Path | None:
+    """Where compiled templates are kept on disk for these settings: ``templates/`` in the
+    cache folder, or None under ``cache: false`` (what the shells give ``CompiledTemplates``)."""
+    if not settings.cache:
+        return None
+    from mission_playbook.model.cache import default_dir
+
+    return (settings.cache_dir or default_dir()) / "templates"
+
+
+#: The store of a renderer that is given none: in memory, for the life of the process.
+IN_MEMORY = CompiledTemplates()
 
 
 def environment(
@@ -104,7 +127,7 @@ def environment(
     """The templates' environment: a playbook's own folder first, then the packaged ones.
 
     ``text`` marks glossary terms in plan text; it must take the context (see
-    :class:`CompiledTemplates`). ``compiled`` defaults to the process's store.
+    :class:`CompiledTemplates`). ``compiled`` defaults to :data:`IN_MEMORY`.
     """
     packaged = jinja2.FileSystemLoader(str(PACKAGED_TEMPLATES))
     loaders: list[jinja2.BaseLoader] = []
@@ -119,7 +142,7 @@ def environment(
         lstrip_blocks=True,
         keep_trailing_newline=True,
         auto_reload=False,  # a Renderer lives for one build: no stat of the templates per page
-        bytecode_cache=_COMPILED if compiled is None else compiled,
+        bytecode_cache=IN_MEMORY if compiled is None else compiled,
     )
 
     @jinja2.pass_context
@@ -147,17 +170,6 @@ def environment(
     )
     env.globals.update(label=lambda kind: LABELS.get(kind, kind))
     return env
-
-
-def compile_packaged() -> list[str]:
-    """Compile the packaged templates into their ``__pycache__``, as installing a package
-    compiles its modules (``make site`` and ``make serve`` do it first); the names compiled."""
-    store = CompiledTemplates(_COMPILED.folder, write=True)
-    env = environment(None, jinja2.pass_context(lambda _context, value: str(value)), store)
-    names = [n for n in env.list_templates(extensions=["j2"]) if "/" not in n]
-    for name in names:
-        env.get_template(name)  # read from the folder if there already, else compiled into it
-    return names
 
 
 def memoized(fn: Callable[[object], str]) -> Callable[[object], str]:

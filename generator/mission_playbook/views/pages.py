@@ -49,8 +49,8 @@ class Options:
 class Renderer:
     """Renders every page of a playbook; one instance per build.
 
-    ``compiled`` is a store of compiled templates (``views/environment.py``); without one,
-    the process's store.
+    ``compiled`` is the store of compiled templates the shell keeps (``views/environment.py``);
+    without one, templates are kept in memory for the life of the process.
     """
 
     def __init__(
