@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 
-from mission_playbook.checks import metrics, schedule
+from mission_playbook.checks import coverage, metrics, schedule
 from mission_playbook.checks import waterfall as funnel
 from mission_playbook.model.ladder import LABELS, Node
 from mission_playbook.playbook import Playbook
@@ -82,17 +82,15 @@ class Queries:
         return self._dependents.get(plan.id, [])
 
     def uncovered(self) -> dict[str, list[Node]]:
-        """Uncovered success factors, key tasks and estimates (nothing below them), then
-        orphan key tasks, estimates and plans (nothing above them), by heading."""
+        """Uncovered success factors, key tasks and estimates, then orphan key tasks,
+        estimates and plans (``checks/coverage.py``), by heading."""
         out: dict[str, list[Node]] = {}
-        for kind in ("success_factor", "key_task", "estimate"):
-            out[f"uncovered {LABELS[kind]}s"] = [
-                n for n in self.ladder.of_kind(kind) if not self.down(n)
-            ]
-        for kind in ("key_task", "estimate", "plan"):
-            out[f"orphan {LABELS[kind]}s"] = [
-                n for n in self.ladder.of_kind(kind) if not self.up(n)
-            ]
+        gaps = coverage.uncovered(self.ladder)
+        for kind in coverage.UNCOVERED_KINDS:
+            out[f"uncovered {LABELS[kind]}s"] = [n for n in gaps if n.kind == kind]
+        orphans = coverage.orphans(self.ladder)
+        for kind in coverage.ORPHAN_KINDS:
+            out[f"orphan {LABELS[kind]}s"] = [n for n in orphans if n.kind == kind]
         return out
 
     def readiness(self) -> list[readiness.Prerequisite]:
