@@ -17,6 +17,7 @@ from typing import Any
 
 import jinja2
 
+from mission_playbook.model.cache import code_stamp, default_dir, write_atomic
 from mission_playbook.model.config import Settings
 from mission_playbook.model.ladder import LABELS
 from mission_playbook.views import fragments, textsafe
@@ -81,15 +82,11 @@ class CompiledTemplates(jinja2.BytecodeCache):
     def _file(self, key: str) -> str:
         """``<installation>-<code stamp>-<Jinja version>-<key>.jinja``."""
         if self._prefix is None:
-            from mission_playbook.model.cache import code_stamp
-
             installation = _installation()
             self._prefix = f"{installation}-{code_stamp()[:16]}-{jinja2.__version__}"
         return f"{self._prefix}-{key}.jinja"
 
     def _write(self, name: str, code: bytes) -> None:
-        from mission_playbook.model.cache import write_atomic
-
         assert self.folder is not None and self._prefix is not None
         write_atomic(self.folder / name, code)
         installation = self._prefix.partition("-")[0]
@@ -112,8 +109,6 @@ def cache_folder(settings: Settings) -> Path | None:
     cache folder, or None under ``cache: false`` (what the shells give ``CompiledTemplates``)."""
     if not settings.cache:
         return None
-    from mission_playbook.model.cache import default_dir
-
     return (settings.cache_dir or default_dir()) / "templates"
 
 
