@@ -16,7 +16,7 @@ import math
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
 from typing import Any
@@ -182,7 +182,7 @@ class Answers:
 
 def default_statement(answers: Answers) -> str:
     try:
-        amount = _grouped(parse_number("revenue target", answers.revenue_target, Decimal(0)))
+        amount = _grouped(parse_number("revenue target", answers.revenue_target))
     except StarterError:
         amount = answers.revenue_target
     return (
@@ -214,19 +214,17 @@ def parse_horizon(text: str) -> tuple[dt.date, dt.date]:
     )
 
 
-def parse_number(name: str, text: str, low: Decimal, high: Decimal | None = None) -> Decimal:
-    """A plain decimal number (commas and ``_`` between digits allowed) within the bounds:
-    above ``low`` and, with ``high``, below it; ``0`` is allowed as ``low`` only for shares."""
+def parse_number(name: str, text: str, share: bool = False) -> Decimal:
+    """A plain decimal number (``,`` or ``_`` between groups of digits allowed): above 0, or
+    for a ``share`` from 0 to below 1."""
     cleaned = re.sub(r"(?<=\d)[,_](?=\d{3})", "", text.strip())
-    try:
-        if not re.fullmatch(r"\d+(\.\d+)?", cleaned):
-            raise InvalidOperation
-        value = Decimal(cleaned)
-    except InvalidOperation:
-        raise StarterError(f"{name} '{text}' is not a number such as 250000 or 0.5") from None
-    if value < low or (low > 0 and value == low) or (high is not None and value >= high):
-        bounds = f"from {low} to below {high}" if high is not None else f"above {low}"
-        raise StarterError(f"{name} is {text}; it must be {bounds}")
+    if not re.fullmatch(r"\d+(\.\d+)?", cleaned):
+        raise StarterError(f"{name} '{text}' is not a number such as 250000 or 0.5")
+    value = Decimal(cleaned)
+    if share and not 0 <= value < 1:
+        raise StarterError(f"{name} is {text}; it must be from 0 to below 1")
+    if not share and value <= 0:
+        raise StarterError(f"{name} is {text}; it must be above 0")
     return value
 
 
@@ -289,9 +287,9 @@ def facts(answers: Answers, today: dt.date) -> dict[str, Any]:
     start, end = parse_horizon(answers.default("horizon", today))
     if answers.period not in MONTHS:
         raise StarterError(f"period '{answers.period}': use month, quarter or year")
-    revenue = parse_number("revenue target", answers.revenue_target, Decimal(0))
-    run_rate = parse_number("run-rate share", answers.run_rate_share, Decimal(0), Decimal(1))
-    deal = parse_number("average deal", answers.average_deal, Decimal(0))
+    revenue = parse_number("revenue target", answers.revenue_target)
+    run_rate = parse_number("run-rate share", answers.run_rate_share, share=True)
+    deal = parse_number("average deal", answers.average_deal)
     statement = " ".join(answers.default("statement").split())
     sla = _sla(revenue, answers.period, run_rate, deal)
     needs = required_volumes(sla)
@@ -414,7 +412,11 @@ def ask(
             continue
         while True:
             default = answers.default(name)
-            reply = prompt(f"{question} [{default}]: ").strip() or default
+            if name == "statement" and not answers.statement:
+                default = ""  # made at the end, from the figures asked next
+                reply = prompt(f"{question} [one made from the answers below]: ").strip()
+            else:
+                reply = prompt(f"{question} [{default}]: ").strip() or default
             try:
                 check(answers, name, reply)
             except StarterError as exc:
