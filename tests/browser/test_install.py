@@ -71,7 +71,7 @@ def adopted(tmp_path_factory: pytest.TempPathFactory, mermaid_js: Path) -> Adopt
 
     venv = base / "venv"
     run([sys.executable, "-m", "venv", venv], base, env)
-    pip = [venv / "bin" / "python", "-m", "pip", "install", "--disable-pip-version-check", "-q"]
+    pip: list[str | Path] = [venv / "bin" / "python", "-m", "pip", "install", "-q"]
     run([*pip, wheel], base, env)
     env["PATH"] = f"{venv / 'bin'}{os.pathsep}{env['PATH']}"
 
