@@ -41,16 +41,13 @@ from mission_playbook.playbook import Playbook, load
 from mission_playbook.plugin.page import PlaybookPage
 from mission_playbook.plugin.rebuild import RenderMemo
 from mission_playbook.views import pages, textsafe
+from mission_playbook.views.assets import ASSETS, MERMAID_JS, PLAYBOOK_CSS, missing_mermaid
 from mission_playbook.views.fragments import Conversion, FragmentExtension, PageHtml
 
 if TYPE_CHECKING:  # only `mkdocs serve` loads its server (20 ms of imports)
     from mkdocs.livereload import LiveReloadServer
 
 log = get_plugin_logger(__name__)
-
-ASSETS = Path(__file__).parent.parent / "assets"
-MERMAID_JS = "js/mermaid.min.js"
-PLAYBOOK_CSS = "css/playbook.css"
 
 
 class PlaybookConfig(Config):  # type: ignore[no-untyped-call]
@@ -131,12 +128,7 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
             if f.src_uri.endswith(PLAN_SUFFIXES):
                 files.remove(f)
         if not (ASSETS / MERMAID_JS).is_file():
-            raise PluginError(
-                f"the Mermaid library is missing from the installed mission-playbook "
-                f"{__version__} ({ASSETS / MERMAID_JS}): install a released package, whose "
-                "wheel carries it (`pip install mission-playbook`); in a clone of the "
-                "generator's own repository, run `make mermaid` first"
-            )
+            raise PluginError(missing_mermaid())
         for asset in (MERMAID_JS, PLAYBOOK_CSS):
             if files.get_file_from_path(asset) is None:
                 files.append(File.generated(config, asset, abs_src_path=str(ASSETS / asset)))
