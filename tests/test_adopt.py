@@ -4,12 +4,15 @@ and a clear message when the installed package lacks the Mermaid library."""
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -18,7 +21,8 @@ from mission_playbook.cli import main
 from mission_playbook.plugin import with_generator
 from mission_playbook.views import assets, pages
 
-FIXTURE = Path(__file__).resolve().parent / "fixtures" / "small"
+REPO = Path(__file__).resolve().parents[1]
+FIXTURE = REPO / "tests" / "fixtures" / "small"
 FOOTER = f"Made with Mission Playbook {__version__}"
 
 
@@ -126,3 +130,42 @@ def test_a_missing_mermaid_library_is_explained(
     assert "the Mermaid library is missing from the installed mission-playbook" in err
     assert "pip install mission-playbook" in err and "make mermaid" in err
     assert not (root / "docs").exists()
+
+
+# --- make dist's checks ------------------------------------------------------------------
+
+
+def build_dist() -> Any:
+    spec = importlib.util.spec_from_file_location("build_dist", REPO / "scripts" / "build_dist.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def wheel(path: Path, members: dict[str, bytes]) -> Path:
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return path
+
+
+def test_the_wheel_check_wants_the_locked_mermaid_and_no_compiled_file(tmp_path: Path) -> None:
+    dist = build_dist()
+    good = {f"mission_playbook/{name}": b"x" for name in dist.REQUIRED}
+    good["mission_playbook/assets/js/mermaid.min.js"] = assets.site_assets()[assets.MERMAID_JS]
+    dist.check_wheel(wheel(tmp_path / "good.whl", good))
+
+    cases = {
+        "stale.whl": {**good, "mission_playbook/assets/js/mermaid.min.js": b"an older build"},
+        "missing.whl": {k: v for k, v in good.items() if "starter_files" not in k},
+        "pycache.whl": {**good, "mission_playbook/views/templates/__pycache__/plan.pyc": b""},
+    }
+    messages = {}
+    for name, members in cases.items():
+        with pytest.raises(dist.DistError) as failed:
+            dist.check_wheel(wheel(tmp_path / name, members))
+        messages[name] = str(failed.value)
+    assert "is not the locked version" in messages["stale.whl"]
+    assert "lacks authoring/starter_files/plans/sla.yaml.j2" in messages["missing.whl"]
+    assert "carries files it must not" in messages["pycache.whl"]
