@@ -311,3 +311,19 @@ def test_a_terminal_is_asked_what_the_options_leave_out(
         math.ceil(Fraction(3_000_000 * 6, 10 * 250_000)),
     ]
     assert [str(d) for d in load(tmp_path / "plans").diagnostics] == []
+
+
+@pytest.mark.parametrize(
+    "company",
+    ['Acme "Q" #1: <b>rockets</b>', "Ünïcødé GmbH", "yes", "2027", "- Dash & Co", "{{ x }}"],
+)
+def test_any_company_name_reads_back_as_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], non_terminal: None, company: str
+) -> None:
+    code, _, err = init(capsys, str(tmp_path), "--yes", "--company", company, "--horizon", "2027")
+    assert (code, err) == (0, "")
+    config = YAML(typ="rt").load((tmp_path / "mkdocs.yml").read_text(encoding="utf-8"))
+    assert config["site_name"] == f"{company} 2027 mission playbook"
+    mission = read_yaml(tmp_path / "plans" / "mission.yaml")
+    assert mission["title"] == f"{company} 2027 mission"
+    assert [str(d) for d in load(tmp_path / "plans").diagnostics] == []
