@@ -33,7 +33,9 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 
 from mission_playbook import __version__
-from mission_playbook.compare import diff
+from mission_playbook.compare import revisions
+from mission_playbook.compare.diff import diff_snapshots
+from mission_playbook.compare.snapshot import snapshot
 from mission_playbook.model.config import ConfigError, Settings, settings_from_options
 from mission_playbook.model.diagnostics import Severity
 from mission_playbook.model.files import DEFAULT_MAX_FILE_BYTES, PLAN_SUFFIXES
@@ -42,6 +44,7 @@ from mission_playbook.plugin.page import PlaybookPage
 from mission_playbook.plugin.rebuild import RenderMemo
 from mission_playbook.views import pages, textsafe
 from mission_playbook.views.assets import ASSETS, MERMAID_JS, PLAYBOOK_CSS, missing_mermaid
+from mission_playbook.views.changes import to_markdown
 from mission_playbook.views.fragments import Conversion, FragmentExtension, PageHtml
 
 if TYPE_CHECKING:  # only `mkdocs serve` loads its server (20 ms of imports)
@@ -71,7 +74,7 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         self.changes: tuple[str, str] | None = None
         self.memo: RenderMemo | None = None
         self.fragments = FragmentExtension()  # one object: the settings stay equal per build
-        self.bases: diff.Bases = {}  # the "What changed" base, kept across serve's rebuilds
+        self.bases: revisions.Bases = {}  # the "What changed" base, kept across serve's rebuilds
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Keeps this plugin across the rebuilds of ``mkdocs serve``, and pages with it."""
@@ -187,14 +190,17 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
     def _changes(self) -> tuple[str, str] | None:
         """The "What changed" page's base and content, or None when there is no base."""
         assert self.playbook is not None and self.settings is not None
-        link = pages.link_from("changes.md", self.playbook)
         try:
-            return diff.changes_since(
-                self.playbook, self.config.changes, self.settings, link, self.bases
-            )
+            found = revisions.changes_base(self.config.changes, self.settings, self.bases)
         except ConfigError as exc:  # a bad base is reported, and the page left out
             log.warning(f"What changed: {exc}")
             return None
+        if found is None:
+            return None
+        name, base = found
+        link = pages.link_from("changes.md", self.playbook)
+        diff = diff_snapshots(base, snapshot(self.playbook))
+        return name, to_markdown(diff, link, fold=False)
 
     def on_serve(
         self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Any
