@@ -186,7 +186,7 @@ def test_pages_show_the_person_and_their_handle(check: Check, base: dict[str, st
     files["functions/marketing.yaml"] = base["functions/marketing.yaml"].replace(
         "name: Marketing\n", 'name: Marketing\nleader: {name: "Priya <b>Raman</b>"}\n'
     )
-    rendered = pages.render(check(files))
+    rendered = pages.render_pages(check(files))
     plan = rendered["plans/plan-a.md"]
     assert (
         "<li><strong>Owner:</strong> Rachel Nguyen, Director of Demand Generation "

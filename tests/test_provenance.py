@@ -128,7 +128,7 @@ def test_outside_a_git_repository_there_is_no_history(
     shutil.copytree(FIXTURE / "plans", tmp_path / "plans")
     monkeypatch.chdir(tmp_path)
     assert history(PLANS, load(PLANS).files) == {}
-    page = pages.render(load(PLANS))["plans/mkt-abm.md"]
+    page = pages.render_pages(load(PLANS))["plans/mkt-abm.md"]
     assert "playbook-provenance" not in page
 
 
@@ -142,7 +142,7 @@ def test_commit_links_need_a_web_address() -> None:
 
 def render(**options: Any) -> dict[str, str]:
     pb = load(PLANS)
-    return pages.render(pb, pages.Options(history=history(PLANS, pb.files), **options))
+    return pages.render_pages(pb, pages.Options(history=history(PLANS, pb.files), **options))
 
 
 def test_a_node_page_shows_when_by_whom_and_in_which_commit(repo: dict[str, str]) -> None:

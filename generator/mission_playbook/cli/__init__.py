@@ -41,6 +41,7 @@ COMMANDS: dict[str, str] = {
     "schema": "author",
     "review": "review",
     "codeowners": "codeowners",
+    "init": "init",
 }
 
 
