@@ -32,7 +32,13 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 
 from mission_playbook.compare import diff
-from mission_playbook.model.config import ConfigError, Settings, settings_from_options
+from mission_playbook.model.config import (
+    DEFAULT_AT_RISK,
+    DEFAULT_TOLERANCE,
+    ConfigError,
+    Settings,
+    settings_from_options,
+)
 from mission_playbook.model.diagnostics import Severity
 from mission_playbook.model.files import DEFAULT_MAX_FILE_BYTES, PLAN_SUFFIXES
 from mission_playbook.playbook import Playbook, load
@@ -60,6 +66,9 @@ class PlaybookConfig(Config):  # type: ignore[no-untyped-call]
     max_file_size = c.Type(int, default=DEFAULT_MAX_FILE_BYTES)
     cache = c.Type(bool, default=True)
     changes = c.Type(str, default="auto")  # base of "What changed": auto, off, a rev, a folder
+    # status thresholds (validated with the other options by settings_from_options)
+    at_risk = c.Type((int, float), default=DEFAULT_AT_RISK)
+    tolerance = c.Type((int, float), default=DEFAULT_TOLERANCE)
 
 
 class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-call]
