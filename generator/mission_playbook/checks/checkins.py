@@ -212,7 +212,7 @@ class _Reader:
         return target
 
     def _period(
-        self, node: Node, path: PathKey, text: str, per: str | None, subject: str
+        self, node: Node, path: PathKey, text: str | int, per: str | None, subject: str
     ) -> Period | None:
         """The period written at ``path``: of length ``per`` when given, begun on the
         check-in's ``as_of``, inside the mission horizon; else PB018."""

@@ -282,7 +282,7 @@ class Glossary(Node):
 # --- actuals -----------------------------------------------------------------------------
 
 PeriodText = Annotated[
-    str, Describe("A period: a month (2027-03), a quarter (2027-Q1) or a year (2027).")
+    str | int, Describe("A period: a month (2027-03), a quarter (2027-Q1) or a year (2027).")
 ]
 
 
