@@ -284,8 +284,9 @@ def judge(ladder: Ladder, actuals: Actuals, horizon: Horizon, th: Thresholds) ->
         if not own.points:
             driving = drivers.get(node.id, ())
             outcomes = [by_id[d.metric.id] for d in driving if d.metric.data.type == "outcome"]
-            status = worst(s.status for s in outcomes if s.status is not Status.NO_DATA)
-            by_id[node.id] = NodeStatus(node, status, (), tuple(outcomes), reason=own.reason)
+            status = worst(s.status for s in outcomes)
+            reason = own.reason if status is Status.NO_DATA else ""
+            by_id[node.id] = NodeStatus(node, status, (), tuple(outcomes), reason=reason)
     for node in ladder.of_kind("estimate"):
         by_id[node.id] = _count(node, [by_id[p.id] for p in ladder.down(node) if p.kind == "plan"])
     for node in ladder.of_kind("key_task"):
