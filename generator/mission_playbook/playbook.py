@@ -17,6 +17,7 @@ from mission_playbook.model import ladder as ladder_mod
 from mission_playbook.model.cache import FileCache, ParsedFile
 from mission_playbook.model.config import Settings, read_plans
 from mission_playbook.model.diagnostics import (
+    CATALOGUE,
     Diagnostic,
     Findings,
     Location,
@@ -241,7 +242,8 @@ def judge(
     thresholds = rollup.Thresholds.of(settings.at_risk, settings.tolerance)
     statuses = rollup.judge(ladder, actuals, horizon, thresholds)
     rollup.check_stale(ladder, actuals, horizon, findings)
-    rollup.check_off_track(statuses, findings)
+    if settings.severity.get("PB016", CATALOGUE["PB016"].severity) is not Severity.OFF:
+        rollup.check_off_track(statuses, findings)  # off by default: its places cost parses
     return actuals, statuses, funnel.compare(waterfalls, actuals)
 
 

@@ -217,13 +217,12 @@ class _Reader:
         """The period written at ``path``: of length ``per`` when given, begun on the
         check-in's ``as_of``, inside the mission horizon; else PB018."""
         period = periods.parse(text)
-        where = node.loc(*path)
         if period is None:
             self.findings.add(
                 "PB018",
                 f"'{text}' is not a period: write a month (2027-03), a quarter (2027-Q1) or a "
                 "year (2027)",
-                where,
+                node.loc(*path),
             )
             return None
         if per is not None and period.per != per:
@@ -231,19 +230,21 @@ class _Reader:
                 "PB018",
                 f"{subject} is counted per {per}: its period is a {per} such as "
                 f"{periods.EXAMPLES[per]}, not '{text}'",
-                where,
+                node.loc(*path),
             )
             return None
-        return period if self._within(node, where, period) else None
+        return period if self._within(node, path, period) else None
 
-    def _within(self, node: Node, where: Location, period: Period) -> bool:
+    def _within(self, node: Node, path: PathKey, period: Period) -> bool:
+        """Whether ``period`` has begun on the check-in's ``as_of`` and overlaps the horizon;
+        else PB018 at ``path`` (located only then: positions cost a parse of the file)."""
         as_of: dt.date = node.data.as_of
         if period.start > as_of:
             self.findings.add(
                 "PB018",
                 f"the period {period} has not begun on this check-in's as_of ({as_of}); "
                 "report it once it has",
-                where,
+                node.loc(*path),
             )
             return False
         start, end = self.horizon
@@ -252,7 +253,7 @@ class _Reader:
                 "PB018",
                 f"the period {period} is outside the mission horizon "
                 f"({start or 'open'} to {end or 'open'})",
-                where,
+                node.loc(*path),
             )
             return False
         return True
@@ -294,11 +295,12 @@ class _Reader:
                 return None
         elif per is not None:
             period = periods.containing(as_of, per)
-            if not self._within(node, node.loc(*path, "metric"), period):
+            if not self._within(node, (*path, "metric"), period):
                 return None
+        value = item.value
         return Reading(
             target.id,
-            Fraction(str(item.value)),
+            Fraction(value) if type(value) is int else Fraction(str(value)),  # as written
             period,
             as_of,
             item.confidence,

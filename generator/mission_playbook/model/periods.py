@@ -7,8 +7,9 @@ Periods are calendar periods: quarters start in January, April, July and October
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from fractions import Fraction
 
 #: Months in a period of each length ("month" < "quarter" < "year" as text, too).
@@ -17,6 +18,8 @@ MONTHS = {"month": 1, "quarter": 3, "year": 12}
 EXAMPLES = {"month": "2027-03", "quarter": "2027-Q1", "year": "2027"}
 
 _FORM = re.compile(r"([0-9]{4})(?:-([0-9]{2})|-Q([1-4]))?")
+#: A whole period (shared: a check reads thousands of complete periods).
+WHOLE = Fraction(1)
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -25,18 +28,18 @@ class Period:
 
     start: dt.date
     per: str  # month, quarter or year
+    end: dt.date = field(init=False, compare=False, repr=False)  # the period's last day
+
+    def __post_init__(self) -> None:
+        month = self.start.month + MONTHS[self.per]
+        year = self.start.year + (month - 1) // 12
+        month = (month - 1) % 12 + 1
+        end = dt.date(year, month, 1) - dt.timedelta(days=1) if year <= 9999 else dt.date.max
+        object.__setattr__(self, "end", end)
 
     @property
     def months(self) -> int:
         return MONTHS[self.per]
-
-    @property
-    def end(self) -> dt.date:
-        """The period's last day."""
-        month = self.start.month + self.months
-        year = self.start.year + (month - 1) // 12
-        month = (month - 1) % 12 + 1
-        return dt.date(year, month, 1) - dt.timedelta(days=1) if year <= 9999 else dt.date.max
 
     @property
     def days(self) -> int:
@@ -47,10 +50,10 @@ class Period:
 
     def elapsed(self, day: dt.date) -> Fraction:
         """The share of the period's days up to and including ``day``: 0 before it, 1 after."""
+        if day >= self.end:
+            return WHOLE
         if day < self.start:
             return Fraction(0)
-        if day >= self.end:
-            return Fraction(1)
         return Fraction((day - self.start).days + 1, self.days)
 
     def previous(self) -> Period | None:
@@ -72,7 +75,14 @@ class Period:
 
 def parse(text: object) -> Period | None:
     """The period ``text`` names (``2027-03``, ``2027-Q1``, ``2027``), or None."""
-    match = _FORM.fullmatch(str(text).strip()) if isinstance(text, str | int) else None
+    if isinstance(text, bool) or not isinstance(text, str | int):
+        return None
+    return _parse(str(text).strip())
+
+
+@functools.lru_cache(maxsize=1024)
+def _parse(text: str) -> Period | None:
+    match = _FORM.fullmatch(text)
     if match is None:
         return None
     year, month, quarter = int(match[1]), match[2], match[3]
