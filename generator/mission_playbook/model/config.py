@@ -23,6 +23,7 @@ OPTIONS = (
     "max_file_size",
     "cache",
     "changes",
+    "generator",
     "at_risk",
     "tolerance",
 )
