@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from mission_playbook.cli import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, settings_from_args
-from mission_playbook.views.report import render
+from mission_playbook.views.report import check_output
 
 
 def cmd_render(args: argparse.Namespace) -> int:
@@ -34,14 +34,16 @@ def cmd_render(args: argparse.Namespace) -> int:
 
     playbook = load(settings.plans, settings)
     if playbook.errors:
-        sys.stderr.write(render(playbook, "text"))
+        sys.stderr.write(check_output(playbook, "text"))
         sys.stderr.write("playbook: not rendered: fix the errors above first\n")
         return EXIT_FINDINGS
     from mission_playbook.model import writing as output
     from mission_playbook.views import assets, pages  # Jinja2 is needed only here
+    from mission_playbook.views.environment import CompiledTemplates, cache_folder
 
     options = pages.Options(templates=settings.templates, md_links=args.zensical)
-    files: dict[str, str | bytes] = dict(pages.render(playbook, options))
+    compiled = CompiledTemplates(cache_folder(settings))  # in memory only under `cache: false`
+    files: dict[str, str | bytes] = dict(pages.render_pages(playbook, options, compiled))
     count = len(files)
     if args.zensical:
         try:
