@@ -3,11 +3,11 @@
 Where ids are written is known from the model: the ``id`` of each document and nested node,
 the fields that name a node (``supports``, ``function``, ``depends_on``, ``drives``,
 ``measured_by``, ``from``, ``markets``, ``customers``, ``market``, the SLA's ``parties``,
-stage ``owner``, commitment ``party`` and ``stage``, and a person named as ``owner``,
-``leader`` or ``commander``), and the keys of review stamps (the parents they were written
-against). The lifecycle stages of the mission
-are a vocabulary of their own, named by plans' ``lifecycle_stage``: OLD is renamed there when
-it is a lifecycle stage and no node has that id, or with ``--lifecycle``.
+stage ``owner``, commitment ``party`` and ``stage``, a check-in's ``metric`` and ``stage``,
+a person named as ``owner``, ``leader`` or ``commander``), and the keys of review stamps (the
+parents they were written against). The lifecycle stages of the mission are a vocabulary of
+their own, named by plans' ``lifecycle_stage``: OLD is renamed there when it is a lifecycle
+stage and no node has that id, or with ``--lifecycle``.
 
 The files are edited at the exact position of each value, as the loader records it
 (``Document.values``): the rest of every file stays byte for byte as it was, comments, layout
@@ -87,6 +87,7 @@ NODE_FIELDS: dict[str, tuple[Pattern, ...]] = {
     ),
     "glossary": (("id",),),
     "people": (("id",), ("people", "*", "id")),
+    "checkin": (("id",), ("values", "*", "metric"), ("funnel", "*", "stage")),
 }
 
 #: Mappings keyed by ids: the parents a review stamp was written against (checks/review.py).

@@ -42,6 +42,7 @@ COMMANDS: dict[str, str] = {
     "review": "review",
     "codeowners": "codeowners",
     "init": "init",
+    "actuals": "actuals",
 }
 
 
