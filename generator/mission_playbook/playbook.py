@@ -10,7 +10,16 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mission_playbook.checks import checkins, coverage, funnel, links, metrics, schedule, waterfall
+from mission_playbook.checks import (
+    checkins,
+    coverage,
+    funnel,
+    links,
+    metrics,
+    review,
+    schedule,
+    waterfall,
+)
 from mission_playbook.checks import status as rollup
 from mission_playbook.checks.coverage import Coverage
 from mission_playbook.model import kinds as model
@@ -192,6 +201,7 @@ def check(ladder: Ladder, findings: Findings) -> tuple[list[waterfall.Waterfall]
     schedule.check_schedule(ladder, bounds, findings)
     metrics.check(ladder, findings)
     rollup.check_measures(ladder, findings)
+    review.check(ladder, findings)
     return waterfall.check(ladder, findings), cycles
 
 

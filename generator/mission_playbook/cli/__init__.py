@@ -39,6 +39,8 @@ COMMANDS: dict[str, str] = {
     "fmt": "author",
     "rename": "author",
     "schema": "author",
+    "review": "review",
+    "codeowners": "codeowners",
     "init": "init",
     "actuals": "actuals",
 }

@@ -26,6 +26,7 @@ OPTIONS = (
     "generator",
     "at_risk",
     "tolerance",
+    "provenance",
 )
 #: Defaults of the status thresholds (docs/model.md, "Actuals"): a result at least this share
 #: of what is expected to date is at risk, below it off track; a ``maintain`` metric within

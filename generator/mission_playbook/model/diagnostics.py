@@ -63,6 +63,11 @@ CATALOGUE: dict[str, Code] = {
         Code("PB015", "stale: no actual for a metric's last complete period", Severity.WARNING),
         Code("PB016", "off track: a metric or success factor behind its path", Severity.OFF),
         Code("PB018", "actuals: a period, date or value a check-in cannot use", Severity.ERROR),
+        Code(
+            "PB019",
+            "suspect: a parent changed since the node was reviewed",
+            Severity.WARNING,
+        ),
     )
 }
 

@@ -25,11 +25,59 @@ Direction = Literal["increase", "decrease", "maintain"]
 #: period, compared whole even while its period is in progress (a metric with ``per``).
 Measure = Literal["total", "ratio"]
 
+#: A code host account or team, as CODEOWNERS names it: ``@rnguyen``, ``@octet/sales-ops``.
+HANDLE_FORM = r"@[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:/[A-Za-z0-9][A-Za-z0-9._-]{0,99})?"
+#: An e-mail address, loosely: one '@', no spaces, a dot in the domain.
+EMAIL_FORM = "[^@\\s<>\"'`]+@[^@\\s<>\"'`]+\\.[^@\\s<>\"'`.][^@\\s<>\"'`]*"
+Handle = Annotated[
+    str,
+    Describe(
+        "A code host account or team, written '@' and its name (in quotes in YAML).",
+        pattern=HANDLE_FORM,
+        form="'@' and an account name such as '@rnguyen' (or a team, '@org/team'), in quotes",
+    ),
+]
+Email = Annotated[
+    str,
+    Describe("An e-mail address.", pattern=EMAIL_FORM, form="an e-mail address (name@example.com)"),
+]
+
 DEFAULT_LIFECYCLE = ["radar", "opportunity", "customer", "advocate"]
 
 
 class Node(Record):
     """A node of a plan document: unknown fields are errors, numbers are accepted as text."""
+
+
+# --- people and review -------------------------------------------------------------------
+
+
+class Person(Node):
+    """A person named where they are needed: an owner, a leader, the commander."""
+
+    name: Text
+    role: Text | None = None
+    handle: Handle | None = None
+    email: Email | None = None
+
+
+class PersonRef(Node):
+    """A person of the playbook's ``people`` list, named by id."""
+
+    person: Id
+
+
+#: Who owns a plan, leads a function or commands: text, a person, or a person by id.
+Owner = Text | Person | PersonRef
+
+
+class Review(Node):
+    """A review stamp (written by ``playbook review``): who reviewed the node, when, and
+    a short hash of each field of each node it supports, as they were then."""
+
+    date: dt.date
+    by: Text | None = None
+    against: dict[Id, dict[str, str]] = field(factory=dict)
 
 
 # --- mission -----------------------------------------------------------------------------
@@ -55,6 +103,7 @@ class SuccessFactor(Node):
     title: Text
     description: Text | None = None
     metric: FactorMetric | None = None
+    review: Review | None = None
 
 
 class Market(Node):
@@ -92,7 +141,7 @@ class Mission(Node):
     id: Id
     title: Text
     statement: Text
-    commander: Text | None = None
+    commander: Owner | None = None
     horizon: Horizon | None = None
     success_factors: list[SuccessFactor]
     environment: Environment = field(factory=Environment)
@@ -116,6 +165,7 @@ class KeyTask(Node):
     supports: list[Id] = field(factory=list)
     priority: int | str | None = None
     markets: list[Id] = field(factory=list)
+    review: Review | None = None
 
 
 class Intent(Node):
@@ -169,6 +219,7 @@ class Estimate(Node):
     shortfalls: Text | None = None
     conclusion: Text | None = None
     recommendation: Text | None = None
+    review: Review | None = None
 
 
 class Function(Node):
@@ -177,7 +228,7 @@ class Function(Node):
     kind: Literal["function"]
     id: Id
     name: Text
-    leader: Text | None = None
+    leader: Owner | None = None
     role: Text | None = None
     mission_analysis: MissionAnalysis = field(factory=MissionAnalysis)
     estimates: list[Estimate]
@@ -215,7 +266,7 @@ class Plan(Node):
     id: Id
     title: Text
     function: Id
-    owner: Text | None = None
+    owner: Owner | None = None
     supports: list[Id] = field(factory=list)
     objective: Text | None = None
     start: dt.date | None = None
@@ -227,6 +278,7 @@ class Plan(Node):
     milestones: list[Milestone] = field(factory=list)
     budget: Number | str | None = None
     metrics: list[Metric] = field(factory=list)
+    review: Review | None = None
 
 
 # --- SLA and glossary --------------------------------------------------------------------
@@ -279,6 +331,24 @@ class Glossary(Node):
     terms: list[Term] = field(factory=list)
 
 
+class Member(Node):
+    """A person of the playbook, defined once and named by id (``{person: id}``)."""
+
+    id: Id
+    name: Text
+    role: Text | None = None
+    handle: Handle | None = None
+    email: Email | None = None
+
+
+class People(Node):
+    """The people of the playbook: owners, leaders and the commander, each defined once."""
+
+    kind: Literal["people"]
+    id: Id
+    people: list[Member] = field(factory=list)
+
+
 # --- actuals -----------------------------------------------------------------------------
 
 PeriodText = Annotated[
@@ -315,7 +385,7 @@ class Checkin(Node):
     funnel: list[FunnelVolume] = field(factory=list)
 
 
-Document = Mission | Intent | Function | Plan | Sla | Glossary | Checkin
+Document = Mission | Intent | Function | Plan | Sla | Glossary | People | Checkin
 
 KINDS: dict[str, type[Document]] = {
     "mission": Mission,
@@ -324,5 +394,6 @@ KINDS: dict[str, type[Document]] = {
     "plan": Plan,
     "sla": Sla,
     "glossary": Glossary,
+    "people": People,
     "checkin": Checkin,
 }

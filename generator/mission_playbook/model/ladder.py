@@ -32,6 +32,8 @@ LABELS = {
     "sla": "SLA",
     "stage": "stage",
     "glossary": "glossary",
+    "people": "people",
+    "person": "person",
     "checkin": "check-in",
 }
 
@@ -50,6 +52,7 @@ NESTED: dict[str, tuple[tuple[tuple[str, ...], str], ...]] = {
     "plan": ((("metrics",), "metric"),),
     "sla": ((("stages",), "stage"),),
     "glossary": (),
+    "people": ((("people",), "person"),),
 }
 
 
