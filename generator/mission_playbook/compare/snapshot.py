@@ -6,8 +6,11 @@ function, its own fields as JSON values, its links as written, its parents on th
 mapping of derived facts; the coverage per rung; the findings. Each node is a dictionary entry
 by id, so a comparison looks nodes up instead of scanning for them.
 
-``NodeSnapshot.facts`` is where derived per-node facts go as they are added (a status from
-actual results, an assumption's state): new keys, not a new shape. Field names are those of
+``NodeSnapshot.facts`` is where derived per-node facts go as they are added (an assumption's
+state...): new keys, not a new shape. From actual results (docs/model.md, "Actuals"): a
+judged node's ``status`` (its words, "on track"), a metric's or success factor's ``actuals``
+(by period, or by date for a level: ``value``, ``confidence`` and ``note`` as reported) and a
+stage's ``volumes`` (by period); none of them without check-ins. Field names are those of
 ``docs/model.md``.
 """
 
@@ -16,6 +19,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Any, TypeVar
 
 from mission_playbook.model import records
@@ -35,7 +39,7 @@ LINK_FIELDS: dict[str, tuple[str, ...]] = {
 }
 
 #: The version of the JSON form; another one is not read back (a miss).
-FORMAT = 1
+FORMAT = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,6 +88,7 @@ class Snapshot:
     nodes: dict[str, NodeSnapshot]
     coverage: list[RungCoverage]
     findings: list[FindingRef]
+    as_of: str | None = None  # the date the actuals are true (ISO); None without check-ins
 
     def to_json(self) -> dict[str, Json]:
         """The snapshot as JSON values (``from_json`` reads them back)."""
@@ -93,6 +98,7 @@ class Snapshot:
             "nodes": [_as_json(n) for n in self.nodes.values()],
             "coverage": [_as_json(c) for c in self.coverage],
             "findings": [_as_json(f) for f in self.findings],
+            "as_of": self.as_of,
         }
 
     @classmethod
@@ -107,6 +113,7 @@ class Snapshot:
                 nodes={n.id: n for n in nodes},
                 coverage=[_record(RungCoverage, c) for c in _want(data["coverage"], list)],
                 findings=[_record(FindingRef, f) for f in _want(data["findings"], list)],
+                as_of=_optional_str(data["as_of"]),
             )
         except (TypeError, ValueError, KeyError):
             return None
@@ -158,7 +165,7 @@ def _fields(node: Node) -> dict[str, Json]:
     return data
 
 
-def _node(node: Node, parents: list[Node]) -> NodeSnapshot:
+def _node(node: Node, parents: list[Node], facts: dict[str, Json] | None) -> NodeSnapshot:
     owner = node.owner
     return NodeSnapshot(
         kind=node.kind,
@@ -170,6 +177,7 @@ def _node(node: Node, parents: list[Node]) -> NodeSnapshot:
         fields=_fields(node),
         links={f: _ids(getattr(node.data, f, None)) for f in LINK_FIELDS.get(node.kind, ())},
         parents=[p.id for p in parents],
+        facts=facts or {},
     )
 
 
@@ -178,14 +186,40 @@ def _finding(d: Diagnostic) -> FindingRef:
     return FindingRef(d.code, d.severity.value, d.message, loc.file, loc.line, loc.column)
 
 
+def figure(value: Fraction) -> int | float:
+    """An actual as a JSON number: whole, or the decimal it was written as."""
+    return value.numerator if value.denominator == 1 else float(value)
+
+
+def _facts(playbook: Playbook) -> dict[str, dict[str, Json]]:
+    """Per node id, its derived facts from actual results (nothing without check-ins)."""
+    out: dict[str, dict[str, Json]] = {}
+    for node_id, status in playbook.statuses.by_id.items():
+        out[node_id] = {"status": status.status.value}
+    for metric, readings in playbook.actuals.readings.items():
+        out.setdefault(metric, {})["actuals"] = {
+            str(r.period or r.as_of): {
+                "value": figure(r.value),
+                "confidence": r.confidence,
+                "note": r.note,
+            }
+            for r in readings
+        }
+    for stage, volumes in playbook.actuals.volumes.items():
+        out.setdefault(stage, {})["volumes"] = {str(v.period): v.volume for v in volumes}
+    return out
+
+
 def snapshot(playbook: Playbook) -> Snapshot:
     """The playbook as plain values, in one walk over its nodes."""
     parents = playbook.ladder.parents
+    facts = _facts(playbook)
     return Snapshot(
         root=display_path(playbook.root),
-        nodes={i: _node(n, parents.get(i, [])) for i, n in playbook.nodes.items()},
+        nodes={i: _node(n, parents.get(i, []), facts.get(i)) for i, n in playbook.nodes.items()},
         coverage=[RungCoverage(c.kind, c.label, c.total, c.covered) for c in playbook.coverage()],
         findings=[_finding(d) for d in playbook.diagnostics],
+        as_of=str(playbook.as_of) if playbook.as_of is not None else None,
     )
 
 
