@@ -59,6 +59,7 @@ from mission_playbook.authoring.fmt import (
 )
 from mission_playbook.model import kinds as model
 from mission_playbook.model import writing as output
+from mission_playbook.model.cache import FileCache
 from mission_playbook.model.config import Settings
 from mission_playbook.model.diagnostics import Findings, did_you_mean
 from mission_playbook.model.files import display_path, plan_files
@@ -236,8 +237,9 @@ class State:
         return self.playbook.ladder
 
 
-def read_state(plans: Path, settings: Settings) -> State:
-    playbook = load(plans, settings)
+def read_state(plans: Path, settings: Settings, cache: FileCache | None = None) -> State:
+    """The playbook in ``plans`` (parsed files kept in ``cache``, if given) and its ids."""
+    playbook = load(plans, settings, cache=cache)
     documents: list[Document] = []
     findings = Findings()
     for path in plan_files(plans):
@@ -432,15 +434,18 @@ def new(
     func: str | None = None,
     supports: Sequence[str] = (),
     title: str | None = None,
+    cache: FileCache | None = None,
 ) -> Result:
-    """Write a new node; refuse (``AuthoringError``) with nothing written when it cannot."""
+    """Write a new node; refuse (``AuthoringError``) with nothing written when it cannot.
+
+    ``cache`` keeps parsed files for the playbook it loads first (see ``load``)."""
     kind = KINDS[kind_arg]
     if not ID_FORM.fullmatch(node_id):
         raise AuthoringError(
             f"'{node_id}' is not an id: an id is 1 to 64 lower case letters, digits and '-', "
             "starting with a letter or digit"
         )
-    state = read_state(plans, settings)
+    state = read_state(plans, settings, cache)
     if node_id in state.ids:
         where = state.ladder.nodes.get(node_id)
         at = f" (the {where.label} at {where.loc('id')})" if where else ""

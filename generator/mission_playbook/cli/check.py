@@ -10,7 +10,7 @@ import argparse
 import sys
 
 from mission_playbook.cli import EXIT_FINDINGS, EXIT_OK, settings_from_args
-from mission_playbook.model.cache import CheckCache
+from mission_playbook.model.cache import CheckCache, file_cache
 from mission_playbook.model.config import Settings, read_plans
 from mission_playbook.model.files import Sources
 from mission_playbook.views.report import FORMATS, render
@@ -40,7 +40,7 @@ def _check(settings: Settings, sources: Sources, fmt: str, strict: bool) -> tupl
     """The check's output and exit code."""
     from mission_playbook.playbook import load  # the model: imported only when there is work to do
 
-    playbook = load(settings.plans, settings, sources)
+    playbook = load(settings.plans, settings, sources, file_cache(settings))
     failing = playbook.errors or (strict and playbook.warnings)
     return render(playbook, fmt), EXIT_FINDINGS if failing else EXIT_OK
 

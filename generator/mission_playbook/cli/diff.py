@@ -17,6 +17,7 @@ from mission_playbook.compare.diff import (
     to_json,
     to_markdown,
 )
+from mission_playbook.model.cache import file_cache
 from mission_playbook.playbook import load
 
 FORMATS = ("markdown", "json")
@@ -33,7 +34,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
         rel = plans_path_in(root, settings.plans)
     base = load_revision(args.base, rel, root, settings)
     if args.head is None:
-        head = load(settings.plans, settings)
+        head = load(settings.plans, settings, cache=file_cache(settings))
     else:
         head = load_revision(args.head, rel, root, settings)
     diff = diff_playbooks(base, head)

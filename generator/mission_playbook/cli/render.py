@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from mission_playbook.cli import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, settings_from_args
+from mission_playbook.model.cache import file_cache
 from mission_playbook.views.report import render
 
 
@@ -25,7 +26,7 @@ def cmd_render(args: argparse.Namespace) -> int:
             return EXIT_USAGE
     from mission_playbook.playbook import load
 
-    playbook = load(settings.plans, settings)
+    playbook = load(settings.plans, settings, cache=file_cache(settings))
     if playbook.errors:
         sys.stderr.write(render(playbook, "text"))
         sys.stderr.write("playbook: not rendered: fix the errors above first\n")

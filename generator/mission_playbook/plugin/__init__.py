@@ -32,6 +32,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 
 from mission_playbook.compare import diff
+from mission_playbook.model.cache import file_cache
 from mission_playbook.model.config import ConfigError, Settings, settings_from_options
 from mission_playbook.model.diagnostics import Severity
 from mission_playbook.model.files import DEFAULT_MAX_FILE_BYTES, PLAN_SUFFIXES
@@ -103,7 +104,7 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
 
     def _load(self, settings: Settings) -> Playbook:
         try:
-            playbook = load(settings.plans, settings)
+            playbook = load(settings.plans, settings, cache=file_cache(settings))
         except ConfigError as exc:
             raise PluginError(str(exc)) from None
         for d in playbook.diagnostics:
