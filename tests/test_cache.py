@@ -89,7 +89,7 @@ def test_a_warm_check_prints_the_same_without_loading_the_model(write_playbook, 
 def test_a_warm_check_imports_neither_typing_nor_dataclasses_nor_openssl(
     write_playbook, tmp_path, base
 ):
-    """A warm check is mostly Python starting; these three cost it a third more (issue 7)."""
+    """A warm check is mostly Python starting; these three cost it a third more."""
     write_playbook(tmp_path, base)
     (tmp_path / "mkdocs.yml").write_text("site_name: x\nplugins:\n  - playbook\n", "utf-8")
     cold = probe_all(tmp_path)

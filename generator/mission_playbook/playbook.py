@@ -101,7 +101,7 @@ class Playbook:
         return out
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
 class FileResult:
     """One plan file checked on its own: its documents, their models and its findings."""
 

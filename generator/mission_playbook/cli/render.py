@@ -9,7 +9,10 @@ from pathlib import Path
 from typing import Any
 
 from mission_playbook.cli import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, settings_from_args
+from mission_playbook.model import writing as output
 from mission_playbook.model.cache import file_cache
+from mission_playbook.playbook import load
+from mission_playbook.views import pages
 from mission_playbook.views.report import render
 
 
@@ -24,16 +27,11 @@ def cmd_render(args: argparse.Namespace) -> int:
                 f"playbook: --out {args.out} would replace {keep}; choose another folder\n"
             )
             return EXIT_USAGE
-    from mission_playbook.playbook import load
-
     playbook = load(settings.plans, settings, cache=file_cache(settings))
     if playbook.errors:
         sys.stderr.write(render(playbook, "text"))
         sys.stderr.write("playbook: not rendered: fix the errors above first\n")
         return EXIT_FINDINGS
-    from mission_playbook.model import writing as output
-    from mission_playbook.views import pages  # Jinja2 is needed only here
-
     options = pages.Options(templates=settings.templates)
     try:
         written = output.write_tree(Path(args.out), pages.render(playbook, options))

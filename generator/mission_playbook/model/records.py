@@ -8,7 +8,7 @@ problem, each with its path and a stable type (``missing``, ``extra_forbidden``,
 
 Written here rather than taken from pydantic, which the model used before: importing pydantic
 and building the model cost 0.12 s a process, most of a cold ``playbook check`` of a small
-playbook (issue 7), while the model needs six kinds of value. Unknown fields are errors; a
+playbook, while the model needs six kinds of value. Unknown fields are errors; a
 number is accepted as text, a whole float as a whole number, a numeric text as a number, and
 a text ``YYYY-MM-DD`` or a midnight (in any time zone) as a date. A boolean is neither a
 number nor text; a number must be finite.

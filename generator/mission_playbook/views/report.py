@@ -6,18 +6,15 @@ import json
 from itertools import groupby
 
 from mission_playbook.model.diagnostics import Diagnostic
+from mission_playbook.playbook import Playbook
+from mission_playbook.views import readiness
 
-TYPE_CHECKING = False  # typing is imported for the type checker only (model/values.py)
-if TYPE_CHECKING:
-    from mission_playbook.playbook import Playbook
-
+#: The formats ``render`` writes (``playbook check --format``).
 FORMATS = ("text", "json", "github")
 
 
 def summary(playbook: Playbook) -> str:
     """One line: findings, then each rung's count and how much of it is linked."""
-    from mission_playbook.views import readiness
-
     errors, warnings = playbook.errors, playbook.warnings
     verdict = "ok" if not errors else "failed"
     parts = [
