@@ -63,8 +63,7 @@ from mission_playbook.model.cache import FileCache
 from mission_playbook.model.config import Settings
 from mission_playbook.model.diagnostics import Findings, did_you_mean
 from mission_playbook.model.files import display_path, plan_files
-from mission_playbook.model.ladder import LABELS, SUPPORTS, Ladder
-from mission_playbook.model.ladder import Node as LadderNode
+from mission_playbook.model.ladder import LABELS, SUPPORTS, Ladder, Node
 from mission_playbook.model.source import Document, decode, parse_text, read_file
 from mission_playbook.model.validate import ID_FORM, PLACEHOLDER, walk_ids
 from mission_playbook.playbook import Playbook, load
@@ -268,7 +267,7 @@ def _a(label: str) -> str:
     return f"{'an' if label[0] in 'aeiou' else 'a'} {label}"
 
 
-def _single(state: State, kind: str) -> LadderNode:
+def _single(state: State, kind: str) -> Node:
     node = next(state.ladder.of_kind(kind), None)
     if node is None:
         raise AuthoringError(f"the playbook has no {kind} to add to; write one first")

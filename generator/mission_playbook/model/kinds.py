@@ -3,9 +3,9 @@ model (docs/model.md).
 
 Each class is a record (``model/records.py``): validated with precise error paths (which
 map back to file:line:col through the positions the loader keeps), unknown fields forbidden,
-and the source of the JSON Schema that editors use (``authoring/schema.py``). ``supports``
-lists default to empty so that a missing link is reported as an orphan (PB006), not a schema
-error.
+numbers accepted as text, and the source of the JSON Schema that editors use
+(``authoring/schema.py``). ``supports`` lists default to empty so that a missing link is
+reported as an orphan (PB006), not a schema error.
 """
 
 from __future__ import annotations
@@ -23,14 +23,10 @@ Period = Literal["month", "quarter", "year"]
 DEFAULT_LIFECYCLE = ["radar", "opportunity", "customer", "advocate"]
 
 
-class Node(Record):
-    """A node of a plan document: unknown fields are errors, numbers are accepted as text."""
-
-
 # --- mission -----------------------------------------------------------------------------
 
 
-class FactorMetric(Node):
+class FactorMetric(Record):
     """How a success factor is measured."""
 
     name: Text
@@ -41,7 +37,7 @@ class FactorMetric(Node):
     by: dt.date | None = None
 
 
-class SuccessFactor(Node):
+class SuccessFactor(Record):
     """A business success factor the commander sets: the top rung below the mission."""
 
     id: Id
@@ -50,20 +46,20 @@ class SuccessFactor(Node):
     metric: FactorMetric | None = None
 
 
-class Market(Node):
+class Market(Record):
     id: Id
     name: Text | None = None
     priority: int | str | None = None
 
 
-class Customer(Node):
+class Customer(Record):
     id: Id
     name: Text | None = None
     market: Id | None = None
     rank: int | None = None
 
 
-class Environment(Node):
+class Environment(Record):
     """The operational environment: markets, customers, competitors, facts, assumptions."""
 
     markets: list[Market] = field(factory=list)
@@ -73,12 +69,12 @@ class Environment(Node):
     assumptions: list[Text] = field(factory=list)
 
 
-class Horizon(Node):
+class Horizon(Record):
     start: dt.date | None = None
     end: dt.date | None = None
 
 
-class Mission(Node):
+class Mission(Record):
     """The commander's mission: who, what, when, where, why, and the success factors."""
 
     kind: Literal["mission"]
@@ -95,12 +91,12 @@ class Mission(Node):
 # --- intent ------------------------------------------------------------------------------
 
 
-class EndState(Node):
+class EndState(Record):
     condition: Text
     measured_by: Id | None = None
 
 
-class KeyTask(Node):
+class KeyTask(Record):
     """A key task of the commander's intent; supports success factors."""
 
     id: Id
@@ -111,7 +107,7 @@ class KeyTask(Node):
     markets: list[Id] = field(factory=list)
 
 
-class Intent(Node):
+class Intent(Record):
     """The commander's intent: purpose, vision, design, key tasks, end state."""
 
     kind: Literal["intent"]
@@ -128,19 +124,19 @@ class Intent(Node):
 # --- functions ---------------------------------------------------------------------------
 
 
-class SpecifiedTask(Node):
+class SpecifiedTask(Record):
     task: Text
     from_: Id | None = field(key="from", default=None)
 
 
-class Risk(Node):
+class Risk(Record):
     risk: Text
     likelihood: str | None = None
     impact: str | None = None
     mitigation: Text | None = None
 
 
-class MissionAnalysis(Node):
+class MissionAnalysis(Record):
     """What a functional leader derives from the mission before planning."""
 
     specified_tasks: list[SpecifiedTask] = field(factory=list)
@@ -151,7 +147,7 @@ class MissionAnalysis(Node):
     risks: list[Risk] = field(factory=list)
 
 
-class Estimate(Node):
+class Estimate(Record):
     """A functional estimate: how the function answers key tasks."""
 
     id: Id
@@ -164,7 +160,7 @@ class Estimate(Node):
     recommendation: Text | None = None
 
 
-class Function(Node):
+class Function(Record):
     """A function (Marketing, Sales, ...): its analysis, estimates and strategic concept."""
 
     kind: Literal["function"]
@@ -180,12 +176,12 @@ class Function(Node):
 # --- supporting plans --------------------------------------------------------------------
 
 
-class Milestone(Node):
+class Milestone(Record):
     title: Text
     date: dt.date | None = None
 
 
-class Metric(Node):
+class Metric(Record):
     """A metric; leading and activity metrics must drive an outcome."""
 
     id: Id
@@ -197,7 +193,7 @@ class Metric(Node):
     drives: Id | None = None
 
 
-class Plan(Node):
+class Plan(Record):
     """A supporting plan of a function; supports that function's estimates."""
 
     kind: Literal["plan"]
@@ -221,7 +217,7 @@ class Plan(Node):
 # --- SLA and glossary --------------------------------------------------------------------
 
 
-class Stage(Node):
+class Stage(Record):
     """A stage of the demand waterfall, top of the funnel first."""
 
     id: Id
@@ -234,14 +230,14 @@ class Stage(Node):
     system_of_record: Text | None = None
 
 
-class Commitment(Node):
+class Commitment(Record):
     party: Id
     stage: Id
     volume: Number
     per: str
 
 
-class Sla(Node):
+class Sla(Record):
     """The Marketing and Sales agreement and its demand waterfall."""
 
     kind: Literal["sla"]
@@ -256,13 +252,13 @@ class Sla(Node):
     commitments: list[Commitment] = field(factory=list)
 
 
-class Term(Node):
+class Term(Record):
     term: Text
     definition: Text
     aliases: list[Text] = field(factory=list)
 
 
-class Glossary(Node):
+class Glossary(Record):
     kind: Literal["glossary"]
     id: Id
     terms: list[Term] = field(factory=list)
