@@ -22,6 +22,8 @@ from tests.test_plugin import copy_fixture, edit
 from mission_playbook.compare import diff
 from mission_playbook.plugin import PlaybookPlugin
 
+pytestmark = pytest.mark.slow  # every test builds a site two or three times
+
 ABM = Path("plans/functions/marketing/mkt-abm.yaml")
 
 
