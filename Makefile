@@ -4,7 +4,7 @@ BIN  := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: venv mermaid chromium check site serve test test-fast lint bench clean
+.PHONY: venv mermaid chromium check site serve test test-fast lint bench clean dist
 
 venv: $(VENV)/.stamp
 
@@ -51,15 +51,18 @@ serve: $(VENV)/.stamp mermaid  ## live preview; rebuilds on any change under pla
 bench: $(VENV)/.stamp mermaid  ## benchmarks/README.md; not part of `make test`
 	$(BIN)/python benchmarks/run.py
 
+dist: $(VENV)/.stamp mermaid  ## sdist and wheel in dist/, both carrying the verified Mermaid
+	$(BIN)/python scripts/build_dist.py --out dist
+
 lint: $(VENV)/.stamp
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
-	$(BIN)/mypy scripts/fetch_mermaid.py tests/browser
+	$(BIN)/mypy scripts/fetch_mermaid.py scripts/build_dist.py tests/browser
 	$(BIN)/playbook fmt --check
 
 clean:
-	rm -rf site build test-artifacts .pytest_cache .mypy_cache .ruff_cache *.egg-info
+	rm -rf site build dist test-artifacts .pytest_cache .mypy_cache .ruff_cache *.egg-info
 	rm -f generator/mission_playbook/assets/js/mermaid.min.js
 	find . -name __pycache__ -type d -not -path './$(VENV)/*' -prune -exec rm -rf {} +
 

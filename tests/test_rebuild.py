@@ -19,7 +19,7 @@ from mkdocs.config import load_config
 from tests.test_diff import git
 from tests.test_plugin import copy_fixture, edit
 
-from mission_playbook.compare import diff
+from mission_playbook.compare import revisions
 from mission_playbook.plugin import PlaybookPlugin
 
 pytestmark = pytest.mark.slow  # every test builds a site two or three times
@@ -152,15 +152,15 @@ def tagged_repo(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def loaded(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The revisions ``diff.load_revision`` loads, in order."""
+    """The revisions ``revisions.load_revision`` loads, in order."""
     names: list[str] = []
-    load_revision = diff.load_revision
+    load_revision = revisions.load_revision
 
     def counting(name: str, *args: Any, **kwargs: Any) -> Any:
         names.append(name)
         return load_revision(name, *args, **kwargs)
 
-    monkeypatch.setattr(diff, "load_revision", counting)
+    monkeypatch.setattr(revisions, "load_revision", counting)
     return names
 
 
@@ -203,7 +203,7 @@ def test_the_next_build_reads_the_what_changed_base_from_the_cache(
     assert loaded == [v1]
     assert pages_of(tmp_path / "site-2") == first  # the same site from the kept base
 
-    cached = list(Path(os.environ["PLAYBOOK_CACHE_DIR"]).glob("*.base.pickle"))
+    cached = list(Path(os.environ["PLAYBOOK_CACHE_DIR"]).glob("*.base.json"))
     assert len(cached) == 1
     cached[0].write_bytes(b"damaged")  # a damaged entry is a miss, never an error
     build_site(root, tmp_path / "site-3", "build")

@@ -21,7 +21,7 @@ if TYPE_CHECKING:  # the check that changed nothing does not import typing (mode
 
     from mission_playbook.model.cache import OptionsCache
 
-OPTIONS = ("plans", "templates", "severity", "max_file_size", "cache", "changes")
+OPTIONS = ("plans", "templates", "severity", "max_file_size", "cache", "changes", "generator")
 
 
 class ConfigError(Exception):

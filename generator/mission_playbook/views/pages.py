@@ -215,6 +215,8 @@ class Options:
     source_root: Path | None = None  # edit links are relative to this folder
     directory_urls: bool = True
     changes: tuple[str, str] | None = None  # (base, Markdown) for the "What changed" page
+    # links in HTML fragments as .md paths, for a builder that resolves them in HTML (Zensical)
+    md_links: bool = False
 
 
 @dataclass
@@ -409,11 +411,12 @@ class Renderer:
             if node is None:
                 return ""
             target = page_path(node)
-            url = (
-                target[len(here) :]  # "#anchor" on this page
-                if target.startswith(here + "#")
-                else relative_url(here, target, self.options.directory_urls)
-            )
+            if target.startswith(here + "#"):
+                url = target[len(here) :]  # "#anchor" on this page
+            elif self.options.md_links:
+                url = relative_md(here, target)
+            else:
+                url = relative_url(here, target, self.options.directory_urls)
             shown = self.inline_html(text if text is not None else node.title)
             return f'<a href="{html.escape(url)}">{shown}</a>'
 
