@@ -14,9 +14,6 @@ $(VENV)/.stamp: pyproject.toml
 	$(BIN)/python -m pip install -e '.[dev]'
 	touch $@
 
-# The packaged page templates' bytecode, as pip compiles modules (quick when it is current)
-TEMPLATES := $(BIN)/python -c 'from mission_playbook.views.pages import compile_packaged; compile_packaged()'
-
 mermaid: $(VENV)/.stamp  ## pinned Mermaid from the npm registry, verified against the lock
 	$(BIN)/python scripts/fetch_mermaid.py
 
@@ -29,7 +26,6 @@ check: $(VENV)/.stamp
 
 site: $(VENV)/.stamp mermaid  ## builds into site.new, then swaps: a failed build keeps site/
 	rm -rf site.new
-	$(TEMPLATES)
 	$(BIN)/mkdocs build --strict -d site.new || { rm -rf site.new; exit 1; }
 	rm -rf site.old
 	if [ -e site ]; then mv site site.old; fi
@@ -45,7 +41,6 @@ test-fast: $(VENV)/.stamp mermaid
 	$(BIN)/python -m pytest -m "not browser and not slow" -q
 
 serve: $(VENV)/.stamp mermaid  ## live preview; rebuilds on any change under plans/ or templates/
-	$(TEMPLATES)
 	$(BIN)/mkdocs serve
 
 bench: $(VENV)/.stamp mermaid  ## benchmarks/README.md; not part of `make test`

@@ -100,7 +100,8 @@ def test_render_for_zensical_writes_the_assets_and_md_links(
     root = copy_fixture(tmp_path / "small")
     monkeypatch.chdir(root)
     assert main(["render", "--out", "docs", "--zensical"]) == 0
-    count = len(pages.render(load(Path("plans")), pages.Options(templates=root / "templates")))
+    options = pages.Options(templates=root / "templates")
+    count = len(pages.render_pages(load(Path("plans")), options))
     assert f"wrote {count} pages and 2 assets to docs" in capsys.readouterr().out
     for name in (assets.MERMAID_JS, assets.PLAYBOOK_CSS):
         assert (root / "docs" / name).read_bytes() == (assets.ASSETS / name).read_bytes()

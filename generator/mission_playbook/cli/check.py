@@ -44,11 +44,11 @@ def _check(settings: Settings, sources: Sources, fmt: str, strict: bool) -> tupl
     """The check's output and exit code."""
     # the model and the report: imported only when there is work to do
     from mission_playbook.playbook import load
-    from mission_playbook.views.report import render
+    from mission_playbook.views.report import check_output
 
     playbook = load(settings.plans, settings, sources, file_cache(settings))
     failing = playbook.errors or (strict and playbook.warnings)
-    return render(playbook, fmt), EXIT_FINDINGS if failing else EXIT_OK
+    return check_output(playbook, fmt), EXIT_FINDINGS if failing else EXIT_OK
 
 
 def register(subparsers: Any, common: Callable[[argparse.ArgumentParser], None]) -> None:

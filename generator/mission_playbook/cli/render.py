@@ -20,7 +20,8 @@ from mission_playbook.model import writing as output
 from mission_playbook.model.cache import file_cache
 from mission_playbook.playbook import load
 from mission_playbook.views import assets, pages
-from mission_playbook.views.report import render
+from mission_playbook.views.environment import CompiledTemplates, cache_folder
+from mission_playbook.views.report import check_output
 
 
 def cmd_render(args: argparse.Namespace) -> int:
@@ -36,11 +37,12 @@ def cmd_render(args: argparse.Namespace) -> int:
             return EXIT_USAGE
     playbook = load(settings.plans, settings, cache=file_cache(settings))
     if playbook.errors:
-        sys.stderr.write(render(playbook, "text"))
+        sys.stderr.write(check_output(playbook, "text"))
         sys.stderr.write("playbook: not rendered: fix the errors above first\n")
         return EXIT_FINDINGS
     options = pages.Options(templates=settings.templates, md_links=args.zensical)
-    files: dict[str, str | bytes] = dict(pages.render(playbook, options))
+    compiled = CompiledTemplates(cache_folder(settings))  # in memory only under `cache: false`
+    files: dict[str, str | bytes] = dict(pages.render_pages(playbook, options, compiled))
     count = len(files)
     if args.zensical:
         try:

@@ -4,6 +4,8 @@ Event flow:
 
 - ``on_config``: read the options (the same ones ``playbook check`` reads), load and check
   the plans, stop the build on errors and log warnings (so ``--strict`` fails on them),
+  choose where compiled templates are kept (the user's cache folder, or memory only under
+  ``cache: false``: ``views/environment.py``),
   serve Mermaid from the site itself, add the Markdown extension that passes the pages' HTML
   fragments through (``views/fragments.py``), set a small navigation when none is given and
   name the generator and its version in the footer (after the site's ``copyright``).
@@ -43,9 +45,10 @@ from mission_playbook.model.files import DEFAULT_MAX_FILE_BYTES, PLAN_SUFFIXES
 from mission_playbook.playbook import Playbook, load
 from mission_playbook.plugin.page import PlaybookPage
 from mission_playbook.plugin.rebuild import RenderMemo
-from mission_playbook.views import pages, textsafe
+from mission_playbook.views import pages, sitemap, textsafe
 from mission_playbook.views.assets import ASSETS, MERMAID_JS, PLAYBOOK_CSS, missing_mermaid
 from mission_playbook.views.changes import to_markdown
+from mission_playbook.views.environment import CompiledTemplates, cache_folder
 from mission_playbook.views.fragments import Conversion, FragmentExtension, PageHtml
 
 if TYPE_CHECKING:  # only `mkdocs serve` loads its server (20 ms of imports)
@@ -76,6 +79,7 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         self.memo: RenderMemo | None = None
         self.fragments = FragmentExtension()  # one object: the settings stay equal per build
         self.bases: revisions.Bases = {}  # the "What changed" base, kept across serve's rebuilds
+        self.compiled: CompiledTemplates | None = None  # kept across serve's rebuilds too
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Keeps this plugin across the rebuilds of ``mkdocs serve``, and pages with it."""
@@ -84,6 +88,7 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
     def on_shutdown(self) -> None:
         self.memo = None
         self.bases = {}
+        self.compiled = None
 
     @event_priority(100)  # before mermaid2 reads extra_javascript
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
@@ -93,6 +98,9 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         except ConfigError as exc:
             raise PluginError(str(exc)) from None
         self.playbook = self._load(self.settings)
+        folder = cache_folder(self.settings)  # None under `cache: false`: in memory only
+        if self.compiled is None or self.compiled.folder != folder:
+            self.compiled = CompiledTemplates(folder)
         if MERMAID_JS not in [str(s) for s in config.extra_javascript]:
             config.extra_javascript.append(MERMAID_JS)
         if PLAYBOOK_CSS not in config.extra_css:
@@ -141,7 +149,7 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
             directory_urls=config.use_directory_urls,
             changes=self.changes,
         )
-        renderer = pages.Renderer(self.playbook, options)
+        renderer = pages.Renderer(self.playbook, options, self.compiled)
         conversion = Conversion(
             self.fragments,
             renderer.inline_html,
@@ -199,7 +207,7 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         if found is None:
             return None
         name, base = found
-        link = pages.link_from("changes.md", self.playbook)
+        link = sitemap.link_from("changes.md", self.playbook)
         diff = diff_snapshots(base, snapshot(self.playbook))
         return name, to_markdown(diff, link, fold=False)
 
@@ -238,7 +246,7 @@ def navigation(playbook: Playbook, changes: bool = False) -> list[Any]:
         nav.append({"Commander's intent": "intent.md"})
     # themes print navigation titles as they are: no markup from a plan may reach them
     functions = [
-        {textsafe.plain(" ".join(n.title.split())): pages.page_path(n)}
+        {textsafe.plain(" ".join(n.title.split())): sitemap.page_path(n)}
         for n in playbook.of_kind("function")
     ]
     if functions:
@@ -246,7 +254,7 @@ def navigation(playbook: Playbook, changes: bool = False) -> list[Any]:
     views: list[Any] = []
     if playbook.of_kind("sla"):
         views.append({"Demand waterfall": "waterfall.md"})
-    views += [{title: path} for path, _, title in pages.VIEWS]
+    views += [{title: path} for path, _, title in sitemap.VIEWS]
     if changes:
         views.append({"What changed": "changes.md"})
     nav.append({"Views": views})
