@@ -22,12 +22,12 @@ import pytest
 
 from mission_playbook.model import ladder as ladder_mod
 from mission_playbook.playbook import load
-from synthetic import FUNCTIONS, N_KEY_TASKS, N_SUCCESS_FACTORS, generate, shape
+from synthetic import AS_OF, FUNCTIONS, N_KEY_TASKS, N_SUCCESS_FACTORS, generate, shape
 
 N = 10_000
 
 #: How much more a function may be called per node at four times the size (sorting is
-#: n log n: 1.25 from 250 to 1,000 nodes), and the whole check.
+#: n log n: 1.26 from 200 to 800 nodes), and the whole check.
 GROWTH_PER_FUNCTION = 1.5
 GROWTH_IN_ALL = 1.15
 #: Functions called fewer times than this at the small size are not compared one by one.
@@ -79,7 +79,7 @@ def grown(small: Work, big: Work) -> list[str]:
 
 
 def test_the_check_does_the_same_work_per_node_at_any_size(tmp_path: Path):
-    small, big = work(250, tmp_path / "small"), work(1_000, tmp_path / "big")
+    small, big = work(200, tmp_path / "small"), work(800, tmp_path / "big")
     assert big.nodes > 3.5 * small.nodes
     assert grown(small, big) == []
     assert big.per_node <= small.per_node * GROWTH_IN_ALL, (small.per_node, big.per_node)
@@ -98,7 +98,7 @@ def test_counting_the_work_finds_a_check_that_visits_every_node_per_node(
         link(ladder)
 
     monkeypatch.setattr(ladder_mod, "link", quadratic)
-    small, big = work(100, tmp_path / "small"), work(400, tmp_path / "big")
+    small, big = work(60, tmp_path / "small"), work(240, tmp_path / "big")
     found = grown(small, big)
     assert any("ladder.py" in text and "(<genexpr>)" in text for text in found), found
     assert big.per_node > small.per_node * GROWTH_IN_ALL
@@ -123,4 +123,6 @@ def test_a_10000_node_playbook_checks_clean(tmp_path: Path, monkeypatch: pytest.
     assert sum(counts.values()) == N
     assert len(pb.of_kind("function")) == len(FUNCTIONS)
     assert all(rung.covered == rung.total for rung in pb.coverage())
-    assert len(pb.files) == 1 + 1 + len(FUNCTIONS) + plan_count + 2  # + sla and glossary
+    # + sla and glossary, and a check-in per month to the as-of date
+    assert len(pb.files) == 1 + 1 + len(FUNCTIONS) + plan_count + 2 + AS_OF.month
+    assert pb.as_of == AS_OF

@@ -41,6 +41,7 @@ COMMANDS: dict[str, str] = {
     "rename": "author",
     "schema": "author",
     "init": "init",
+    "actuals": "actuals",
 }
 
 
