@@ -10,6 +10,8 @@ Event flow:
   (with its edit button pointing at the YAML it comes from) and the packaged assets.
 - ``on_nav`` (last): under ``mkdocs serve``, name what each page's HTML depends on, so that
   a rebuild reuses the HTML of pages that did not change (``plugin/rebuild.py``).
+- ``on_env`` (last): under ``mkdocs serve``, keep the theme's compiled templates for the
+  next build (``rebuild.ThemeCode``).
 - ``on_serve``: rebuild when anything under the plans or templates folders changes.
 
 Generated pages that the navigation leaves out (plans, estimates, ...) are marked "not in
@@ -39,12 +41,13 @@ from mission_playbook.model.diagnostics import Severity
 from mission_playbook.model.files import DEFAULT_MAX_FILE_BYTES, PLAN_SUFFIXES
 from mission_playbook.playbook import Playbook, load
 from mission_playbook.plugin.page import PlaybookPage
-from mission_playbook.plugin.rebuild import RenderMemo
+from mission_playbook.plugin.rebuild import RenderMemo, ThemeCode
 from mission_playbook.views import pages, textsafe
 from mission_playbook.views.changes import to_markdown
 from mission_playbook.views.fragments import Conversion, FragmentExtension, PageHtml
 
 if TYPE_CHECKING:  # only `mkdocs serve` loads its server (20 ms of imports)
+    from jinja2 import Environment
     from mkdocs.livereload import LiveReloadServer
 
 log = get_plugin_logger(__name__)
@@ -73,15 +76,18 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         self.playbook: Playbook | None = None
         self.changes: tuple[str, str] | None = None
         self.memo: RenderMemo | None = None
+        self.theme_code: ThemeCode | None = None
         self.fragments = FragmentExtension()  # one object: the settings stay equal per build
         self.bases: revisions.Bases = {}  # the "What changed" base, kept across serve's rebuilds
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Keeps this plugin across the rebuilds of ``mkdocs serve``, and pages with it."""
         self.memo = RenderMemo() if command == "serve" else None
+        self.theme_code = ThemeCode() if command == "serve" else None
 
     def on_shutdown(self) -> None:
         self.memo = None
+        self.theme_code = None
         self.bases = {}
 
     @event_priority(100)  # before mermaid2 reads extra_javascript
@@ -181,6 +187,12 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         if self.memo is not None:
             self.memo.start(config, files)
         return nav
+
+    @event_priority(-100)  # after every plugin that may change the environment
+    def on_env(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment:
+        if self.theme_code is not None:
+            self.theme_code.attach(env, config)
+        return env
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         if self.memo is not None:
