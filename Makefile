@@ -39,9 +39,9 @@ site: $(VENV)/.stamp mermaid  ## builds into site.new, then swaps: a failed buil
 test: $(VENV)/.stamp mermaid chromium
 	$(BIN)/python -m pytest
 
-serve: $(VENV)/.stamp mermaid  ## live preview; rebuilds on any change under plans/ or templates/
+serve: $(VENV)/.stamp mermaid  ## live preview; a rebuild writes only the pages an edit changes
 	$(TEMPLATES)
-	$(BIN)/mkdocs serve
+	$(BIN)/mkdocs serve --dirty
 
 bench: $(VENV)/.stamp mermaid  ## benchmarks/README.md; not part of `make test`
 	$(BIN)/python benchmarks/run.py

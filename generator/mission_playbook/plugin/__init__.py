@@ -11,7 +11,9 @@ Event flow:
 - ``on_nav`` (last): under ``mkdocs serve``, name what each page's HTML depends on, so that
   a rebuild reuses the HTML of pages that did not change (``plugin/rebuild.py``).
 - ``on_env`` (last): under ``mkdocs serve``, keep the theme's compiled templates for the
-  next build (``rebuild.ThemeCode``).
+  next build (``rebuild.ThemeCode``); with ``--dirty`` (``make serve``), decide which pages
+  are written again, ``on_page_context`` and ``on_post_build`` keeping the search index
+  and deleting what is gone (``plugin/written.py``).
 - ``on_serve``: rebuild when anything under the plans or templates folders changes.
 
 Generated pages that the navigation leaves out (plans, estimates, ...) are marked "not in
@@ -32,6 +34,8 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
+from mkdocs.structure.pages import Page
+from mkdocs.utils.templates import TemplateContext
 
 from mission_playbook.compare import revisions
 from mission_playbook.compare.diff import diff_snapshots
@@ -42,6 +46,7 @@ from mission_playbook.model.files import DEFAULT_MAX_FILE_BYTES, PLAN_SUFFIXES
 from mission_playbook.playbook import Playbook, load
 from mission_playbook.plugin.page import PlaybookPage
 from mission_playbook.plugin.rebuild import RenderMemo, ThemeCode
+from mission_playbook.plugin.written import WrittenSite
 from mission_playbook.views import pages, textsafe
 from mission_playbook.views.changes import to_markdown
 from mission_playbook.views.fragments import Conversion, FragmentExtension, PageHtml
@@ -76,17 +81,21 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         self.playbook: Playbook | None = None
         self.changes: tuple[str, str] | None = None
         self.memo: RenderMemo | None = None
+        self.written: WrittenSite | None = None  # under `mkdocs serve --dirty`
         self.theme_code: ThemeCode | None = None
+        self.nav: Navigation | None = None
         self.fragments = FragmentExtension()  # one object: the settings stay equal per build
         self.bases: revisions.Bases = {}  # the "What changed" base, kept across serve's rebuilds
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Keeps this plugin across the rebuilds of ``mkdocs serve``, and pages with it."""
         self.memo = RenderMemo() if command == "serve" else None
+        self.written = WrittenSite() if command == "serve" and dirty else None
         self.theme_code = ThemeCode() if command == "serve" else None
 
     def on_shutdown(self) -> None:
         self.memo = None
+        self.written = None
         self.theme_code = None
         self.bases = {}
 
@@ -186,18 +195,47 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
         if self.memo is not None:
             self.memo.start(config, files)
+        if self.written is not None:
+            self.written.track(files)
+            self.nav = nav
         return nav
+
+    def on_pre_page(self, page: Page, *, config: MkDocsConfig, files: Files) -> Page:
+        if self.written is not None:
+            self.written.read(page)
+        return page
 
     @event_priority(-100)  # after every plugin that may change the environment
     def on_env(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment:
         if self.theme_code is not None:
             self.theme_code.attach(env, config)
+        if self.written is not None:
+            assert self.nav is not None
+            self.written.decide(config, self.nav, self)
+            if self.written.unsure:
+                log.info(f"every page is written again: {self.written.unsure}")
         return env
 
+    @event_priority(-100)  # after the search plugin indexed the page
+    def on_page_context(
+        self, context: TemplateContext, *, page: Page, config: MkDocsConfig, nav: Navigation
+    ) -> TemplateContext:
+        if self.written is not None:
+            self.written.indexed(page)
+        return context
+
+    @event_priority(100)  # before the search plugin writes its index
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         if self.memo is not None:
             log.debug(f"pages reused from the last build: {self.memo.hits}")
             self.memo.finish()
+        if self.written is not None:
+            log.debug(f"pages kept as the last build wrote them: {self.written.kept_count}")
+            self.written.finish(config)
+
+    def on_build_error(self, *, error: Exception) -> None:
+        if self.written is not None:
+            self.written.failed()
 
     def _changes(self) -> tuple[str, str] | None:
         """The "What changed" page's base and content, or None when there is no base."""
