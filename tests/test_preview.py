@@ -189,8 +189,8 @@ def test_a_rebuild_writes_only_the_pages_an_edit_changes(
 ) -> None:
     root, preview, clean = project
     plugin = preview.build()
-    assert plugin.written is not None
-    pages = len(plugin.written.order)
+    assert plugin.reads is not None and plugin.written is not None
+    pages = len(plugin.reads.kept)
     assert pages > 15
     unrelated, edited = (
         stamp(preview.site / UNRELATED),
@@ -199,7 +199,8 @@ def test_a_rebuild_writes_only_the_pages_an_edit_changes(
 
     title = ("a plan's title", lambda r: edit(r / ABM, "-based programs", "-based growth programs"))
     serve_steps(root, preview, clean, [title])
-    # only the pages showing the plan are written again
+    # only the pages showing the plan are rendered and written again
+    assert 0 < plugin.reads.rendered < pages
     assert 0 < plugin.written.kept_count < pages
     assert stamp(preview.site / UNRELATED) == unrelated
     assert stamp(preview.site / "plans/mkt-abm/index.html") != edited

@@ -7,7 +7,9 @@ Event flow:
   serve Mermaid from the site itself, add the Markdown extension that passes the pages' HTML
   fragments through (``views/fragments.py``) and set a small navigation when none is given.
 - ``on_files``: drop the plan YAML files from the docs, add one generated page per node
-  (with its edit button pointing at the YAML it comes from) and the packaged assets.
+  (with its edit button pointing at the YAML it comes from) and the packaged assets. Under
+  ``mkdocs serve`` a page's Markdown is rendered again only when a plan file it read, or
+  what the whole playbook derives, changed (``plugin/reads.py``).
 - ``on_nav`` (last): under ``mkdocs serve``, name what each page's HTML depends on, so that
   a rebuild reuses the HTML of pages that did not change (``plugin/rebuild.py``).
 - ``on_env`` (last): under ``mkdocs serve``, keep the theme's compiled templates for the
@@ -23,6 +25,7 @@ nav", so that MkDocs does not list every one of them on every build.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -40,11 +43,17 @@ from mkdocs.utils.templates import TemplateContext
 from mission_playbook.compare import revisions
 from mission_playbook.compare.diff import diff_snapshots
 from mission_playbook.compare.snapshot import snapshot
-from mission_playbook.model.config import ConfigError, Settings, settings_from_options
+from mission_playbook.model.config import (
+    ConfigError,
+    Settings,
+    read_plans,
+    settings_from_options,
+)
 from mission_playbook.model.diagnostics import Severity
-from mission_playbook.model.files import DEFAULT_MAX_FILE_BYTES, PLAN_SUFFIXES
+from mission_playbook.model.files import DEFAULT_MAX_FILE_BYTES, PLAN_SUFFIXES, Sources
 from mission_playbook.playbook import Playbook, load
 from mission_playbook.plugin.page import PlaybookPage
+from mission_playbook.plugin.reads import PageReads
 from mission_playbook.plugin.rebuild import RenderMemo, ThemeCode
 from mission_playbook.plugin.written import WrittenSite
 from mission_playbook.views import pages, textsafe
@@ -83,6 +92,8 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         self.memo: RenderMemo | None = None
         self.written: WrittenSite | None = None  # under `mkdocs serve --dirty`
         self.theme_code: ThemeCode | None = None
+        self.reads: PageReads | None = None  # under `mkdocs serve`
+        self.sources: Sources | None = None
         self.nav: Navigation | None = None
         self.fragments = FragmentExtension()  # one object: the settings stay equal per build
         self.bases: revisions.Bases = {}  # the "What changed" base, kept across serve's rebuilds
@@ -92,11 +103,13 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         self.memo = RenderMemo() if command == "serve" else None
         self.written = WrittenSite() if command == "serve" and dirty else None
         self.theme_code = ThemeCode() if command == "serve" else None
+        self.reads = PageReads() if command == "serve" else None
 
     def on_shutdown(self) -> None:
         self.memo = None
         self.written = None
         self.theme_code = None
+        self.reads = None
         self.bases = {}
 
     @event_priority(100)  # before mermaid2 reads extra_javascript
@@ -121,7 +134,8 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
 
     def _load(self, settings: Settings) -> Playbook:
         try:
-            playbook = load(settings.plans, settings)
+            self.sources = read_plans(settings.plans, settings.max_file_size)
+            playbook = load(settings.plans, settings, self.sources)
         except ConfigError as exc:
             raise PluginError(str(exc)) from None
         for d in playbook.diagnostics:
@@ -165,10 +179,15 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         folders: dict[Path, Path] = {}
         titles = nav_titles(config.nav)
         patterns = [p for p in (config.exclude_docs, config.draft_docs) if p]
-        for page in renderer.pages():
-            if files.get_file_from_path(page.path) is not None:
-                continue  # a hand-written page of the same name wins
-            generated = File.generated(config, page.path, content=renderer.render_page(page))
+        # a hand-written page of the same name wins
+        found = [p for p in renderer.pages() if files.get_file_from_path(p.path) is None]
+        rendered: Iterable[tuple[pages.Page, str]]
+        if self.reads is not None and self.sources is not None:
+            rendered = self.reads.render(renderer, self.sources, found)
+        else:
+            rendered = ((page, renderer.render_page(page)) for page in found)
+        for page, markdown in rendered:
+            generated = File.generated(config, page.path, content=markdown)
             if page.path not in titles and not any(p.match_file(page.path) for p in patterns):
                 generated.inclusion = InclusionLevel.NOT_IN_NAV
             if page.source is not None:

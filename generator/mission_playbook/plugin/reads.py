@@ -1,0 +1,267 @@
+"""Under ``mkdocs serve``: a page's Markdown is rendered again only when what it read changed.
+
+Rendering a page reads nodes of the playbook (their fields, and where they were written),
+and besides them what is derived from the whole playbook: which nodes exist and how they
+link, the findings, the waterfalls, the renderer's indexes and glossary, the options and
+the templates. ``PageReads`` renders each page with the plan files it reads recorded (every
+read of a node's ``data`` or ``doc`` goes through ``ReadNode``), and in the next build keeps
+the page's Markdown when
+
+- everything derived is equal, compared by value (``site_key``),
+- the page's own path, template, title and context are equal,
+- and none of the plan files it read changed (their bytes).
+
+Anything else renders the page again; when in doubt (a template loader or a value this
+module cannot compare), every page. An edit to a plan's text renders its page and the pages
+showing it; an edit that moves a node, adds one or changes a finding renders all pages.
+
+A value computed while rendering one page and reused by another (a cache shared between
+pages) would hide the second page's reads. The renderer keeps no such cache, only text
+caches keyed by the text itself; ``tests/test_preview.py`` checks that every page reads the
+same files rendered alone as rendered after all the others.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import enum
+import functools
+import hashlib
+import os
+import re
+import types
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from mission_playbook.model.files import Sources
+from mission_playbook.model.ladder import Ladder, Node
+from mission_playbook.views import pages
+
+_DATA = Node.__dict__["data"]  # the slots' own descriptors
+_DOC = Node.__dict__["doc"]
+_reading: set[str] | None = None  # the files the page being rendered read so far
+
+
+class ReadNode(Node):
+    """A node whose every read of ``data`` or ``doc`` records its file (while rendering)."""
+
+    __slots__ = ()
+
+    @property
+    def data(self) -> Any:
+        if _reading is not None:
+            _reading.add(_DOC.__get__(self, Node).file)
+        return _DATA.__get__(self, Node)
+
+    @data.setter
+    def data(self, value: Any) -> None:
+        _DATA.__set__(self, value)
+
+    @property
+    def doc(self) -> Any:
+        found = _DOC.__get__(self, Node)
+        if _reading is not None:
+            _reading.add(found.file)
+        return found
+
+    @doc.setter
+    def doc(self, value: Any) -> None:
+        _DOC.__set__(self, value)
+
+
+@contextmanager
+def read_through(ladder: Ladder) -> Iterator[None]:
+    """Every node of ``ladder`` records its reads meanwhile."""
+    nodes = list(ladder.nodes.values())
+    for node in nodes:
+        node.__class__ = ReadNode
+    try:
+        yield
+    finally:
+        for node in nodes:
+            node.__class__ = Node
+
+
+@contextmanager
+def recording() -> Iterator[set[str]]:
+    """The files read meanwhile."""
+    global _reading
+    files: set[str] = set()
+    _reading = files
+    try:
+        yield files
+    finally:
+        _reading = None
+
+
+@dataclass(frozen=True, slots=True)
+class Kept:
+    """A page's Markdown as the last build rendered it, and what it was made from."""
+
+    own: str
+    reads: frozenset[str]
+    markdown: str
+
+
+class PageReads:
+    """The pages of the last build, and the plan files and site they were rendered from."""
+
+    def __init__(self) -> None:
+        self.kept: dict[str, Kept] = {}
+        self.site = ""
+        self.files: dict[str, str] = {}  # plan file -> digest of its bytes
+        self.rendered = 0  # pages rendered in the last build
+
+    def render(
+        self, renderer: pages.Renderer, sources: Sources, page_list: Iterable[pages.Page]
+    ) -> list[tuple[pages.Page, str]]:
+        """Every page with its Markdown, kept from the last build or rendered now."""
+        site = site_key(renderer)
+        files = {s.file: file_digest(s.raw) for s in sources.files}
+        changed = {f for f in files.keys() | self.files.keys() if files.get(f) != self.files.get(f)}
+        same_site = bool(site) and site == self.site
+        kept: dict[str, Kept] = {}
+        out: list[tuple[pages.Page, str]] = []
+        self.rendered = 0
+        with read_through(renderer.ladder):
+            for page in page_list:
+                own = page_key(page)
+                last = self.kept.get(page.path)
+                if same_site and last is not None and last.own == own and not last.reads & changed:
+                    kept[page.path] = last
+                else:
+                    with recording() as reads:
+                        markdown = renderer.render_page(page)
+                    kept[page.path] = Kept(own, frozenset(reads), markdown)
+                    self.rendered += 1
+                out.append((page, kept[page.path].markdown))
+        self.kept, self.site, self.files = kept, site, files  # only once all are rendered
+        return out
+
+
+def file_digest(raw: bytes | None) -> str:
+    return "" if raw is None else hashlib.blake2b(raw, digest_size=16).hexdigest()
+
+
+def page_key(page: pages.Page) -> str:
+    node = page.node.id if page.node is not None else None
+    own = (page.path, page.template, page.title, node, value(page.context))
+    return hashlib.blake2b(repr(own).encode(), digest_size=16).hexdigest()
+
+
+#: Renderer attributes that are not derived values: compared by other means, or made of
+#: them (the inline HTML converter is a function of the glossary).
+_NOT_STATE = frozenset({"playbook", "ladder", "options", "env", "inline_html"})
+
+
+def site_key(renderer: pages.Renderer) -> str:
+    """Everything a page may read besides its nodes, as one digest ("" when unsure)."""
+    playbook = renderer.playbook
+    templates = template_files(renderer.env.loader)
+    if templates is None:
+        return ""
+    options = renderer.options
+    if dataclasses.is_dataclass(options):  # the What changed text is that page's context
+        options = dataclasses.replace(options, changes=None)
+    state = (
+        structure(playbook.ladder),
+        value({k: v for k, v in attributes(playbook) if k != "ladder"}),
+        value({k: v for k, v in attributes(renderer) if k not in _NOT_STATE}),
+        value(options),
+        templates,
+    )
+    text = repr(state)
+    if _ADDRESS.search(text):  # an object without a comparable value: never equal
+        return ""
+    return hashlib.blake2b(text.encode(), digest_size=20).hexdigest()
+
+
+_ADDRESS = re.compile(r" at 0x[0-9a-f]+>")
+_CODE = (
+    types.FunctionType,
+    types.MethodType,
+    types.BuiltinFunctionType,
+    functools.partial,
+    jinja2.Environment,
+)
+
+
+def structure(ladder: Ladder) -> list[Any]:
+    """Which nodes exist, in order, where they are written and how they link."""
+    out: list[Any] = []
+    for node in ladder.nodes.values():
+        owner = node.owner.id if node.owner is not None else None
+        doc = _DOC.__get__(node, Node)
+        out.append((node.id, node.kind, owner, node.path, doc.file, doc.index))
+    for links in (ladder.parents, ladder.children):
+        out.append([(k, [n.id for n in v]) for k, v in links.items()])
+    return out
+
+
+def attributes(obj: object) -> list[tuple[str, Any]]:
+    """An object's attributes, from its ``__dict__`` or its slots."""
+    if hasattr(obj, "__dict__"):
+        return list(vars(obj).items())
+    names = [n for cls in type(obj).__mro__ for n in getattr(cls, "__slots__", ())]
+    return [(n, getattr(obj, n)) for n in dict.fromkeys(names) if hasattr(obj, n)]
+
+
+def value(obj: Any, depth: int = 0) -> Any:
+    """``obj`` as plain values to compare: nodes by id, objects by their attributes."""
+    if depth > 40:
+        raise RecursionError("a derived value too deep to compare")
+    if obj is None or isinstance(obj, str | int | float | bool | bytes | Path):
+        return obj
+    if isinstance(obj, Node):
+        return ("node", obj.id)
+    if isinstance(obj, enum.Enum):
+        return repr(obj)
+    if isinstance(obj, Mapping):
+        return [(value(k, depth + 1), value(v, depth + 1)) for k, v in obj.items()]
+    if isinstance(obj, list | tuple):
+        return [value(v, depth + 1) for v in obj]
+    if isinstance(obj, set | frozenset):
+        return sorted(repr(value(v, depth + 1)) for v in obj)
+    if isinstance(obj, re.Pattern):
+        return ("pattern", obj.pattern, obj.flags)
+    if isinstance(obj, _CODE):
+        return repr(obj)  # by identity (an address: never equal)
+    if "__repr__" in _own(type(obj)) and not attributes(obj):
+        return repr(obj)  # a number type, a date
+    name = f"{type(obj).__module__}.{type(obj).__qualname__}"
+    return (name, [(k, value(v, depth + 1)) for k, v in attributes(obj)])
+
+
+def _own(cls: type) -> set[str]:
+    """The methods ``cls`` or a base other than ``object`` defines."""
+    return {name for base in cls.__mro__ if base is not object for name in vars(base)}
+
+
+def template_files(loader: jinja2.BaseLoader | None) -> list[tuple[str, str]] | None:
+    """Every template file a loader can load, by its bytes; None for a loader not known."""
+    loaders: list[jinja2.BaseLoader] = [loader] if loader is not None else []
+    folders: list[str] = []
+    while loaders:
+        current = loaders.pop(0)
+        if isinstance(current, jinja2.ChoiceLoader):
+            loaders[:0] = current.loaders
+        elif isinstance(current, jinja2.PrefixLoader):
+            loaders[:0] = current.mapping.values()
+        elif isinstance(current, jinja2.FileSystemLoader):
+            folders += [str(p) for p in current.searchpath]
+        else:
+            return None
+    found = []
+    for folder in folders:
+        for root, dirs, names in os.walk(folder):
+            dirs[:] = sorted(d for d in dirs if d != "__pycache__")
+            for name in sorted(names):
+                path = os.path.join(root, name)
+                with open(path, "rb") as fh:
+                    found.append((path, file_digest(fh.read())))
+    return found
