@@ -199,8 +199,9 @@ def test_a_rebuild_writes_only_the_pages_an_edit_changes(
 
     title = ("a plan's title", lambda r: edit(r / ABM, "-based programs", "-based growth programs"))
     serve_steps(root, preview, clean, [title])
-    # only the pages showing the plan are rendered and written again
+    # only the pages showing the plan are rendered, read by MkDocs and written again
     assert 0 < plugin.reads.rendered < pages
+    assert 0 < len(plugin.written.read) < pages
     assert 0 < plugin.written.kept_count < pages
     assert stamp(preview.site / UNRELATED) == unrelated
     assert stamp(preview.site / "plans/mkt-abm/index.html") != edited

@@ -215,13 +215,13 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         if self.memo is not None:
             self.memo.start(config, files)
         if self.written is not None:
-            self.written.track(files)
+            self.written.track(config, files, self, self.memo)
             self.nav = nav
         return nav
 
     def on_pre_page(self, page: Page, *, config: MkDocsConfig, files: Files) -> Page:
         if self.written is not None:
-            self.written.read(page)
+            self.written.reading(page)
         return page
 
     @event_priority(-100)  # after every plugin that may change the environment
@@ -230,7 +230,7 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
             self.theme_code.attach(env, config)
         if self.written is not None:
             assert self.nav is not None
-            self.written.decide(config, self.nav, self)
+            self.written.decide(config, self.nav)
             if self.written.unsure:
                 log.info(f"every page is written again: {self.written.unsure}")
         return env

@@ -52,18 +52,31 @@ class Rendered:
     links: dict[str, dict[str, str]] | None
 
 
+@dataclass(frozen=True)
+class Read:
+    """A generated page as MkDocs read and converted it: its Markdown (the file's text from
+    ``start``, after the front matter), its metadata and its conversion."""
+
+    start: int
+    meta: dict[str, Any]
+    rendered: Rendered
+
+
 class RenderMemo:
     """The pages converted in the last build and in this one, by everything they depend on."""
 
     def __init__(self) -> None:
         self.previous: dict[str, Rendered] = {}
         self.current: dict[str, Rendered] = {}
+        self.read_before: dict[str, Read] = {}  # by the file's text (``source_key``)
+        self.read_now: dict[str, Read] = {}
         self.context = ""
         self.hits = 0
 
     def start(self, config: MkDocsConfig, files: Files) -> None:
         """Begin a build: keep the last build's pages, and name what every page depends on."""
         self.previous, self.current, self.hits = {**self.previous, **self.current}, {}, 0
+        self.read_before, self.read_now = {**self.read_before, **self.read_now}, {}
         digest = hashlib.blake2b(digest_size=20)
         markdown = (config.markdown_extensions, config.mdx_configs, config.use_directory_urls)
         digest.update(repr((markdown, config.validation)).encode())
@@ -73,7 +86,7 @@ class RenderMemo:
 
     def finish(self) -> None:
         """End a build: only pages of this build are kept for the next."""
-        self.previous = {}
+        self.previous, self.read_before = {}, {}
 
     def key(self, page: Page) -> str:
         digest = hashlib.blake2b(digest_size=20)
@@ -90,6 +103,30 @@ class RenderMemo:
 
     def put(self, key: str, rendered: Rendered) -> None:
         self.current[key] = rendered
+
+    def source_key(self, page: Page) -> str:
+        """A generated page by its file's text (front matter included) and its place."""
+        digest = hashlib.blake2b(digest_size=20)
+        digest.update(f"{self.context}\0{page.file.src_uri}\0{page.file.url}\0".encode())
+        digest.update(page.file.content_string.encode())
+        return digest.hexdigest()
+
+    def remember(self, page: Page, rendered: Rendered) -> None:
+        """Keep how a generated page was read, so that the next build may skip reading it."""
+        text, markdown = page.file.content_string, page.markdown or ""
+        if text.endswith(markdown):  # no plugin changed the Markdown it read
+            self.read_now[self.source_key(page)] = Read(
+                len(text) - len(markdown), dict(page.meta), rendered
+            )
+
+    def read(self, page: Page) -> Read | None:
+        """How the page was read in the last build, if its file's text is the same."""
+        key = self.source_key(page)
+        hit = self.read_now.get(key) or self.read_before.pop(key, None)
+        if hit is not None:
+            self.read_now[key] = hit
+            self.hits += 1
+        return hit
 
 
 class ThemeCode(jinja2.BytecodeCache):

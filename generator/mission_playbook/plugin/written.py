@@ -5,12 +5,15 @@ In a dirty build MkDocs neither cleans the site folder nor builds a page whose
 ``File.is_modified()`` is false. That is exact only when "modified" means "its HTML would
 differ" and when what spans pages follows. ``WrittenSite`` makes it so:
 
-- Every page of the build is read as usual (the plugin's ``RenderMemo`` makes that cheap).
-  Then (``on_env``) each page gets a key naming all its HTML is made from: the site's
-  settings (the whole configuration, every plugin's options, the theme's template files),
-  the navigation with its titles, and the page's own HTML, table of contents, metadata,
-  title, addresses and edit link. A page is built again when its key differs from the last
-  build's or its file is gone; every page's ``is_modified`` answers so.
+- Reading: a generated page whose file's text and place are the last build's is not read
+  again (``is_modified`` is false while MkDocs reads pages); the plugin's ``RenderMemo``
+  gives it what reading it gave (its Markdown, metadata, HTML, table of contents). Every
+  other page is read as usual. Not when another plugin handles pages: it would miss them.
+- Writing: once every page is read (``on_env``), each page gets a key naming all its HTML
+  is made from: the site's settings (the whole configuration, every plugin's options, the
+  theme's template files), the navigation with its titles, and the page's own HTML, table
+  of contents, metadata, title, addresses and edit link. A page is built again when its
+  key differs from the last build's or its file is gone; ``is_modified`` answers so.
 - The search index: the entries the search plugin made for each page are kept with the
   page and put back, in a clean build's order, for the pages not built again.
 - The files the last build wrote and this one does not have (a removed or renamed plan's
@@ -41,7 +44,8 @@ from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import AnchorLink
 from mkdocs.theme import Theme
 
-from mission_playbook.plugin.rebuild import plain
+from mission_playbook.plugin.page import PlaybookPage
+from mission_playbook.plugin.rebuild import RenderMemo, plain
 
 #: Events whose handlers take part in making a page's HTML.
 PAGE_EVENTS = (
@@ -115,8 +119,12 @@ class WrittenSite:
         self.dests: set[str] = set()  # every file the last build wrote
         self.files: Files | None = None
         self.order: list[File] = []  # this build's pages, as MkDocs reads and builds them
+        self.read: set[str] = set()  # the pages MkDocs read
+        self.restored: dict[str, str] = {}  # pages not read again: as the memo kept them
         self.keys: dict[str, str] = {}
         self.kept: set[str] = set()
+        self.decided = False
+        self.memo: RenderMemo | None = None
         self.entries: dict[str, tuple[dict[str, Any], ...]] = {}
         self.search: SearchIndex | None = None
         self.unsure = ""  # why every page is built, when it is
@@ -125,29 +133,47 @@ class WrittenSite:
 
     # --- a build ---------------------------------------------------------------------------
 
-    def track(self, files: Files) -> None:
-        """Begin a build (``on_nav``): every page answers ``is_modified`` from here on."""
-        self.files, self.order, self.keys, self.kept, self.entries = files, [], {}, set(), {}
-        for f in files:
-            if f.is_documentation_page():
-                setattr(f, "is_modified", partial(self._modified, f))  # noqa: B010
-
-    def _modified(self, file: File) -> bool:
-        return file.src_uri not in self.kept
-
-    def read(self, page: Page) -> None:
-        """A page MkDocs reads (``on_pre_page``); it builds them in the same order."""
-        self.order.append(page.file)
-
-    def decide(self, config: MkDocsConfig, nav: Navigation, ours: BasePlugin[Any]) -> None:
-        """Once every page is read (``on_env``): key every page, keep those that did not
-        change."""
+    def track(
+        self, config: MkDocsConfig, files: Files, ours: BasePlugin[Any], memo: RenderMemo | None
+    ) -> None:
+        """Begin a build (``on_nav``): every page answers ``is_modified`` from here on, and
+        a generated page whose file's text is the last build's is not read again (when no
+        other plugin handles pages): the memo gives it what reading it gave."""
         self.search, known = SearchIndex.find(config)
         self.unsure = self._unsure(config, ours, self.search, known)
+        self.files, self.order, self.read, self.restored = files, [], set(), {}
+        self.memo = memo
+        self.keys, self.kept, self.entries, self.decided = {}, set(), {}, False
+        for f in files:
+            if not f.is_documentation_page():
+                continue
+            setattr(f, "is_modified", partial(self._modified, f))  # noqa: B010
+            page = f.page
+            if memo is None or self.unsure or not isinstance(page, PlaybookPage):
+                continue
+            if f.inclusion.value > InclusionLevel.DRAFT.value:  # read by every build
+                found = memo.read(page)
+                if found is not None:
+                    page.restore_read(found, files)
+                    self.restored[f.src_uri] = memo.source_key(page)
+
+    def _modified(self, file: File) -> bool:
+        return file.src_uri not in (self.kept if self.decided else self.restored)
+
+    def reading(self, page: Page) -> None:
+        """A page MkDocs reads (``on_pre_page``)."""
+        self.read.add(page.file.src_uri)
+
+    def decide(self, config: MkDocsConfig, nav: Navigation) -> None:
+        """Once every page is read (``on_env``): key every page, keep those that did not
+        change."""
         site = "" if self.unsure else self._site_key(config, nav)
+        files = self.files or ()
+        self.order = [f for f in files if f.src_uri in self.read or f.src_uri in self.restored]
         for f in self.order:
             assert f.page is not None
-            key = self.keys[f.src_uri] = page_key(site, f.page)
+            key = page_key(site, f.page, self._source(f))
+            self.keys[f.src_uri] = key
             last = self.last.get(f.src_uri)
             if (
                 not self.unsure
@@ -159,7 +185,15 @@ class WrittenSite:
                 self.kept.add(f.src_uri)
         entries = self.search.entries() if self.search else None
         self._seen = len(entries) if entries is not None else 0
-        self.writing = True
+        self.writing = self.decided = True
+
+    def _source(self, file: File) -> str | None:
+        """The memo's key of a generated page's text, if the memo has how it was read."""
+        source = self.restored.get(file.src_uri)
+        if source is None and self.memo is not None and isinstance(file.page, PlaybookPage):
+            key = self.memo.source_key(file.page)
+            source = key if key in self.memo.read_now else None
+        return source
 
     def indexed(self, page: Page) -> None:
         """After the search plugin indexed a page (``on_page_context``): its entries."""
@@ -244,8 +278,10 @@ class WrittenSite:
         return digest.hexdigest()
 
 
-def page_key(site: str, page: Page) -> str:
-    """What a page's HTML is made from, besides the site (``site``)."""
+def page_key(site: str, page: Page, source: str | None = None) -> str:
+    """What a page's HTML is made from, besides the site (``site``). ``source``, the key of
+    a generated page's text in the memo, stands for all reading it gave (its Markdown,
+    metadata, HTML and table of contents)."""
     f = page.file
     digest = hashlib.blake2b(digest_size=20)
     head = (
@@ -259,12 +295,13 @@ def page_key(site: str, page: Page) -> str:
         page.canonical_url,
         page.abs_url,
         page.update_date,
-        repr(page.meta),
-        repr(list(toc_items(page.toc))),
+        source,
     )
     digest.update(repr(head).encode())
-    digest.update(b"\0" + (page.markdown or "").encode())
-    digest.update(b"\0" + (page.content or "").encode())
+    if source is None:
+        digest.update(repr((page.meta, list(toc_items(page.toc)))).encode())
+        digest.update(b"\0" + (page.markdown or "").encode())
+        digest.update(b"\0" + (page.content or "").encode())
     return digest.hexdigest()
 
 
