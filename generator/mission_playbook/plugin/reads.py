@@ -132,7 +132,13 @@ class PageReads:
             for page in page_list:
                 own = page_key(page)
                 last = self.kept.get(page.path)
-                if same_site and last is not None and last.own == own and not last.reads & changed:
+                if (
+                    same_site
+                    and own
+                    and last is not None
+                    and last.own == own
+                    and not last.reads & changed
+                ):
                     kept[page.path] = last
                 else:
                     with recording() as reads:
@@ -149,9 +155,14 @@ def file_digest(raw: bytes | None) -> str:
 
 
 def page_key(page: pages.Page) -> str:
-    node = page.node.id if page.node is not None else None
-    own = (page.path, page.template, page.title, node, value(page.context))
-    return hashlib.blake2b(repr(own).encode(), digest_size=16).hexdigest()
+    """A page's own path, template, title, node and context ("" when not comparable)."""
+    node = page.node.id if page.node is not None else ""
+    own = [repr(page.path), repr(page.template), repr(page.title), node]
+    try:
+        value(page.context, own)
+    except Incomparable:
+        return ""  # never equal
+    return hashlib.blake2b("\0".join(own).encode(), digest_size=16).hexdigest()
 
 
 #: Renderer attributes that are not derived values: compared by other means, or made of
@@ -168,19 +179,24 @@ def site_key(renderer: pages.Renderer) -> str:
     options = renderer.options
     if dataclasses.is_dataclass(options):  # the What changed text is that page's context
         options = dataclasses.replace(options, changes=None)
-    state = (
-        structure(playbook.ladder),
-        value({k: v for k, v in attributes(playbook) if k != "ladder"}),
-        value({k: v for k, v in attributes(renderer) if k not in _NOT_STATE}),
-        value(options),
-        templates,
-    )
-    text = repr(state)
-    if _ADDRESS.search(text):  # an object without a comparable value: never equal
+    out: list[str] = []
+    try:
+        structure(playbook.ladder, out)
+        value({k: v for k, v in attributes(playbook) if k != "ladder"}, out)
+        value({k: v for k, v in attributes(renderer) if k not in _NOT_STATE}, out)
+        value(options, out)
+    except Incomparable:
         return ""
-    return hashlib.blake2b(text.encode(), digest_size=20).hexdigest()
+    out += (f"{path}\0{digest}" for path, digest in templates)
+    return hashlib.blake2b("\0".join(out).encode(), digest_size=20).hexdigest()
 
 
+class Incomparable(Exception):
+    """A derived value without a value to compare (a function, an object shown by its
+    address): the site is never the same as the last build's."""
+
+
+_PLAIN = frozenset({str, int, float, bool, bytes, type(None)})
 _ADDRESS = re.compile(r" at 0x[0-9a-f]+>")
 _CODE = (
     types.FunctionType,
@@ -191,16 +207,16 @@ _CODE = (
 )
 
 
-def structure(ladder: Ladder) -> list[Any]:
-    """Which nodes exist, in order, where they are written and how they link."""
-    out: list[Any] = []
+def structure(ladder: Ladder, out: list[str]) -> None:
+    """Which nodes exist, in order, where they are written and how they link (as text:
+    strings, unlike tuples, give Python's garbage collector nothing to do)."""
     for node in ladder.nodes.values():
-        owner = node.owner.id if node.owner is not None else None
+        owner = node.owner.id if node.owner is not None else ""
         doc = _DOC.__get__(node, Node)
-        out.append((node.id, node.kind, owner, node.path, doc.file, doc.index))
+        out.append(f"{node.id}\0{node.kind}\0{owner}\0{node.path}\0{doc.file}\0{doc.index}")
     for links in (ladder.parents, ladder.children):
-        out.append([(k, [n.id for n in v]) for k, v in links.items()])
-    return out
+        out.append("links")
+        out += (f"{k}\0" + "\0".join([n.id for n in v]) for k, v in links.items())
 
 
 def attributes(obj: object) -> list[tuple[str, Any]]:
@@ -211,35 +227,53 @@ def attributes(obj: object) -> list[tuple[str, Any]]:
     return [(n, getattr(obj, n)) for n in dict.fromkeys(names) if hasattr(obj, n)]
 
 
-def value(obj: Any, depth: int = 0) -> Any:
-    """``obj`` as plain values to compare: nodes by id, objects by their attributes."""
-    if depth > 40:
-        raise RecursionError("a derived value too deep to compare")
-    if obj is None or isinstance(obj, str | int | float | bool | bytes | Path):
-        return obj
-    if isinstance(obj, Node):
-        return ("node", obj.id)
-    if isinstance(obj, enum.Enum):
-        return repr(obj)
-    if isinstance(obj, Mapping):
-        return [(value(k, depth + 1), value(v, depth + 1)) for k, v in obj.items()]
-    if isinstance(obj, list | tuple):
-        return [value(v, depth + 1) for v in obj]
-    if isinstance(obj, set | frozenset):
-        return sorted(repr(value(v, depth + 1)) for v in obj)
-    if isinstance(obj, re.Pattern):
-        return ("pattern", obj.pattern, obj.flags)
-    if isinstance(obj, _CODE):
-        return repr(obj)  # by identity (an address: never equal)
-    if "__repr__" in _own(type(obj)) and not attributes(obj):
-        return repr(obj)  # a number type, a date
-    name = f"{type(obj).__module__}.{type(obj).__qualname__}"
-    return (name, [(k, value(v, depth + 1)) for k, v in attributes(obj)])
-
-
-def _own(cls: type) -> set[str]:
-    """The methods ``cls`` or a base other than ``object`` defines."""
-    return {name for base in cls.__mro__ if base is not object for name in vars(base)}
+def value(obj: Any, out: list[str], depth: int = 0) -> None:
+    """``obj`` as text to compare, added to ``out``: nodes by id, containers item by item,
+    objects by their type and attributes, anything else as it prints."""
+    kind = type(obj)
+    if kind in _PLAIN:
+        out.append(repr(obj))
+    elif kind is list or kind is tuple:
+        out.append("[")
+        for item in obj:
+            value(item, out, depth + 1)
+        out.append("]")
+    elif isinstance(obj, Node):
+        out.append("n" + obj.id)
+    elif depth > 40:
+        raise Incomparable("a derived value too deep to compare")
+    elif isinstance(obj, str | int | float | bytes | Path | enum.Enum):
+        out.append(repr(obj))
+    elif isinstance(obj, Mapping):
+        out.append("{")
+        for key, item in obj.items():
+            value(key, out, depth + 1)
+            value(item, out, depth + 1)
+        out.append("}")
+    elif isinstance(obj, list | tuple):
+        value(list(obj), out, depth)
+    elif isinstance(obj, set | frozenset):
+        items: list[str] = []
+        for item in obj:
+            value(item, items, depth + 1)
+        out += ["(", *sorted(items), ")"]
+    elif isinstance(obj, re.Pattern):
+        out.append(f"pattern {obj.pattern!r} {obj.flags}")
+    elif isinstance(obj, _CODE):
+        raise Incomparable(repr(obj))
+    else:
+        found = attributes(obj)
+        if not found:  # a number type, a date: shown by itself
+            shown = repr(obj)
+            if _ADDRESS.search(shown):
+                raise Incomparable(shown)
+            out.append(shown)
+            return
+        out.append(f"<{kind.__module__}.{kind.__qualname__}")
+        for name, item in found:
+            out.append(name)
+            value(item, out, depth + 1)
+        out.append(">")
 
 
 def template_files(loader: jinja2.BaseLoader | None) -> list[tuple[str, str]] | None:
