@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 import synthetic
 from mission_playbook import load
-from mission_playbook.views import diagrams, pages
+from mission_playbook.views import diagrams, ladder_diagrams, pages
 from mission_playbook.views.diagrams import MAX_EDGES, MAX_TEXT, Flowchart, label
 
 TESTS = Path(__file__).resolve().parent
@@ -150,7 +150,7 @@ def test_flowchart_boxes_edges_and_links() -> None:
     c = chart.box("more", "… and 3 more", "more")
     chart.edge(a, b)
     chart.edge(b, c, dashed=True)
-    assert chart.render() == (
+    assert chart.source() == (
         "flowchart LR\n"
         '  n0(["Hostile #34;title#34;"])\n'
         '  click n0 href "./"\n'
@@ -160,8 +160,8 @@ def test_flowchart_boxes_edges_and_links() -> None:
         "  n0 --> n1\n"
         "  n1 -.-> n2\n"
     )
-    assert diagrams.fence(chart.render()).startswith("```mermaid\nflowchart LR\n")
-    assert diagrams.fence(chart.render()).endswith("\n```\n")
+    assert diagrams.fence(chart.source()).startswith("```mermaid\nflowchart LR\n")
+    assert diagrams.fence(chart.source()).endswith("\n```\n")
 
 
 @pytest.mark.parametrize(
@@ -177,10 +177,10 @@ def test_flowchart_renders_up_to_500_edges_and_refuses_more() -> None:
     ids = [chart.box(f"k{i}", "x", "plan") for i in range(MAX_EDGES + 1)]
     for i in range(MAX_EDGES):
         chart.edge(ids[0], ids[i + 1])
-    assert chart.render().count(" --> ") == MAX_EDGES
+    assert chart.source().count(" --> ") == MAX_EDGES
     chart.edge(ids[1], ids[2])
     with pytest.raises(ValueError, match="too large"):
-        chart.render()
+        chart.source()
 
 
 def test_flowchart_refuses_more_than_50000_characters() -> None:
@@ -188,7 +188,7 @@ def test_flowchart_refuses_more_than_50000_characters() -> None:
     for i in range(MAX_TEXT // 60 + 10):
         chart.box(f"k{i}", "y" * 60, "plan")
     with pytest.raises(ValueError, match="too large"):
-        chart.render()
+        chart.source()
 
 
 # --- diagrams of a hostile playbook ----------------------------------------------------
@@ -231,7 +231,7 @@ def hostile_playbook(tmp_path: Path) -> Path:
 def test_hostile_titles_inject_no_diagram_line(tmp_path: Path) -> None:
     playbook = load(hostile_playbook(tmp_path))
     assert playbook.errors == 0, [str(d) for d in playbook.diagnostics]
-    rendered = pages.render(playbook)
+    rendered = pages.render_pages(playbook)
     flowcharts, bad = 0, []
     for path, text in rendered.items():
         for block in mermaid_blocks(text):
@@ -255,7 +255,7 @@ def test_hostile_titles_inject_no_diagram_line(tmp_path: Path) -> None:
 
 def test_hostile_titles_still_read_as_written(tmp_path: Path) -> None:
     playbook = load(hostile_playbook(tmp_path))
-    text = pages.render(playbook)["plans/mkt-campaigns.md"]
+    text = pages.render_pages(playbook)["plans/mkt-campaigns.md"]
     block = mermaid_blocks(text)[0]
     first_box = block.splitlines()[1]
     shown = decode(first_box[len('  n0("') : -len('")')])
@@ -289,7 +289,7 @@ def test_gantt_tasks_are_never_read_as_gantt_statements(tmp_path: Path) -> None:
     assert playbook.errors == 0
     gantts = [
         block.splitlines()
-        for text in pages.render(playbook).values()
+        for text in pages.render_pages(playbook).values()
         for block in mermaid_blocks(text)
         if block.startswith("gantt")
     ]
@@ -360,15 +360,15 @@ def test_every_diagram_stays_within_limits_however_many_functions(tmp_path: Path
     """Caps per group are not enough when the number of groups is unbounded."""
     playbook = load(wide_playbook(tmp_path, functions=6, plans=45))
     assert playbook.errors == 0, [str(d) for d in playbook.diagnostics][:5]
-    check_limits(pages.render(playbook))
+    check_limits(pages.render_pages(playbook))
 
 
 def test_every_diagram_stays_within_limits_with_many_children(tmp_path: Path) -> None:
     playbook = load(wide_playbook(tmp_path, functions=1, plans=100))
     assert playbook.errors == 0
-    rendered = pages.render(playbook)
+    rendered = pages.render_pages(playbook)
     edges, _ = check_limits(rendered)
-    assert edges <= pages.MAX_UP + pages.MAX_DOWN + 1
+    assert edges <= ladder_diagrams.MAX_UP + ladder_diagrams.MAX_DOWN + 1
     assert "and 76 more below" in rendered["estimates/est-0.md"]
 
 
@@ -378,7 +378,7 @@ def test_every_diagram_of_a_generated_playbook_stays_within_limits(tmp_path: Pat
     synthetic.generate(n, tmp_path / "pb")
     playbook = load(tmp_path / "pb" / "plans")
     assert playbook.errors == 0
-    rendered = pages.render(playbook)
+    rendered = pages.render_pages(playbook)
     assert len(rendered) > n * 0.9
     edges, largest = check_limits(rendered)
     assert edges > 20 and largest > 1000  # the check did see real diagrams

@@ -47,7 +47,7 @@ EDITS = [
 
 
 def full_render(plans: Path) -> dict[str, str]:
-    return pages.render(load(plans), pages.Options())
+    return pages.render_pages(load(plans), pages.Options())
 
 
 def incremental(reads: PageReads, plans: Path) -> dict[str, str]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from tests.test_plugin import copy_fixture, edit
 
 from mission_playbook.compare import revisions
 from mission_playbook.plugin import PlaybookPlugin
+from mission_playbook.views.environment import PACKAGED_TEMPLATES
 
 ABM = Path("plans/functions/marketing/mkt-abm.yaml")
 
@@ -94,6 +96,35 @@ def test_an_added_file_or_changed_settings_convert_every_page_again(tmp_path: Pa
     assert plugin.memo.hits == 0
     build_site(root, tmp_path / "site", "build")
     assert plugin.memo is None
+
+
+def test_the_plugin_keeps_compiled_templates_in_the_cache_folder_or_in_memory(
+    tmp_path: Path, compiled: list[str | None]
+) -> None:
+    """Under the user's cache folder, never in the package; memory only under ``cache: false``;
+    a rebuild under ``mkdocs serve`` compiles nothing again."""
+
+    def ours() -> set[str]:  # not the theme's (MkDocs compiles those itself)
+        return {n for n in compiled if n is not None and n.endswith(".md.j2")}
+
+    packaged = sorted(PACKAGED_TEMPLATES.rglob("*"))
+    cache = Path(os.environ["PLAYBOOK_CACHE_DIR"]) / "templates"
+    root = copy_fixture(tmp_path / "small")
+    build_site(root, tmp_path / "site-1", "build")
+    assert ours() and len(list(cache.glob("*.jinja"))) == len(ours())
+    compiled.clear()
+    build_site(root, tmp_path / "site-2", "build")  # as the next process would: read back
+    assert ours() == set()
+
+    shutil.rmtree(cache)
+    edit(root / "mkdocs.yml", "plans: plans", "plans: plans\n      cache: false")
+    build_site(root, tmp_path / "site-3", "serve")
+    assert ours()
+    compiled.clear()
+    build_site(root, tmp_path / "site-4", "serve")
+    assert ours() == set()  # kept by the plugin across the rebuild
+    assert not cache.exists()
+    assert sorted(PACKAGED_TEMPLATES.rglob("*")) == packaged
 
 
 def test_a_page_whose_conversion_logged_is_converted_again(

@@ -40,7 +40,8 @@ import jinja2
 
 from mission_playbook.model.files import Sources
 from mission_playbook.model.ladder import Ladder, Node
-from mission_playbook.views import pages
+from mission_playbook.playbook import Playbook
+from mission_playbook.views import pages, sitemap
 
 _DATA = Node.__dict__["data"]  # the slots' own descriptors
 _DOC = Node.__dict__["doc"]
@@ -118,17 +119,17 @@ class PageReads:
         self.rendered = 0  # pages rendered in the last build
 
     def render(
-        self, renderer: pages.Renderer, sources: Sources, page_list: Iterable[pages.Page]
-    ) -> list[tuple[pages.Page, str]]:
+        self, renderer: pages.Renderer, sources: Sources, page_list: Iterable[sitemap.Page]
+    ) -> list[tuple[sitemap.Page, str]]:
         """Every page with its Markdown, kept from the last build or rendered now."""
         site = site_key(renderer)
         files = {s.file: file_digest(s.raw) for s in sources.files}
         changed = {f for f in files.keys() | self.files.keys() if files.get(f) != self.files.get(f)}
         same_site = bool(site) and site == self.site
         kept: dict[str, Kept] = {}
-        out: list[tuple[pages.Page, str]] = []
+        out: list[tuple[sitemap.Page, str]] = []
         self.rendered = 0
-        with read_through(renderer.ladder):
+        with read_through(renderer.playbook.ladder):
             for page in page_list:
                 own = page_key(page)
                 last = self.kept.get(page.path)
@@ -154,7 +155,7 @@ def file_digest(raw: bytes | None) -> str:
     return "" if raw is None else hashlib.blake2b(raw, digest_size=16).hexdigest()
 
 
-def page_key(page: pages.Page) -> str:
+def page_key(page: sitemap.Page) -> str:
     """A page's own path, template, title, node and context ("" when not comparable)."""
     node = page.node.id if page.node is not None else ""
     own = [repr(page.path), repr(page.template), repr(page.title), node]
@@ -167,7 +168,7 @@ def page_key(page: pages.Page) -> str:
 
 #: Renderer attributes that are not derived values: compared by other means, or made of
 #: them (the inline HTML converter is a function of the glossary).
-_NOT_STATE = frozenset({"playbook", "ladder", "options", "env", "inline_html"})
+_NOT_STATE = frozenset({"playbook", "options", "env", "inline_html"})
 
 
 def site_key(renderer: pages.Renderer) -> str:
@@ -180,11 +181,12 @@ def site_key(renderer: pages.Renderer) -> str:
     if dataclasses.is_dataclass(options):  # the What changed text is that page's context
         options = dataclasses.replace(options, changes=None)
     out: list[str] = []
+    seen: set[int] = set()
     try:
         structure(playbook.ladder, out)
-        value({k: v for k, v in attributes(playbook) if k != "ladder"}, out)
-        value({k: v for k, v in attributes(renderer) if k not in _NOT_STATE}, out)
-        value(options, out)
+        value({k: v for k, v in attributes(playbook) if k != "ladder"}, out, 0, seen)
+        value({k: v for k, v in attributes(renderer) if k not in _NOT_STATE}, out, 0, seen)
+        value(options, out, 0, seen)
     except Incomparable:
         return ""
     out += (f"{path}\0{digest}" for path, digest in templates)
@@ -227,19 +229,22 @@ def attributes(obj: object) -> list[tuple[str, Any]]:
     return [(n, getattr(obj, n)) for n in dict.fromkeys(names) if hasattr(obj, n)]
 
 
-def value(obj: Any, out: list[str], depth: int = 0) -> None:
+def value(obj: Any, out: list[str], depth: int = 0, seen: set[int] | None = None) -> None:
     """``obj`` as text to compare, added to ``out``: nodes by id, containers item by item,
-    objects by their type and attributes, anything else as it prints."""
+    objects by their type and attributes (once: ``seen``), anything else as it prints; the
+    playbook and its ladder are compared by other means (``site_key``)."""
     kind = type(obj)
     if kind in _PLAIN:
         out.append(repr(obj))
     elif kind is list or kind is tuple:
         out.append("[")
         for item in obj:
-            value(item, out, depth + 1)
+            value(item, out, depth + 1, seen)
         out.append("]")
     elif isinstance(obj, Node):
         out.append("n" + obj.id)
+    elif isinstance(obj, Playbook | Ladder):
+        out.append(kind.__name__)
     elif depth > 40:
         raise Incomparable("a derived value too deep to compare")
     elif isinstance(obj, str | int | float | bytes | Path | enum.Enum):
@@ -247,15 +252,15 @@ def value(obj: Any, out: list[str], depth: int = 0) -> None:
     elif isinstance(obj, Mapping):
         out.append("{")
         for key, item in obj.items():
-            value(key, out, depth + 1)
-            value(item, out, depth + 1)
+            value(key, out, depth + 1, seen)
+            value(item, out, depth + 1, seen)
         out.append("}")
     elif isinstance(obj, list | tuple):
-        value(list(obj), out, depth)
+        value(list(obj), out, depth, seen)
     elif isinstance(obj, set | frozenset):
         items: list[str] = []
         for item in obj:
-            value(item, items, depth + 1)
+            value(item, items, depth + 1, seen)
         out += ["(", *sorted(items), ")"]
     elif isinstance(obj, re.Pattern):
         out.append(f"pattern {obj.pattern!r} {obj.flags}")
@@ -269,10 +274,15 @@ def value(obj: Any, out: list[str], depth: int = 0) -> None:
                 raise Incomparable(shown)
             out.append(shown)
             return
+        seen = set() if seen is None else seen
+        if id(obj) in seen:
+            out.append(f"<again {kind.__qualname__}>")
+            return
+        seen.add(id(obj))
         out.append(f"<{kind.__module__}.{kind.__qualname__}")
         for name, item in found:
             out.append(name)
-            value(item, out, depth + 1)
+            value(item, out, depth + 1, seen)
         out.append(">")
 
 
