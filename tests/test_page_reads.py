@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 from tests.test_plugin import FIXTURE, edit
@@ -93,3 +94,25 @@ def test_every_page_reads_the_same_files_alone_as_after_the_others() -> None:
             assert files == after_others[page.path], page.path
     assert len(after_others) > 40
     assert sum(1 for files in after_others.values() if files) > 40
+
+
+def test_a_load_checks_again_only_the_files_that_changed(tmp_path: Path) -> None:
+    """Under ``mkdocs serve`` the plugin keeps each file's checked documents between loads."""
+    from mission_playbook.compare.snapshot import snapshot
+    from mission_playbook.model.config import Settings
+
+    plans = tmp_path / "plans"
+    shutil.copytree(FIXTURE / "plans", plans)
+    settings = Settings(plans=plans, cache=False)
+    kept: dict[str, Any] = {}
+    first = load(plans, settings, read_plans(plans), kept)
+    before = {r.documents[0].file: r for r in kept.values()}
+    edit(plans / ABM, "type: outcome", "type: outcomes")  # a finding, in the edited file
+    second = load(plans, settings, read_plans(plans), kept)
+    after = {r.documents[0].file: r for r in kept.values()}
+    assert after.keys() == before.keys()
+    changed = [f for f in after if after[f] is not before[f]]
+    assert len(changed) == 1 and changed[0].endswith("mkt-abm.yaml")
+    fresh = load(plans, settings)
+    assert snapshot(second) == snapshot(fresh) != snapshot(first)
+    assert second.diagnostics == fresh.diagnostics and second.diagnostics

@@ -55,7 +55,7 @@ from mission_playbook.model.config import (
 )
 from mission_playbook.model.diagnostics import Severity
 from mission_playbook.model.files import DEFAULT_MAX_FILE_BYTES, PLAN_SUFFIXES, Sources
-from mission_playbook.playbook import Playbook, load
+from mission_playbook.playbook import FileResult, Playbook, load
 from mission_playbook.plugin.page import PlaybookPage
 from mission_playbook.plugin.reads import PageReads
 from mission_playbook.plugin.rebuild import RenderMemo, ThemeCode
@@ -97,6 +97,7 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         self.theme_code: ThemeCode | None = None
         self.reads: PageReads | None = None  # under `mkdocs serve`
         self.sources: Sources | None = None
+        self.checked: dict[str, FileResult] | None = None  # each plan file, under serve
         self.nav: Navigation | None = None
         self.fragments = FragmentExtension()  # one object: the settings stay equal per build
         self.bases: revisions.Bases = {}  # the "What changed" base, kept across serve's rebuilds
@@ -108,12 +109,14 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         self.written = WrittenSite() if command == "serve" and dirty else None
         self.theme_code = ThemeCode() if command == "serve" else None
         self.reads = PageReads() if command == "serve" else None
+        self.checked = {} if command == "serve" else None
 
     def on_shutdown(self) -> None:
         self.memo = None
         self.written = None
         self.theme_code = None
         self.reads = None
+        self.checked = None
         self.bases = {}
         self.compiled = None
 
@@ -145,7 +148,7 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
     def _load(self, settings: Settings) -> Playbook:
         try:
             self.sources = read_plans(settings.plans, settings.max_file_size)
-            playbook = load(settings.plans, settings, self.sources)
+            playbook = load(settings.plans, settings, self.sources, self.checked)
         except ConfigError as exc:
             raise PluginError(str(exc)) from None
         for d in playbook.diagnostics:
