@@ -10,9 +10,10 @@ Event flow:
   fragments through (``views/fragments.py``), set a small navigation when none is given and
   name the generator and its version in the footer (after the site's ``copyright``).
 - ``on_files``: drop the plan YAML files from the docs, add one generated page per node
-  (with its edit button pointing at the YAML it comes from) and the packaged assets. Under
-  ``mkdocs serve`` a page's Markdown is rendered again only when a plan file it read, or
-  what the whole playbook derives, changed (``plugin/reads.py``).
+  (with its edit button pointing at the YAML it comes from, and the last commit that changed
+  that YAML, read from git in one pass: ``views/provenance.py``) and the packaged assets.
+  Under ``mkdocs serve`` a page's Markdown is rendered again only when a plan file it read,
+  or what the whole playbook derives, changed (``plugin/reads.py``).
 - ``on_nav`` (last): under ``mkdocs serve``, name what each page's HTML depends on, so that
   a rebuild reuses the HTML of pages that did not change (``plugin/rebuild.py``).
 - ``on_env`` (last): under ``mkdocs serve``, keep the theme's compiled templates for the
@@ -48,6 +49,8 @@ from mission_playbook.compare import revisions
 from mission_playbook.compare.diff import diff_snapshots
 from mission_playbook.compare.snapshot import snapshot
 from mission_playbook.model.config import (
+    DEFAULT_AT_RISK,
+    DEFAULT_TOLERANCE,
     ConfigError,
     Settings,
     read_plans,
@@ -60,7 +63,7 @@ from mission_playbook.plugin.page import PlaybookPage
 from mission_playbook.plugin.reads import PageReads
 from mission_playbook.plugin.rebuild import RenderMemo, ThemeCode
 from mission_playbook.plugin.written import WrittenSite
-from mission_playbook.views import pages, sitemap, textsafe
+from mission_playbook.views import pages, provenance, sitemap, textsafe
 from mission_playbook.views.assets import ASSETS, MERMAID_JS, PLAYBOOK_CSS, missing_mermaid
 from mission_playbook.views.changes import to_markdown
 from mission_playbook.views.environment import CompiledTemplates, cache_folder
@@ -83,6 +86,10 @@ class PlaybookConfig(Config):  # type: ignore[no-untyped-call]
     cache = c.Type(bool, default=True)
     changes = c.Type(str, default="auto")  # base of "What changed": auto, off, a rev, a folder
     generator = c.Type(bool, default=True)  # "Made with Mission Playbook <version>" in the footer
+    # status thresholds (validated with the other options by settings_from_options)
+    at_risk = c.Type((int, float), default=DEFAULT_AT_RISK)
+    tolerance = c.Type((int, float), default=DEFAULT_TOLERANCE)
+    provenance = c.Type(bool, default=True)  # each node page's last commit, read from git
 
 
 class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-call]
@@ -175,10 +182,17 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         for asset in (MERMAID_JS, PLAYBOOK_CSS):
             if files.get_file_from_path(asset) is None:
                 files.append(File.generated(config, asset, abs_src_path=str(ASSETS / asset)))
+        history = (
+            provenance.history(self.settings.plans, self.playbook.files)
+            if self.config.provenance
+            else {}
+        )
         options = pages.Options(
             templates=self.settings.templates,
             directory_urls=config.use_directory_urls,
             changes=self.changes,
+            history=history,
+            repo_url=config.repo_url,
         )
         renderer = pages.Renderer(self.playbook, options, self.compiled)
         conversion = Conversion(
