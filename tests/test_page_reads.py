@@ -97,7 +97,8 @@ def test_every_page_reads_the_same_files_alone_as_after_the_others() -> None:
 
 
 def test_a_load_checks_again_only_the_files_that_changed(tmp_path: Path) -> None:
-    """Under ``mkdocs serve`` the plugin keeps each file's checked documents between loads."""
+    """Under ``mkdocs serve`` the plugin keeps each file's checked documents between loads,
+    and the What changed page's snapshot each node's fields."""
     from mission_playbook.compare.snapshot import snapshot
     from mission_playbook.model.config import Settings
 
@@ -105,7 +106,9 @@ def test_a_load_checks_again_only_the_files_that_changed(tmp_path: Path) -> None
     shutil.copytree(FIXTURE / "plans", plans)
     settings = Settings(plans=plans, cache=False)
     kept: dict[str, Any] = {}
+    fields: dict[Any, Any] = {}
     first = load(plans, settings, read_plans(plans), kept)
+    assert snapshot(first, fields) == snapshot(first)
     before = {r.documents[0].file: r for r in kept.values()}
     edit(plans / ABM, "type: outcome", "type: outcomes")  # a finding, in the edited file
     second = load(plans, settings, read_plans(plans), kept)
@@ -114,5 +117,9 @@ def test_a_load_checks_again_only_the_files_that_changed(tmp_path: Path) -> None
     changed = [f for f in after if after[f] is not before[f]]
     assert len(changed) == 1 and changed[0].endswith("mkt-abm.yaml")
     fresh = load(plans, settings)
-    assert snapshot(second) == snapshot(fresh) != snapshot(first)
+    kept_fields = {id(record) for record, _ in fields.values()}
+    assert snapshot(second, fields) == snapshot(fresh) != snapshot(first)
+    # the What changed snapshot dumps again only the records of the edited file
+    dumped = [r for r, _ in fields.values() if id(r) not in kept_fields]
+    assert dumped and all(r.id.startswith("mkt-abm") for r in dumped)
     assert second.diagnostics == fresh.diagnostics and second.diagnostics

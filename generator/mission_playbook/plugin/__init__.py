@@ -47,7 +47,7 @@ from mkdocs.utils.templates import TemplateContext
 from mission_playbook import __version__
 from mission_playbook.compare import revisions
 from mission_playbook.compare.diff import diff_snapshots
-from mission_playbook.compare.snapshot import snapshot
+from mission_playbook.compare.snapshot import FieldsMemo, snapshot
 from mission_playbook.model.config import (
     DEFAULT_AT_RISK,
     DEFAULT_TOLERANCE,
@@ -105,6 +105,7 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         self.reads: PageReads | None = None  # under `mkdocs serve`
         self.sources: Sources | None = None
         self.checked: dict[str, FileResult] | None = None  # each plan file, under serve
+        self.fields: FieldsMemo | None = None  # each node's fields in What changed, under serve
         self.nav: Navigation | None = None
         self.fragments = FragmentExtension()  # one object: the settings stay equal per build
         self.bases: revisions.Bases = {}  # the "What changed" base, kept across serve's rebuilds
@@ -117,6 +118,7 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         self.theme_code = ThemeCode() if command == "serve" else None
         self.reads = PageReads() if command == "serve" else None
         self.checked = {} if command == "serve" else None
+        self.fields = {} if command == "serve" else None
 
     def on_shutdown(self) -> None:
         self.memo = None
@@ -124,6 +126,7 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         self.theme_code = None
         self.reads = None
         self.checked = None
+        self.fields = None
         self.bases = {}
         self.compiled = None
 
@@ -293,7 +296,7 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
             return None
         name, base = found
         link = sitemap.link_from("changes.md", self.playbook)
-        diff = diff_snapshots(base, snapshot(self.playbook))
+        diff = diff_snapshots(base, snapshot(self.playbook, self.fields))
         return name, to_markdown(diff, link, fold=False)
 
     def on_serve(
