@@ -2,7 +2,7 @@
 
 `generate(n, out, seed)` writes a realistic playbook of about `n` nodes (success factors,
 key tasks, estimates and plans; metrics, markets and customers are not counted) into
-`out/plans/` using the recommended layout of DOMAIN.md. The output is deterministic for a
+`out/plans/` using the recommended layout of docs/model.md. The output is deterministic for a
 seed, and clean: every id is unique and well formed, every rung is covered, every `supports`
 climbs exactly one rung, plans support estimates of their own function, `depends_on` only
 names earlier plans of the same function that end before the plan starts, and the SLA

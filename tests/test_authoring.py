@@ -128,7 +128,7 @@ def test_new_writes_a_linked_node_in_its_place(
     else:
         golden(f"new-{name}.yaml", after[rel].decode())
     assert "fill in the TODO placeholders on lines" in out
-    # the check passes but for what DOMAIN.md says a higher rung lacks until the one below,
+    # the check passes but for what docs/model.md says a higher rung lacks until the one below,
     # and for the placeholders it flags (PB014, a warning), one on each line the command named
     every = findings(plans)
     found = [f for f in every if not f.startswith("PB014")]

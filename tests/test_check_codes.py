@@ -79,7 +79,7 @@ def plan_yaml(pid: str, *, function: str = "marketing", supports: str = "[est-a]
     )
 
 
-# The worked example of DOMAIN.md; every stage owned by marketing (the base's one function).
+# The worked example of docs/model.md; every stage owned by marketing (the base's one function).
 WORKED_SLA = """\
 kind: sla
 id: sla
@@ -135,7 +135,7 @@ def test_every_code_has_a_catalogue_entry_with_the_documented_default():
         **{f"PB{i:03d}": "error" for i in range(1, 14)},
         "PB009": "warning",
         "PB011": "warning",
-        "PB014": "warning",  # ours, beyond DOMAIN.md: placeholders left by `playbook new`
+        "PB014": "warning",  # placeholders left by `playbook new`
     }
 
 

@@ -1,4 +1,4 @@
-"""The sample playbook in ``plans/`` loads clean and holds the worked example of DOMAIN.md."""
+"""The sample playbook in ``plans/`` loads clean and holds the worked example of docs/model.md."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """``playbook fmt``: one canonical layout for plan files, with every comment kept.
 
-The layout: keys in the order of DOMAIN.md for each kind and nested node (the order of the
+The layout: keys in the order of docs/model.md for each kind and nested node (the order of the
 fields of ``model/kinds.py``), unknown keys after the known ones in their own order;
 collections in block style; 2-space indentation with sequences indented under their key
 (``key:`` then ``  - item``); lines folded at 100 characters; comment lines indented like the

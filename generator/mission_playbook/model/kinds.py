@@ -1,4 +1,5 @@
-"""The typed model of a playbook: one class per kind and nested node of DOMAIN.md.
+"""The typed model of a playbook: one class per kind and nested node of the
+model (docs/model.md).
 
 Each class is a record (``model/records.py``): validated with precise error paths (which
 map back to file:line:col through the positions the loader keeps), unknown fields forbidden,
