@@ -897,9 +897,15 @@ Bases = dict[str, Playbook]
 
 
 def changes_since(
-    head: Playbook, base_spec: str, settings: Settings, link: LinkFn, bases: Bases | None = None
+    head: Playbook,
+    base_spec: str,
+    settings: Settings,
+    link: LinkFn,
+    bases: Bases | None = None,
+    write: Callable[[PlanDiff], str] | None = None,
 ) -> tuple[str, str] | None:
-    """(base, Markdown of the changes since it) for the site, or None when there is no base.
+    """(base, Markdown of the changes since it) for the site, or None when there is no base;
+    ``write`` turns the diff into Markdown (default: as ``playbook diff`` writes it).
 
     ``base_spec`` is a git revision, a plans folder, ``auto`` (the previous published
     version, see :func:`previous_version`) or ``off``. A git revision's playbook is loaded
@@ -918,7 +924,8 @@ def changes_since(
         return None
     rel = plans_path_in(root, settings.plans)
     base = _base(base_name, rel, root, settings, {} if bases is None else bases)
-    return base_name, to_markdown(diff_playbooks(base, head), link, fold=False)
+    found = diff_playbooks(base, head)
+    return base_name, write(found) if write is not None else to_markdown(found, link, fold=False)
 
 
 def _base(base_name: str, rel: str, root: Path, settings: Settings, bases: Bases) -> Playbook:

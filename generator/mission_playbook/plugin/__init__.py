@@ -38,7 +38,7 @@ from mission_playbook.model.files import DEFAULT_MAX_FILE_BYTES, PLAN_SUFFIXES
 from mission_playbook.playbook import Playbook, load
 from mission_playbook.plugin.page import PlaybookPage
 from mission_playbook.plugin.rebuild import RenderMemo
-from mission_playbook.views import pages, textsafe
+from mission_playbook.views import changes, pages, textsafe
 from mission_playbook.views.fragments import Conversion, FragmentExtension, PageHtml
 
 if TYPE_CHECKING:  # only `mkdocs serve` loads its server (20 ms of imports)
@@ -187,10 +187,16 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
     def _changes(self) -> tuple[str, str] | None:
         """The "What changed" page's base and content, or None when there is no base."""
         assert self.playbook is not None and self.settings is not None
-        link = pages.link_from("changes.md", self.playbook)
+        playbook = self.playbook
+        link = pages.link_from("changes.md", playbook)
         try:
             return diff.changes_since(
-                self.playbook, self.config.changes, self.settings, link, self.bases
+                playbook,
+                self.config.changes,
+                self.settings,
+                link,
+                self.bases,
+                lambda found: changes.sentences(found, playbook, link),
             )
         except ConfigError as exc:  # a bad base is reported, and the page left out
             log.warning(f"What changed: {exc}")
