@@ -10,6 +10,11 @@ Event flow:
   (with its edit button pointing at the YAML it comes from) and the packaged assets.
 - ``on_nav`` (last): under ``mkdocs serve``, name what each page's HTML depends on, so that
   a rebuild reuses the HTML of pages that did not change (``plugin/rebuild.py``).
+- ``on_page_content``: keep diagram source out of the search index; glossary terms take the
+  keyboard's focus (their definition shows on focus, so also on a tap).
+- ``on_post_page``: load the Mermaid library on the pages that draw a diagram, and only
+  there; name the theme's search dialog (``theme.py``), on the 404 page too
+  (``on_post_template``).
 - ``on_serve``: rebuild when anything under the plans or templates folders changes.
 
 Generated pages that the navigation leaves out (plans, estimates, ...) are marked "not in
@@ -30,12 +35,14 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
+from mkdocs.utils import get_relative_url
 
 from mission_playbook.compare import diff
 from mission_playbook.model.config import ConfigError, Settings, settings_from_options
 from mission_playbook.model.diagnostics import Severity
 from mission_playbook.model.files import DEFAULT_MAX_FILE_BYTES, PLAN_SUFFIXES
 from mission_playbook.playbook import Playbook, load
+from mission_playbook.plugin import theme
 from mission_playbook.plugin.page import PlaybookPage
 from mission_playbook.plugin.rebuild import RenderMemo
 from mission_playbook.views import changes, pages, textsafe
@@ -81,7 +88,7 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         self.memo = None
         self.bases = {}
 
-    @event_priority(100)  # before mermaid2 reads extra_javascript
+    @event_priority(100)
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         base = Path(config.config_file_path).parent if config.config_file_path else Path.cwd()
         try:
@@ -89,8 +96,8 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         except ConfigError as exc:
             raise PluginError(str(exc)) from None
         self.playbook = self._load(self.settings)
-        if MERMAID_JS not in [str(s) for s in config.extra_javascript]:
-            config.extra_javascript.append(MERMAID_JS)
+        # Mermaid is not an extra script of every page: on_post_page adds it where needed
+        config.extra_javascript = [s for s in config.extra_javascript if str(s) != MERMAID_JS]
         if PLAYBOOK_CSS not in config.extra_css:
             config.extra_css.append(PLAYBOOK_CSS)
         extensions: list[Any] = config.markdown_extensions  # names, and extension objects
@@ -178,6 +185,19 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         if self.memo is not None:
             self.memo.start(config, files)
         return nav
+
+    @event_priority(50)  # before the search plugin reads the page
+    def on_page_content(self, html: str, *, page: Any, config: MkDocsConfig, files: Files) -> str:
+        return theme.focusable_terms(theme.unsearchable_diagrams(html))
+
+    def on_post_page(self, output: str, *, page: Any, config: MkDocsConfig) -> str:
+        output = theme.name_search_dialog(output)
+        return theme.load_mermaid(output, get_relative_url(MERMAID_JS, page.url))
+
+    def on_post_template(
+        self, output_content: str, *, template_name: str, config: MkDocsConfig
+    ) -> str:
+        return theme.name_search_dialog(output_content)  # the theme's 404 page
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         if self.memo is not None:
