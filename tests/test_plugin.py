@@ -271,6 +271,21 @@ def test_mermaid_is_served_from_the_site(site: Build) -> None:
     assert (site.site / "css" / "playbook.css").is_file()
 
 
+def test_mermaid_is_loaded_only_where_a_diagram_is_drawn(site: Build) -> None:
+    """3.5 MB of Mermaid are for the pages with a diagram; the views draw none."""
+    loading, drawing = set(), set()
+    for page in site.site.rglob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        if "mermaid.min.js" in html:
+            loading.add(page)
+        if '<pre class="mermaid"' in html:
+            drawing.add(page)
+    assert loading == drawing
+    assert site.site / "schedule" / "index.html" not in loading
+    assert site.site / "waterfall" / "index.html" not in loading
+    assert len(drawing) > 10
+
+
 # --- builds that fail ------------------------------------------------------------------
 
 
@@ -324,9 +339,7 @@ def test_on_serve_watches_the_plans_and_templates(
     assert (root / "templates").resolve() in watched
 
 
-def test_on_config_sets_a_short_navigation(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_on_config_sets_a_short_navigation(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NO_MKDOCS_2_WARNING", "1")
     root = copy_fixture(tmp_path / "small")
     config = load_config(str(root / "mkdocs.yml"))

@@ -18,7 +18,6 @@ from fractions import Fraction
 from mission_playbook.model.diagnostics import Findings, did_you_mean
 from mission_playbook.model.kinds import Sla
 from mission_playbook.model.ladder import Ladder, Node
-from mission_playbook.model.records import replace
 
 MONTHS = {"month": 1, "quarter": 3, "year": 12}
 
@@ -179,30 +178,6 @@ def levers(waterfall: Waterfall, point: Fraction = Fraction(1, 100)) -> list[Lev
                 lever = dataclasses.replace(lever, closes_at=closes)
         out.append(lever)
     return out
-
-
-def sensitivity(sla: Sla, improvement: Fraction = Fraction(1, 10)) -> list[tuple[str, int, int]]:
-    """Top-of-funnel volume if each conversion improved by 10%, one at a time.
-
-    Returns (stage id, top volume needed after the improvement, reduction).
-    """
-    base = required_volumes(sla)
-    if base is None:
-        return []
-    rows = []
-    for i, stage in enumerate(sla.stages[:-1]):
-        improved = min(Fraction(1), exact(stage.conversion or 0) * (1 + improvement))
-        better = replace(
-            sla,
-            stages=[
-                replace(s, conversion=float(improved)) if k == i else s
-                for k, s in enumerate(sla.stages)
-            ],
-        )
-        volumes = required_volumes(better)
-        if volumes is not None:
-            rows.append((stage.id, ceil(volumes[0]), ceil(base[0]) - ceil(volumes[0])))
-    return rows
 
 
 def check(ladder: Ladder, findings: Findings) -> list[Waterfall]:

@@ -12,26 +12,31 @@ overridable by a playbook's own ``templates/`` folder, a whole file or one block
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import html
 import json
+import math
 import posixpath
 import re
 import sys
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from fractions import Fraction
 from pathlib import Path
-from typing import Any
+from typing import Any, ClassVar
 
 import jinja2
 
 from mission_playbook.checks import metrics, schedule, waterfall
+from mission_playbook.checks.waterfall import Lever, StageNeed
 from mission_playbook.model.ladder import LABELS, Node
 from mission_playbook.model.validate import ID_FORM
 from mission_playbook.playbook import Playbook
-from mission_playbook.views import diagrams, fragments, readiness, textsafe
+from mission_playbook.views import fragments, funnel, readiness, textsafe, timeline, trace
 from mission_playbook.views.glossary import Glossary
+from mission_playbook.views.ladder_diagrams import LadderDiagrams
 
 PACKAGED_TEMPLATES = Path(__file__).parent / "templates"
 _BLANK_RUNS = re.compile(r"\n{3,}")
@@ -190,12 +195,8 @@ PAGE_OF = {
 #: Nodes shown as a section of another node's page.
 ANCHORED = {"metric", "market", "customer", "stage"}
 
-#: Diagram caps: boxes drawn per group before "N more".
-MAX_UP, MAX_DOWN, MAX_OVERVIEW_TASKS = 12, 24, 40
 #: Rows of a list or table before the rest are summarised as "… and N more".
 MAX_LIST = 30
-#: Gantt bars per function before the rest are summarised in one bar.
-MAX_BARS = 40
 
 #: The views of the whole playbook: (path, template, title).
 VIEWS = (
@@ -327,6 +328,8 @@ class Renderer:
             for t in g.data.terms
         )
         self.inline_html = fragments.InlineHtml(self.glossary)
+        self.inline_unmarked = fragments.InlineHtml()
+        self.diagrams = LadderDiagrams(self.ladder, self.estimates_of, self.plans_of)
         self.env = environment(self.options.templates, self._text)
 
     # --- Jinja -------------------------------------------------------------------------
@@ -417,6 +420,17 @@ class Renderer:
             shown = self.inline_html(text if text is not None else node.title)
             return f'<a href="{html.escape(url)}">{shown}</a>'
 
+        def url(node: Node) -> str:
+            """The URL of a node's page from this one, escaped for an HTML attribute."""
+            target = page_path(node)
+            if target.startswith(here + "#"):
+                return html.escape(target[len(here) :])
+            return html.escape(relative_url(here, target, self.options.directory_urls))
+
+        def url_path(path: str) -> str:
+            """The URL of a page (its docs path) from this one, for an HTML attribute."""
+            return html.escape(relative_url(here, path, self.options.directory_urls))
+
         def a_id(node_id: str, text: str | None = None) -> str:
             node = self.ladder.nodes.get(node_id)
             return a(node, text) if node is not None else f"<code>{html.escape(node_id)}</code>"
@@ -434,25 +448,44 @@ class Renderer:
             "href": href,
             "a": a,
             "a_id": a_id,
+            "url": url,
+            "url_path": url_path,
+            "date": timeline.short_date,
             "breadcrumb": lambda: self.breadcrumb(page, a),
             "diagram": lambda: self.neighbourhood(page),
-            "overview": lambda: self.overview(page),
+            "overview": lambda: self.factor_diagrams(page),
         }
 
     # --- building blocks used by templates ---------------------------------------------
 
     def breadcrumb(self, page: Page, link: Callable[..., str]) -> str:
-        """The trace up to the mission (HTML): why this exists."""
-        if page.node is None or page.node.kind in ("mission", "intent", "sla", "glossary"):
+        """Why this exists (HTML): every path up to a success factor, grouped by factor."""
+        node = page.node
+        if node is None or node.kind in ("mission", "intent", "sla", "glossary"):
             return ""
-        trail = self.ladder.trace(page.node)
-        if page.node.kind == "function":
-            trail = [n for n in trail if n.kind == "mission"] + [page.node]
-        if trail and trail[0].kind != "mission" and self.playbook.mission is not None:
-            trail = [self.playbook.mission, *trail]
-        parts = [link(n, n.title if n.kind != "mission" else "Mission") for n in trail[:-1]]
-        parts.append(f"<strong>{self.inline_html(page.node.title)}</strong>")
-        return " › ".join(parts)
+        if node.kind == "success_factor":
+            mission = self.playbook.mission
+            return f"it serves {link(mission, 'the mission')}." if mission is not None else ""
+        found = self.paths_up(node)
+        if not found.reasons:
+            return "<em>nothing yet: it is not linked to a success factor.</em>"
+        if found.direct:
+            factors = [link(r.factor) for r in found.reasons]
+            return "it serves " + _and(factors) + "."
+        if len(found.reasons) == 1 and len(found.reasons[0].paths) == 1 and not found.more:
+            path = [found.reasons[0].factor, *found.reasons[0].paths[0]]
+            return " › ".join(link(n) for n in path)
+        items = []
+        for reason in found.reasons:
+            paths = [" › ".join(link(n) for n in path) for path in reason.paths]
+            if len(paths) == 1:
+                items.append(f"<li>{link(reason.factor)} › {paths[0]}</li>")
+            else:
+                inner = "".join(f"<li>{p}</li>" for p in paths)
+                items.append(f"<li>{link(reason.factor)}<ul>{inner}</ul></li>")
+        if found.more:
+            items.append(f"<li><em>… and {found.more} more</em></li>")
+        return f"<ul>{''.join(items)}</ul>"
 
     def up(self, node: Node) -> list[Node]:
         return self.ladder.up(node)
@@ -503,17 +536,25 @@ class Renderer:
                     cells[(task.id, str(plan.function))].append(plan)
         return tasks, functions, cells
 
+    #: The headings of the coverage page: what nothing below serves, what serves nothing above.
+    UNCOVERED: ClassVar[dict[str, str]] = {
+        "success_factor": "Success factors no key task serves",
+        "key_task": "Key tasks no estimate answers",
+        "estimate": "Estimates no supporting plan carries out",
+    }
+    UNLINKED: ClassVar[dict[str, str]] = {
+        "key_task": "Key tasks that serve no success factor",
+        "estimate": "Estimates that answer no key task",
+        "plan": "Supporting plans that support no estimate",
+    }
+
     def uncovered(self) -> dict[str, list[Node]]:
         """Nodes with nothing below them, and nodes that reach nothing above them."""
         out: dict[str, list[Node]] = {}
-        for kind in ("success_factor", "key_task", "estimate"):
-            out[f"uncovered {LABELS[kind]}s"] = [
-                n for n in self.ladder.of_kind(kind) if not self.down(n)
-            ]
-        for kind in ("key_task", "estimate", "plan"):
-            out[f"orphan {LABELS[kind]}s"] = [
-                n for n in self.ladder.of_kind(kind) if not self.up(n)
-            ]
+        for kind, heading in self.UNCOVERED.items():
+            out[heading] = [n for n in self.ladder.of_kind(kind) if not self.down(n)]
+        for kind, heading in self.UNLINKED.items():
+            out[heading] = [n for n in self.ladder.of_kind(kind) if not self.up(n)]
         return out
 
     def dependents_of(self, plan: Node) -> list[Node]:
@@ -555,45 +596,12 @@ class Renderer:
         )
         return [(c, self.by_function(acting.get(c.id, []))) for c in customers]
 
-    def gantt(self) -> str:
-        """The synchronization matrix as a Gantt chart: a section per function."""
-        sections = []
-        functions = self.of_kind("function")
-        # a bar and up to 3 milestones per plan, lines under ~100 characters: stay well
-        # under Mermaid's 50,000 characters however many functions there are
-        cap = min(MAX_BARS, max(2, 450 // max(1, len(functions)) // 4))
-        for function in functions:
-            dated = [p for p in self.plans_of(function) if p.data.start and p.data.end]
-            ordered = schedule.topological(dated)
-            bars = []
-            for plan in ordered[:cap]:
-                bars.append(
-                    diagrams.Bar(plan.id, plan.title, str(plan.data.start), str(plan.data.end))
-                )
-                for ms in plan.data.milestones[:3]:
-                    if ms.date is not None:
-                        bars.append(diagrams.Bar(plan.id, ms.title, str(ms.date), "", True))
-            if len(ordered) > cap:
-                rest = ordered[cap:]
-                first = min(str(p.data.start) for p in rest)
-                last = max(str(p.data.end) for p in rest)
-                bars.append(diagrams.Bar("more", f"{len(rest)} more plans", first, last))
-            if bars:
-                sections.append((function.title, bars))
-        return diagrams.fence(diagrams.gantt(sections)) if sections else ""
-
     def quarter_table(self) -> tuple[list[str], list[tuple[Node, list[list[Node]]]]]:
         """Functions × quarters of the horizon: the plans active in each quarter."""
         dated = [p for p in self.ladder.of_kind("plan") if p.data.start and p.data.end]
         if not dated:
             return [], []
-        mission = self.playbook.mission
-        horizon = mission.data.horizon if mission is not None else None
-        first = (horizon.start if horizon and horizon.start else None) or min(
-            p.data.start for p in dated
-        )
-        last = (horizon.end if horizon and horizon.end else None) or max(p.data.end for p in dated)
-        spans = schedule.quarters(first, last)
+        spans = schedule.quarters(*self.horizon(dated))
         rows = []
         for function in self.of_kind("function"):
             cells = [
@@ -616,32 +624,6 @@ class Renderer:
     def cycles(self) -> list[list[Node]]:
         return [[self.ladder.nodes[i] for i in cycle] for cycle in self.playbook.cycles]
 
-    def funnel_chart(self) -> str:
-        """The waterfall as a chart: volume needed (bars) and committed (line) per stage."""
-        w = self.waterfall()
-        if w is None or not w.stages:
-            return ""
-        labels = [
-            name if len(name := s.stage.data.name or s.stage.id) <= 14 else s.stage.id.upper()
-            for s in w.stages
-        ]
-        needed = [s.needed for s in w.stages]
-        series = [needed]
-        if all(s.committed is not None for s in w.stages):
-            series.append([int(s.committed or 0) for s in w.stages])
-        chart = diagrams.bar_chart(f"Volume needed a {w.period}", labels, series, f"per {w.period}")
-        return diagrams.fence(chart)
-
-    def sensitivity(self) -> list[tuple[Node, int, int]]:
-        w = self.waterfall()
-        if w is None:
-            return []
-        return [
-            (self.ladder.nodes[stage_id], volume, saved)
-            for stage_id, volume, saved in waterfall.sensitivity(w.sla.data)
-            if stage_id in self.ladder.nodes
-        ]
-
     def owners(self) -> dict[str, list[Node]]:
         """Function id → the waterfall stages it owns."""
         w = self.waterfall()
@@ -654,76 +636,128 @@ class Renderer:
         reached = {d.metric.id for drivers in self.metric_ladder.values() for d in drivers}
         return [m for m in self.ladder.of_kind("metric") if m.id not in reached]
 
-    # --- diagrams ----------------------------------------------------------------------
+    # --- the reader's site: diagrams, timeline, funnel, paths up, words -----------------
+    # (queries for the templates; the layout and arithmetic live in ladder_diagrams,
+    # timeline, funnel, trace, checks.waterfall and checks.metrics)
 
-    def _box(self, chart: diagrams.Flowchart, page: Page, node: Node, sub: str = "") -> str:
-        url = relative_url(page.path, page_path(node), self.options.directory_urls)
-        text = node.title if node.kind != "mission" else f"Mission: {node.title}"
-        return chart.box(node.id, text, node.kind, url, sub)
+    def _url_from(self, page: Page) -> Callable[[Node], str]:
+        def url(node: Node) -> str:
+            return relative_url(page.path, page_path(node), self.options.directory_urls)
 
-    def _more(self, chart: diagrams.Flowchart, key: str, count: int, what: str) -> str:
-        return chart.box(key, f"… and {count} more {what}", "more")
+        return url
 
     def neighbourhood(self, page: Page) -> str:
-        """The node, what it supports above and what supports it below, as a diagram."""
-        node = page.node
-        if node is None:
+        """The node between what it supports and what supports it, as a diagram."""
+        if page.node is None:
             return ""
-        chart = diagrams.Flowchart("TB")
-        me = self._box(chart, page, node)
-        ups = self.up(node) if node.kind != "function" else []
-        downs = self.down(node)
-        if node.kind == "function":
-            downs = self.estimates_of(node)
-            tasks = {t.id: t for e in downs for t in self.up(e)}
-            for task in list(tasks.values())[:MAX_UP]:
-                chart.edge(self._box(chart, page, task), me)
-        for parent in ups[:MAX_UP]:
-            chart.edge(self._box(chart, page, parent), me)
-        if len(ups) > MAX_UP:
-            chart.edge(self._more(chart, "more-up", len(ups) - MAX_UP, "above"), me)
-        for child in downs[:MAX_DOWN]:
-            sub = ""
-            if child.kind == "estimate":
-                sub = plural(len(self.down(child)), "plan")
-            chart.edge(me, self._box(chart, page, child, sub))
-        if len(downs) > MAX_DOWN:
-            chart.edge(me, self._more(chart, "more-down", len(downs) - MAX_DOWN, "below"))
-        if node.kind == "plan":
-            for dep_id in list(dict.fromkeys(node.data.depends_on))[:MAX_UP]:
-                dep = self.node(dep_id)
-                if dep is not None and dep.kind == "plan":
-                    chart.edge(self._box(chart, page, dep, "depends on"), me, dashed=True)
-        if len(chart.ids) == 1:
-            return ""
-        return fragments.fragment(diagrams.pre(chart.render()))
+        return self.diagrams.neighbourhood(page.node, self._url_from(page))
 
-    def overview(self, page: Page) -> str:
-        """The whole ladder at a glance: mission, success factors, key tasks, functions."""
+    def factor_diagrams(self, page: Page) -> list[tuple[Node, str]]:
+        """The ladder at a glance: a diagram per success factor (its key tasks and the
+        functions answering each)."""
+        return self.diagrams.factors(self._url_from(page))
+
+    def horizon(self, dated: list[Node]) -> tuple[dt.date, dt.date]:
+        """The mission's horizon, or the span of the dated plans where it says nothing."""
         mission = self.playbook.mission
-        if mission is None:
+        horizon = mission.data.horizon if mission is not None else None
+        first = (horizon.start if horizon and horizon.start else None) or min(
+            p.data.start for p in dated
+        )
+        last = (horizon.end if horizon and horizon.end else None) or max(p.data.end for p in dated)
+        return first, last
+
+    def timeline(self) -> timeline.Timeline | None:
+        """The synchronization matrix: each function's dated plans over the horizon."""
+        dated = [p for p in self.ladder.of_kind("plan") if p.data.start and p.data.end]
+        if not dated:
+            return None
+        first, last = self.horizon(dated)
+        return timeline.layout(self.of_kind("function"), self.plans_of, first, last)
+
+    def funnel(self) -> list[funnel.FunnelBar]:
+        w = self.waterfall()
+        return funnel.bars(w.stages) if w is not None else []
+
+    def levers(self) -> list[Lever]:
+        w = self.waterfall()
+        return waterfall.levers(w) if w is not None else []
+
+    def paths_up(self, node: Node) -> trace.Trace:
+        return trace.paths_up(self.ladder, node)
+
+    def plans_serving(self, node: Node) -> list[tuple[Node | None, list[Node]]]:
+        """The plans below a node, by function (in the functions' order)."""
+        by = self.by_function(self.plans_under(node))
+        functions = [f for f in self.of_kind("function") if f.id in by]
+        known = {f.id for f in functions}
+        return [(f, by[f.id]) for f in functions] + [
+            (None, plans) for fid, plans in by.items() if fid not in known
+        ]
+
+    def stage_name(self, stage_id: str) -> str:
+        """A waterfall stage by its name (its id when it has none)."""
+        stage = self.ladder.nodes.get(stage_id)
+        if stage is None or stage.kind != "stage":
+            return stage_id
+        return str(stage.data.name or stage_id)
+
+    @staticmethod
+    def lifecycle_name(stage_id: str) -> str:
+        """A customer lifecycle stage in words: ``on-the-radar`` → ``On the radar``."""
+        words = stage_id.replace("-", " ")
+        return words[:1].upper() + words[1:]
+
+    def unmarked(self, value: object) -> str:
+        """Plan text in HTML without its glossary terms marked (the glossary itself)."""
+        return self.inline_unmarked(value)
+
+    @staticmethod
+    def attr(value: object) -> str:
+        """Plan text, one line without markup, escaped for HTML (an attribute, a cell)."""
+        return html.escape(textsafe.plain(" ".join(str(value).split())), quote=True)
+
+    @staticmethod
+    def term_id(term: str) -> str:
+        """The anchor of a glossary term on the glossary page."""
+        return "term-" + slug(term)
+
+    def findings(self) -> list[Any]:
+        """The check's errors, then its warnings (the health of the playbook)."""
+        order = {"error": 0, "warning": 1}
+        found = [d for d in self.playbook.diagnostics if d.severity.value in order]
+        return sorted(found, key=lambda d: order[d.severity.value])
+
+    def revenue_of(self, need: StageNeed) -> int:
+        """The revenue of the deals a last stage yields, as shown (whole deals)."""
+        w = self.waterfall()
+        if w is None or need.yielded is None:
+            return 0
+        return int(need.yielded * waterfall.exact(w.sla.data.average_deal))
+
+    @staticmethod
+    def percent(value: object, up: bool = False) -> str:
+        """A share as a percentage to a tenth at most: ``15%``, ``74.1%`` (``up``: rounded
+        up, for a conversion that must at least be reached)."""
+        if isinstance(value, bool) or not isinstance(value, int | float | Fraction):
             return ""
-        chart = diagrams.Flowchart("LR")
-        top = self._box(chart, page, mission)
-        for factor in self.down(mission):
-            chart.edge(top, self._box(chart, page, factor))
-        tasks = self.of_kind("key_task")
-        for task in tasks[:MAX_OVERVIEW_TASKS]:
-            me = self._box(chart, page, task)
-            for factor in self.up(task):
-                chart.edge(chart.ids[factor.id], me)
-        if len(tasks) > MAX_OVERVIEW_TASKS:
-            self._more(chart, "more-tasks", len(tasks) - MAX_OVERVIEW_TASKS, "key tasks")
-        for function in self.of_kind("function"):
-            estimates = self.estimates_of(function)
-            plans = self.plans_of(function)
-            sub = f"{plural(len(estimates), 'estimate')}, {plural(len(plans), 'plan')}"
-            box = self._box(chart, page, function, sub)
-            served = {t.id for e in estimates for t in self.up(e)}
-            for task in tasks[:MAX_OVERVIEW_TASKS]:
-                if task.id in served:
-                    chart.edge(chart.ids[task.id], box)
-        return diagrams.fence(chart.render())
+        tenths = (Fraction(str(value)) if isinstance(value, float) else Fraction(value)) * 1000
+        shown = Fraction(math.ceil(tenths) if up else round(tenths), 10)
+        text = f"{float(shown):.1f}".removesuffix(".0")
+        return f"{text}%"
+
+    @property
+    def currency(self) -> str:
+        mission = self.playbook.mission
+        return str(mission.data.currency or "") if mission is not None else ""
+
+    def money(self, value: object) -> str:
+        """An amount of money with the playbook's currency: ``USD 10,000,000``, ``$10,000,000``."""
+        amount = self.inline_html(value) if isinstance(value, str) else textsafe.number(value)
+        currency = html.escape(self.currency)
+        if not currency:
+            return amount
+        return f"{currency}\u00a0{amount}" if currency[-1:].isalpha() else f"{currency}{amount}"
 
 
 def link_from(page: str, playbook: Playbook) -> Callable[[str], str | None]:
@@ -749,6 +783,11 @@ def sources(playbook: Playbook, options: Options | None = None) -> dict[str, Pat
 def plural(count: int, word: str) -> str:
     """``1 plan``, ``2 plans``."""
     return f"{count} {word}{'s' * (count != 1)}"
+
+
+def _and(items: list[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def slug(text: str) -> str:
