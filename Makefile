@@ -4,7 +4,7 @@ BIN  := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: venv mermaid axe chromium check site serve test lint bench clean
+.PHONY: venv mermaid axe chromium check site serve test lint bench clean dist
 
 venv: $(VENV)/.stamp
 
@@ -13,9 +13,6 @@ $(VENV)/.stamp: pyproject.toml
 	$(BIN)/python -m pip install --upgrade pip
 	$(BIN)/python -m pip install -e '.[dev]'
 	touch $@
-
-# The packaged page templates' bytecode, as pip compiles modules (quick when it is current)
-TEMPLATES := $(BIN)/python -c 'from mission_playbook.views.pages import compile_packaged; compile_packaged()'
 
 mermaid: $(VENV)/.stamp  ## pinned Mermaid from the npm registry, verified against the lock
 	$(BIN)/python scripts/fetch_mermaid.py
@@ -33,7 +30,6 @@ check: $(VENV)/.stamp
 
 site: $(VENV)/.stamp mermaid  ## builds into site.new, then swaps: a failed build keeps site/
 	rm -rf site.new
-	$(TEMPLATES)
 	$(BIN)/mkdocs build --strict -d site.new || { rm -rf site.new; exit 1; }
 	rm -rf site.old
 	if [ -e site ]; then mv site site.old; fi
@@ -44,21 +40,23 @@ test: $(VENV)/.stamp mermaid axe chromium
 	$(BIN)/python -m pytest
 
 serve: $(VENV)/.stamp mermaid  ## live preview; rebuilds on any change under plans/ or templates/
-	$(TEMPLATES)
 	$(BIN)/mkdocs serve
 
 bench: $(VENV)/.stamp mermaid  ## benchmarks/README.md; not part of `make test`
 	$(BIN)/python benchmarks/run.py
 
+dist: $(VENV)/.stamp mermaid  ## sdist and wheel in dist/, both carrying the verified Mermaid
+	$(BIN)/python scripts/build_dist.py --out dist
+
 lint: $(VENV)/.stamp
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
-	$(BIN)/mypy scripts/fetch_mermaid.py tests/browser
+	$(BIN)/mypy scripts/fetch_mermaid.py scripts/build_dist.py tests/browser
 	$(BIN)/playbook fmt --check
 
 clean:
-	rm -rf site build test-artifacts .pytest_cache .mypy_cache .ruff_cache *.egg-info
+	rm -rf site build dist test-artifacts .pytest_cache .mypy_cache .ruff_cache *.egg-info
 	rm -f generator/mission_playbook/assets/js/mermaid.min.js tests/browser/vendor/axe.min.js
 	find . -name __pycache__ -type d -not -path './$(VENV)/*' -prune -exec rm -rf {} +
 

@@ -39,7 +39,9 @@ import os
 import textwrap
 from collections.abc import Callable, Mapping
 from pathlib import Path
+from typing import Any
 
+import jinja2
 import pytest
 
 from mission_playbook.model.config import Settings
@@ -164,6 +166,20 @@ if os.environ.get("CI"):
 
     _hypothesis_settings.register_profile("ci", derandomize=True, database=None)
     _hypothesis_settings.load_profile("ci")
+
+
+@pytest.fixture
+def compiled(monkeypatch: pytest.MonkeyPatch) -> list[str | None]:
+    """The names of the templates Jinja compiles from now on, in order."""
+    names: list[str | None] = []
+    compile_ = jinja2.Environment.compile
+
+    def counting(self: jinja2.Environment, source: str, name: str | None = None, *a: Any) -> Any:
+        names.append(name)
+        return compile_(self, source, name, *a)
+
+    monkeypatch.setattr(jinja2.Environment, "compile", counting)
+    return names
 
 
 @pytest.fixture(autouse=True)

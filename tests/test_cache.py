@@ -6,6 +6,7 @@ Every test runs with its own empty cache folder (``PLAYBOOK_CACHE_DIR``, see con
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -17,6 +18,7 @@ import pytest
 import mission_playbook as generator
 from mission_playbook import playbook as playbook_mod
 from mission_playbook.cli import main
+from mission_playbook.compare.snapshot import Snapshot, snapshot
 from mission_playbook.model import cache as cache_mod
 from mission_playbook.model.config import ConfigError, Settings, read_mkdocs_options, read_plans
 from mission_playbook.playbook import load
@@ -279,20 +281,26 @@ def test_every_format_is_cached_apart(write_playbook, tmp_path, base, capsys, fm
     assert capsys.readouterr().out == cold
 
 
-def test_the_base_cache_keeps_one_playbook_by_everything_it_depends_on(
+def test_the_base_cache_keeps_one_snapshot_by_everything_it_depends_on(
     write_playbook, tmp_path, base, monkeypatch
 ):
-    write_playbook(tmp_path, base)
+    write_playbook(tmp_path, {**base, "functions/marketing/plan-b.yaml": "kind: plan\nid: X\n"})
     playbook = load("plans")
+    taken = snapshot(playbook)
     store = cache_mod.BaseCache(Path("plans"))
     settings = Settings(plans=Path("plans"))
     key = store.key("0" * 40, "plans", settings)
     assert store.get(key) is None
-    store.put(key, playbook)
-    kept = store.get(key)
-    assert kept is not None and kept is not playbook
+    store.put(key, taken.to_json())
+    stored = json.loads(store.path.read_bytes())  # JSON on disk: values, no pickle
+    assert list(stored) == [key]
+    kept = Snapshot.from_json(store.get(key))
+    assert kept == taken
+    kept = Snapshot.from_json(cache_mod.BaseCache(Path("plans")).get(key))  # read from disk
+    assert kept == taken and kept is not taken
     assert sorted(kept.nodes) == sorted(playbook.nodes)
-    assert [str(d) for d in kept.diagnostics] == [str(d) for d in playbook.diagnostics]
+    assert [f.message for f in kept.findings] == [d.message for d in playbook.diagnostics]
+    assert kept.findings  # the broken plan's findings are kept too
     others = [
         store.key("1" * 40, "plans", settings),  # another commit
         store.key("0" * 40, "other/plans", settings),  # the folder elsewhere in the tree
@@ -307,17 +315,51 @@ def test_the_base_cache_keeps_one_playbook_by_everything_it_depends_on(
     others.append(store.key("0" * 40, "plans", settings))  # another version of the product
     assert len(set(others)) == 5 and key not in others
     assert all(store.get(k) is None for k in others)
-    store.put(others[0], playbook)  # one entry: the newest replaces the last
-    assert store.get(key) is None and store.get(others[0]) is not None
+    store.put(others[0], taken.to_json())  # one entry: the newest replaces the last
+    fresh = cache_mod.BaseCache(Path("plans"))
+    assert fresh.get(key) is None and Snapshot.from_json(fresh.get(others[0])) == taken
 
 
-def test_a_damaged_or_foreign_base_cache_is_a_miss(write_playbook, tmp_path, base):
-    import pickle
-
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"",
+        b"not json",
+        b'{"truncated": ',
+        b"[1, 2, 3]",
+        b"\x80\x04\x95 a pickle",
+    ],
+)
+def test_a_damaged_base_cache_is_a_miss(write_playbook, tmp_path, base, content):
     write_playbook(tmp_path, base)
     store = cache_mod.BaseCache(Path("plans"))
     key = store.key("0" * 40, "plans", Settings())
     store.path.parent.mkdir(parents=True, exist_ok=True)
-    for content in (b"", b"not a pickle", pickle.dumps((key, {"not": "a playbook"}))):
-        store.path.write_bytes(content)
-        assert store.get(key) is None
+    store.path.write_bytes(content)
+    assert store.get(key) is None
+    assert Snapshot.from_json(store.get(key)) is None
+
+
+def test_a_foreign_entry_under_the_key_is_not_a_snapshot(write_playbook, tmp_path, base):
+    write_playbook(tmp_path, base)
+    good = snapshot(load("plans")).to_json()
+    node = good["nodes"][0]
+    foreign: list[object] = [
+        {"not": "a snapshot"},
+        None,
+        {**good, "format": 999},  # another version of the JSON form
+        {**good, "nodes": [{**node, "title": None}]},  # a field of the wrong type
+        {**good, "nodes": [{k: v for k, v in node.items() if k != "parents"}]},  # one missing
+        {**good, "nodes": [{**node, "links": {"supports": "est-a"}}]},  # ids not a list
+        {**good, "coverage": [["plan", "plans", 1, 1]]},  # not an object
+        {**good, "findings": [{"code": "PB001"}]},
+        {**good, "nodes": [{**node, "parents": [True]}]},
+    ]
+    store = cache_mod.BaseCache(Path("plans"))
+    key = store.key("0" * 40, "plans", Settings())
+    for value in foreign:
+        store.put(key, value)
+        assert store.get(key) == value
+        assert Snapshot.from_json(store.get(key)) is None, value
+    store.put(key, good)
+    assert Snapshot.from_json(cache_mod.BaseCache(Path("plans")).get(key)) is not None

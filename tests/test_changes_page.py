@@ -11,7 +11,7 @@ import pytest
 from mission_playbook import load
 from mission_playbook.compare.diff import diff_playbooks
 from mission_playbook.playbook import Playbook
-from mission_playbook.views import changes, pages
+from mission_playbook.views import changes_page, pages, sitemap
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "plans"
@@ -32,8 +32,8 @@ def test_what_changed_tells_a_commitment_in_words(tmp_path: Path, sample: Playbo
     assert "volume: 225 " in text
     sla.write_text(text.replace("volume: 225 ", "volume: 150 "), encoding="utf-8")
     head = load(head_plans)
-    link = pages.link_from("changes.md", head)
-    out = changes.sentences(diff_playbooks(sample, head), head, link)
+    link = sitemap.link_from("changes.md", head)
+    out = changes_page.sentences(diff_playbooks(sample, head), head, link)
     assert "Marketing qualified lead (MQL)" in out
     assert "225 a month → 150 a month; now 217 short of the 667 a quarter" in out
     assert "[Marketing](functions/marketing.md)'s commitment" in out
@@ -42,14 +42,14 @@ def test_what_changed_tells_a_commitment_in_words(tmp_path: Path, sample: Playbo
 
 
 def test_what_changed_says_when_nothing_changed(sample: Playbook) -> None:
-    link = pages.link_from("changes.md", sample)
-    out = changes.sentences(diff_playbooks(sample, sample), sample, link)
+    link = sitemap.link_from("changes.md", sample)
+    out = changes_page.sentences(diff_playbooks(sample, sample), sample, link)
     assert out == "Nothing in the plan itself changed.\n"
 
 
 def test_what_changed_page_gives_readers_no_configuration_advice(sample: Playbook) -> None:
     options = pages.Options(changes=("2027.1", "Nothing in the plan itself changed.\n"))
-    page = pages.render(sample, options)["changes.md"]
+    page = pages.render_pages(sample, options)["changes.md"]
     intro = page.split("# What changed", 1)[1].split("Nothing in the plan", 1)[0]
     assert "`2027.1`" in intro
     for advice in ("plugin", "option", "`changes`", "auto"):

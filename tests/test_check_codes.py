@@ -443,11 +443,12 @@ def test_pb002_document_that_is_a_single_value(check, base):
 
 def test_pb002_missing_mission(check, base):
     pb = check({**base, "mission.yaml": None})
-    # Without the mission, sf-a is unknown wherever it is named.
+    # Without the mission, sf-a is unknown wherever it is named: kt-a supports nothing.
     assert found(pb) == [
         ("PB002", "error", "plans", 0, 0),
         ("PB010", "warning", PLAN, 9, 3),
         ("PB004", "error", PLAN, 12, 13),
+        ("PB006", "error", INTENT, 7, 15),
         ("PB004", "error", INTENT, 7, 16),
     ]
     assert "the playbook has no mission" in pb.diagnostics[0].message
@@ -521,7 +522,11 @@ def test_pb003_duplicate_nested_ids_in_one_file(check, base):
         pytest.param(
             "intent.yaml",
             lambda t: t.replace("[sf-a]", "[sf-b]"),
-            [("PB004", "error", INTENT, 7, 16), ("PB007", "error", MISSION, 9, 9)],
+            [
+                ("PB006", "error", INTENT, 7, 15),  # its only link does not resolve
+                ("PB004", "error", INTENT, 7, 16),
+                ("PB007", "error", MISSION, 9, 9),
+            ],
             "key task 'kt-a' names 'sf-b' in 'supports', but no success factor has that id; "
             "did you mean 'sf-a'?",
             id="supports",
@@ -630,6 +635,29 @@ def test_pb006_empty_supports(check, base):
     ]
     assert "key task 'kt-a' supports nothing" in pb.diagnostics[0].message
     assert "success factor" in pb.diagnostics[0].message
+
+
+def test_pb006_supports_that_links_nothing(check, base):
+    """A ``supports`` naming only unknown ids or nodes of another kind links nothing: the node
+    is an orphan as much as with an empty one (``checks/coverage.py``)."""
+    plan = PLAN_TEXT.replace("supports: [est-a]", "supports: [est-b, kt-a]")
+    pb = check({**base, "functions/marketing/plan-a.yaml": plan})
+    assert found(pb) == [
+        ("PB007", "error", FUNCTION, 5, 9),
+        ("PB006", "error", PLAN, 5, 11),
+        ("PB004", "error", PLAN, 5, 12),
+        ("PB005", "error", PLAN, 5, 19),
+    ]
+    assert pb.diagnostics[1].message == (
+        "plan 'plan-a' supports nothing: no id in its 'supports' is an estimate, so it does "
+        "not trace up to the mission"
+    )
+
+
+def test_pb006_not_for_a_supports_the_schema_check_set_aside(check, base):
+    plan = PLAN_TEXT.replace("supports: [est-a]", "supports: {est-a: 1}")
+    pb = check({**base, "functions/marketing/plan-a.yaml": plan})
+    assert [d.code for d in pb.diagnostics] == ["PB007", "PB002"]
 
 
 # --- PB007: uncovered ---------------------------------------------------------------------

@@ -22,7 +22,8 @@ GOLDEN = Path(__file__).resolve().parent / "golden"
 UPDATE = os.environ.get("UPDATE_GOLDENS") == "1"
 
 # The base plan with an unknown field (PB002), a link to an unknown estimate (PB004, which
-# leaves est-a uncovered: PB007) and a start before the mission horizon (PB009, a warning).
+# leaves the plan an orphan, PB006, and est-a uncovered, PB007) and a start before the mission
+# horizon (PB009, a warning).
 BROKEN_PLAN = """\
 kind: plan
 id: plan-a
@@ -42,7 +43,7 @@ metrics:
 
 @pytest.fixture
 def broken(write_playbook, tmp_path, base) -> Path:
-    """A playbook with three errors and one warning, written in ``tmp_path`` (the cwd)."""
+    """A playbook with four errors and one warning, written in ``tmp_path`` (the cwd)."""
     return write_playbook(tmp_path, {**base, "functions/marketing/plan-a.yaml": BROKEN_PLAN})
 
 
@@ -84,11 +85,12 @@ def test_json_output_is_a_list_of_findings(broken, capsys):
     assert [(f["code"], f["severity"], f["file"], f["line"], f["column"]) for f in findings] == [
         ("PB007", "error", "plans/functions/marketing.yaml", 5, 9),
         ("PB002", "error", "plans/functions/marketing/plan-a.yaml", 4, 1),
+        ("PB006", "error", "plans/functions/marketing/plan-a.yaml", 6, 11),
         ("PB004", "error", "plans/functions/marketing/plan-a.yaml", 6, 12),
         ("PB009", "warning", "plans/functions/marketing/plan-a.yaml", 7, 8),
     ]
     assert "did you mean 'owner'?" in findings[1]["message"]
-    assert "did you mean 'est-a'?" in findings[2]["message"]
+    assert "did you mean 'est-a'?" in findings[3]["message"]
 
 
 def test_github_format_annotates_lines(broken, capsys):
@@ -97,10 +99,10 @@ def test_github_format_annotates_lines(broken, capsys):
     assert lines[0].startswith(
         "::error file=plans/functions/marketing.yaml,line=5,col=9,title=PB007::"
     )
-    assert lines[3].startswith(
+    assert lines[4].startswith(
         "::warning file=plans/functions/marketing/plan-a.yaml,line=7,col=8,title=PB009::"
     )
-    assert lines[-1].startswith("failed: 3 errors, 1 warning")
+    assert lines[-1].startswith("failed: 4 errors, 1 warning")
 
 
 # --- exit codes ---------------------------------------------------------------------------
@@ -192,11 +194,12 @@ def test_mkdocs_yml_in_the_working_folder_is_read(broken, tmp_path, capsys):
 
 
 def test_severity_from_the_config_changes_the_exit_code(broken, tmp_path, capsys):
-    config = "plugins:\n  - playbook:\n      severity: {PB002: off, PB004: warning, PB007: off}\n"
+    severity = "{PB002: off, PB004: warning, PB006: warning, PB007: off}"
+    config = f"plugins:\n  - playbook:\n      severity: {severity}\n"
     (tmp_path / "mkdocs.yml").write_text(config, encoding="utf-8")
     code, out, _ = run(capsys)
     assert code == 0
-    assert "ok: 0 errors, 2 warnings |" in out
+    assert "ok: 0 errors, 3 warnings |" in out
     assert "PB002" not in out
 
 

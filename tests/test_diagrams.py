@@ -134,7 +134,7 @@ def test_flowchart_boxes_edges_and_links() -> None:
     c = chart.box("more", "… and 3 more", "more")
     chart.edge(a, b)
     chart.edge(b, c, dashed=True)
-    assert chart.render() == diagrams.CONFIG + (
+    assert chart.source() == diagrams.CONFIG + (
         "flowchart LR\n"
         '  n0(["Hostile #34;title#34;"])\n'
         '  click n0 href "./"\n'
@@ -144,11 +144,11 @@ def test_flowchart_boxes_edges_and_links() -> None:
         "  n0 --> n1\n"
         "  n1 -.-> n2\n"
     )
-    html = diagrams.pre(chart.render())
+    html = diagrams.pre(chart.source())
     assert html.startswith('<div class="playbook-diagram" tabindex="0" role="group"')
     assert '<pre class="mermaid" data-search-exclude><code>---\nconfig:' in html
     assert "  n0 --&gt; n1\n" in html  # escaped once, as HTML
-    assert diagrams.sources(html) == [chart.render()]
+    assert diagrams.sources(html) == [chart.source()]
 
 
 def test_flowcharts_are_drawn_at_their_own_size() -> None:
@@ -156,7 +156,7 @@ def test_flowcharts_are_drawn_at_their_own_size() -> None:
     config = diagrams.CONFIG
     assert config.startswith("---\nconfig:\n  flowchart:\n") and config.endswith("---\n")
     assert "    useMaxWidth: false\n" in config
-    assert Flowchart().render().startswith(config)
+    assert Flowchart().source().startswith(config)
 
 
 @pytest.mark.parametrize(
@@ -172,10 +172,10 @@ def test_flowchart_renders_up_to_500_edges_and_refuses_more() -> None:
     ids = [chart.box(f"k{i}", "x", "plan") for i in range(MAX_EDGES + 1)]
     for i in range(MAX_EDGES):
         chart.edge(ids[0], ids[i + 1])
-    assert chart.render().count(" --> ") == MAX_EDGES
+    assert chart.source().count(" --> ") == MAX_EDGES
     chart.edge(ids[1], ids[2])
     with pytest.raises(ValueError, match="too large"):
-        chart.render()
+        chart.source()
 
 
 def test_flowchart_refuses_more_than_50000_characters() -> None:
@@ -183,7 +183,7 @@ def test_flowchart_refuses_more_than_50000_characters() -> None:
     for i in range(MAX_TEXT // 60 + 10):
         chart.box(f"k{i}", "y" * 60, "plan")
     with pytest.raises(ValueError, match="too large"):
-        chart.render()
+        chart.source()
 
 
 # --- diagrams of a hostile playbook ----------------------------------------------------
@@ -226,7 +226,7 @@ def hostile_playbook(tmp_path: Path) -> Path:
 def test_hostile_titles_inject_no_diagram_line(tmp_path: Path) -> None:
     playbook = load(hostile_playbook(tmp_path))
     assert playbook.errors == 0, [str(d) for d in playbook.diagnostics]
-    rendered = pages.render(playbook)
+    rendered = pages.render_pages(playbook)
     flowcharts, bad = 0, []
     for path, text in rendered.items():
         for block in mermaid_blocks(text):
@@ -249,7 +249,7 @@ def test_hostile_titles_inject_no_diagram_line(tmp_path: Path) -> None:
 
 def test_hostile_titles_still_read_as_written(tmp_path: Path) -> None:
     playbook = load(hostile_playbook(tmp_path))
-    text = pages.render(playbook)["plans/mkt-campaigns.md"]
+    text = pages.render_pages(playbook)["plans/mkt-campaigns.md"]
     block = mermaid_blocks(text)[0].removeprefix(diagrams.CONFIG)
     box = next(line for line in block.splitlines() if line.startswith("  n") and '("' in line)
     shown = decode(box[box.index('("') + 2 : -len('")')])
@@ -316,13 +316,13 @@ def test_every_diagram_stays_within_limits_however_many_functions(tmp_path: Path
     """Caps per group are not enough when the number of groups is unbounded."""
     playbook = load(wide_playbook(tmp_path, functions=6, plans=45))
     assert playbook.errors == 0, [str(d) for d in playbook.diagnostics][:5]
-    check_limits(pages.render(playbook))
+    check_limits(pages.render_pages(playbook))
 
 
 def test_every_diagram_stays_within_limits_with_many_children(tmp_path: Path) -> None:
     playbook = load(wide_playbook(tmp_path, functions=1, plans=100))
     assert playbook.errors == 0
-    rendered = pages.render(playbook)
+    rendered = pages.render_pages(playbook)
     edges, _ = check_limits(rendered)
     assert edges <= ladder_diagrams.MAX_UP + ladder_diagrams.MAX_DOWN + 1
     assert "and 76 more below" in rendered["estimates/est-0.md"]
@@ -334,7 +334,7 @@ def test_every_diagram_of_a_generated_playbook_stays_within_limits(tmp_path: Pat
     synthetic.generate(n, tmp_path / "pb")
     playbook = load(tmp_path / "pb" / "plans")
     assert playbook.errors == 0
-    rendered = pages.render(playbook)
+    rendered = pages.render_pages(playbook)
     assert len(rendered) > n * 0.9
     edges, largest = check_limits(rendered)
     assert edges > 20 and largest > 1000  # the check did see real diagrams

@@ -13,15 +13,10 @@ import pytest
 
 from mission_playbook import load
 from mission_playbook.cli import main
-from mission_playbook.compare.diff import (
-    PlanDiff,
-    RevisionError,
-    _extract,
-    diff_playbooks,
-    load_revision,
-    to_json,
-    to_markdown,
-)
+from mission_playbook.compare.diff import PlanDiff, diff_playbooks, diff_snapshots
+from mission_playbook.compare.revisions import RevisionError, _extract, load_revision
+from mission_playbook.compare.snapshot import Snapshot, snapshot
+from mission_playbook.views.changes import to_json, to_markdown
 
 GOLDEN = Path(__file__).parent / "golden" / "diff"
 
@@ -271,6 +266,29 @@ def test_no_change(tmp_path: Path) -> None:
     assert text == (
         "**Plan changes:** no change to the model · coverage unchanged · findings unchanged\n"
     )
+
+
+def test_a_diff_leaves_its_snapshots_as_they_were(tmp_path: Path) -> None:
+    """The plugin keeps the base's snapshot across rebuilds: diffing must not change it, and
+    the snapshot read back from the cache's JSON gives the same diff."""
+    base_dir, head_dir = tmp_path / "a", tmp_path / "b"
+    write(base_dir, dict(BASE))
+    write(head_dir, dict(BASE))
+    write(head_dir, head_files())
+    write(head_dir, {"mission.yaml": MISSION.replace("target: 200", "target: 250")})
+    base, head = snapshot(load(base_dir)), snapshot(load(head_dir))
+    before = json.dumps(base.to_json()), json.dumps(head.to_json())
+    first = to_json(diff_snapshots(base, head))
+    assert (json.dumps(base.to_json()), json.dumps(head.to_json())) == before
+    assert to_json(diff_snapshots(base, head)) == first
+    assert first == to_json(diff_playbooks(load(base_dir), load(head_dir)))
+    kept = Snapshot.from_json(json.loads(before[0]))
+    assert kept is not None and to_json(diff_snapshots(kept, head)) == first
+    targets = json.loads(first)["targets"]
+    assert [(t["owner"]["id"], t["old"], t["new"]) for t in targets] == [
+        ("sf-wins", 200, 250),
+        ("mkt-engine", 150, 225),
+    ]
 
 
 # --- output --------------------------------------------------------------------------------

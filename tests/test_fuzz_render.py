@@ -426,7 +426,7 @@ def check_and_render(root: Path) -> dict[str, str]:
     playbook = load(root)
     codes = {d.code for d in playbook.diagnostics}
     assert "PB001" not in codes, [str(d) for d in playbook.diagnostics]
-    return pages.render(playbook)
+    return pages.render_pages(playbook)
 
 
 def title_problems(page: str) -> list[str]:
@@ -462,7 +462,7 @@ def test_known_attacks_in_every_field(tmp_path: Path, offset: int) -> None:
     playbook_root = write(tmp_path / "plans", hostile_plans(cycle(texts)))
     playbook = load(playbook_root)
     assert playbook.diagnostics == [], [str(d) for d in playbook.diagnostics]
-    assert_safe(pages.render(playbook))
+    assert_safe(pages.render_pages(playbook))
 
 
 def test_known_attacks_as_a_single_field(tmp_path: Path) -> None:

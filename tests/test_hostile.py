@@ -89,7 +89,7 @@ def test_hostile_file(name: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
     assert others(playbook, name) == []
     assert not (tmp_path / MARKER).exists() and not (REPO / MARKER).exists()
     if not playbook.errors:  # what is accepted renders (with errors, nothing is rendered)
-        pages.render(playbook)
+        pages.render_pages(playbook)
 
 
 @hang_guard
@@ -138,7 +138,7 @@ def test_a_very_long_line_is_read(tmp_path: Path, monkeypatch: pytest.MonkeyPatc
     glossary = f"kind: glossary\nid: long\nterms:\n  - term: Long\n    definition: {title}\n"
     playbook = load_with(tmp_path, "long.yaml", glossary.encode())
     assert playbook.diagnostics == []
-    assert pages.render(playbook)["glossary.md"].count("Long") >= 200_000
+    assert pages.render_pages(playbook)["glossary.md"].count("Long") >= 200_000
 
 
 @hang_guard
@@ -285,7 +285,7 @@ def test_a_hostile_file_name_is_only_text_on_the_pages(
     plan = "kind: plan\nid: named\ntitle: Named\nfunction: marketing\nsupports: [est-a]\n"
     playbook = load_with(tmp_path, name, plan.encode())
     assert [d.code for d in playbook.diagnostics] == ["PB010"]  # no metrics: a warning
-    rendered = pages.render(playbook)
+    rendered = pages.render_pages(playbook)
     problems = {path: html_problems(page_html(text)) for path, text in rendered.items()}
     assert {path: found for path, found in problems.items() if found} == {}
     assert "plan 'named' has no metrics" in rendered["coverage.md"]
@@ -309,7 +309,7 @@ def test_an_id_that_would_leave_the_output_folder(
     assert cli.main(["render", "--plans", "plans", "--out", str(out)]) == 1
     assert not out.exists()
     try:  # forced anyway: a diagram refuses the URL, or write_tree the path, or it is inside
-        output.write_tree(out, pages.render(playbook))
+        output.write_tree(out, pages.render_pages(playbook))
     except ValueError as exc:
         assert "outside the output folder" in str(exc) or "unsafe URL" in str(exc)
         assert not out.exists()

@@ -1,21 +1,21 @@
 """The Markdown pages of a playbook: goldens, links, breadcrumbs, views, templates, output.
 
-Everything here renders in-process (``mission_playbook.load`` then ``views.pages.render``); the
-MkDocs build itself is tested in ``test_plugin.py``. ``UPDATE_GOLDENS=1`` rewrites the golden
-pages under ``tests/golden/pages/`` from the small fixture.
+Everything here renders in-process (``mission_playbook.load`` then
+``views.pages.render_pages``); the MkDocs build itself is tested in ``test_plugin.py``.
+``UPDATE_GOLDENS=1`` rewrites the golden pages under ``tests/golden/pages/`` from the small
+fixture.
 """
 
 from __future__ import annotations
 
 import difflib
+import inspect
 import itertools
 import os
 import posixpath
 import re
 import shutil
-import sys
 from pathlib import Path
-from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import jinja2
@@ -27,7 +27,9 @@ from mission_playbook.model import writing as output
 from mission_playbook.model.ladder import Node
 from mission_playbook.playbook import Playbook
 from mission_playbook.views import pages
-from mission_playbook.views.pages import page_path, relative_md, relative_url, url_of
+from mission_playbook.views.environment import PACKAGED_TEMPLATES, CompiledTemplates
+from mission_playbook.views.queries import Queries
+from mission_playbook.views.sitemap import page_path, relative_md, relative_url, url_of
 
 TESTS = Path(__file__).resolve().parent
 FIXTURE = TESTS / "fixtures" / "small"
@@ -143,7 +145,7 @@ def small() -> Playbook:
 
 @pytest.fixture(scope="module")
 def rendered(small: Playbook) -> dict[str, str]:
-    return pages.render(small)
+    return pages.render_pages(small)
 
 
 # --- 1. golden pages -------------------------------------------------------------------
@@ -169,8 +171,8 @@ def test_golden_page(rendered: dict[str, str], path: str) -> None:
 
 
 def test_render_is_deterministic(small: Playbook, rendered: dict[str, str]) -> None:
-    assert pages.render(small) == rendered
-    assert pages.render(load(FIXTURE / "plans")) == rendered
+    assert pages.render_pages(small) == rendered
+    assert pages.render_pages(load(FIXTURE / "plans")) == rendered
 
 
 # --- 2. pages and links ----------------------------------------------------------------
@@ -241,7 +243,7 @@ def test_every_diagram_box_links_to_a_page(rendered: dict[str, str]) -> None:
 
 def test_diagram_links_without_directory_urls(small: Playbook) -> None:
     """With ``use_directory_urls: false`` a page is ``plans/p.html``, not ``plans/p/``."""
-    rendered = pages.render(small, pages.Options(directory_urls=False))
+    rendered = pages.render_pages(small, pages.Options(directory_urls=False))
     urls = {url_of(path, False) for path in rendered}
     seen = 0
     for path, text in rendered.items():
@@ -382,7 +384,7 @@ def test_coverage_lists_an_uncovered_estimate(tmp_path: Path) -> None:
     )
     playbook = load(root / "plans")
     assert [d.code for d in playbook.diagnostics] == ["PB007"]
-    text = pages.render(playbook)["coverage.md"]
+    text = pages.render_pages(playbook)["coverage.md"]
     section = text.split("## Estimates no supporting plan carries out\n", 1)[1].split("\n## ", 1)[0]
     assert '<li><a href="../estimates/est-sales-partners/">Partner channel</a></li>' in section
     assert "*None.*" not in section
@@ -400,7 +402,7 @@ def test_coverage_lists_an_uncovered_estimate(tmp_path: Path) -> None:
 
 def test_coverage_of_a_clean_playbook(rendered: dict[str, str]) -> None:
     text = rendered["coverage.md"]
-    headings = [*pages.Renderer.UNCOVERED.values(), *pages.Renderer.UNLINKED.values()]
+    headings = [*Queries.UNCOVERED.values(), *Queries.UNLINKED.values()]
     sections = re.findall(r"^## ([^\n]*)\n\n([^\n]*)", text, re.M)
     sections = [(h, first) for h, first in sections if h in headings]
     assert len(sections) == 6
@@ -422,7 +424,7 @@ def test_block_override_changes_only_that_block(
         '{% extends "default/plan.md.j2" %}\n{% block footer %}\n' + FOOTER + "\n{% endblock %}\n",
         encoding="utf-8",
     )
-    custom = pages.render(small, pages.Options(templates=templates))
+    custom = pages.render_pages(small, pages.Options(templates=templates))
     assert custom.keys() == rendered.keys()
     plan_paths = {page_path(p) for p in small.of_kind("plan")}
     for path, text in custom.items():
@@ -448,7 +450,7 @@ def test_full_file_override_replaces_the_page(
         "{% endfor %}{% endfor %}",
         encoding="utf-8",
     )
-    custom = pages.render(small, pages.Options(templates=templates))
+    custom = pages.render_pages(small, pages.Options(templates=templates))
     glossary = custom["glossary.md"]
     assert glossary.startswith('---\ntitle: "Glossary"\n---\n\n# Our words\n\n')
     assert "- Marketing qualified lead\n- Design win\n" in glossary
@@ -459,18 +461,58 @@ def test_full_file_override_replaces_the_page(
             assert text == rendered[path], path
 
 
-@pytest.fixture
-def compiled(monkeypatch: pytest.MonkeyPatch) -> list[str | None]:
-    """The names of the templates Jinja compiles from now on, in order."""
-    names: list[str | None] = []
-    compile_ = jinja2.Environment.compile
+README = TESTS.parent / "README.md"
 
-    def counting(self: jinja2.Environment, source: str, name: str | None = None, *a: Any) -> Any:
-        names.append(name)
-        return compile_(self, source, name, *a)
 
-    monkeypatch.setattr(jinja2.Environment, "compile", counting)
-    return names
+def readme_table(header: str) -> list[str]:
+    """The first cell of each row of the README's table under ``header`` (its first row), in
+    the section on templates."""
+    text = README.read_text(encoding="utf-8")
+    section = text.split("### Changing how pages look", 1)[1].split("\n## ", 1)[0]
+    lines = section.split(header + "\n", 1)[1].splitlines()
+    rows = itertools.takewhile(lambda line: line.startswith("|"), lines[1:])
+    return [row.split("|")[1].strip() for row in rows]
+
+
+def documented_calls(cells: list[str], prefix: str = "") -> dict[str, int | None]:
+    """``{name: how many arguments it is shown with}`` (None: shown as a value, no parentheses)."""
+    calls: dict[str, int | None] = {}
+    for cell in cells:
+        for name, call, args in re.findall(rf"`{re.escape(prefix)}(\w+)(\(([^)]*)\))?`", cell):
+            calls[name] = len([a for a in args.split(",") if a.strip()]) if call else None
+    return calls
+
+
+def test_the_readme_documents_every_template_query_and_no_other(small: Playbook) -> None:
+    """The queries a user's template relies on: the README's table and the code are the same
+    names, taking the arguments shown."""
+    documented = documented_calls(readme_table("| query | returns |"), "pb.")
+    assert len(documented) > 20
+    queries = pages.Renderer(small).queries
+    public = {name for name in dir(queries) if not name.startswith("_")}
+    assert set(documented) == public
+    for name, args in documented.items():
+        value = getattr(queries, name)
+        if args is None:
+            assert not callable(value), f"pb.{name} is documented as a value"
+        else:
+            assert callable(value), f"pb.{name} is documented as a call"
+            assert len(inspect.signature(value).parameters) == args, f"pb.{name}"
+
+
+def test_the_readme_documents_what_every_template_sees(small: Playbook) -> None:
+    documented = documented_calls(readme_table("| name | what it is |"))
+    renderer = pages.Renderer(small, pages.Options(changes=("v1", "Nothing changed.")))
+    by_path = {page.path: page for page in renderer.pages()}
+    for path in ("plans/mkt-abm.md", "coverage.md", "changes.md"):
+        context = renderer.context(by_path[path])
+        extra = {"changes", "base"} if path == "changes.md" else set()
+        assert set(context) == set(documented) | extra, path
+        for name, args in documented.items():
+            if args is not None:
+                assert len(inspect.signature(context[name]).parameters) == args, name
+    for name in ("changes", "base"):  # the What changed page's own
+        assert f"`{name}`" in README.read_text(encoding="utf-8")
 
 
 def test_templates_are_compiled_once_per_process_and_again_when_edited(
@@ -481,13 +523,13 @@ def test_templates_are_compiled_once_per_process_and_again_when_edited(
     override = templates / "glossary.md.j2"
     override.write_text("# Words, first\n", encoding="utf-8")
     options = pages.Options(templates=templates)
-    first = pages.render(small, options)["glossary.md"]
+    first = pages.render_pages(small, options)["glossary.md"]
     compiled.clear()
-    again = pages.render(small, options)  # a new Renderer, as each rebuild of serve makes
+    again = pages.render_pages(small, options)  # a new Renderer, as each rebuild of serve makes
     assert again["glossary.md"] == first and "# Words, first" in first
     assert compiled == []  # nothing compiled twice
     override.write_text("# Words, secnd\n", encoding="utf-8")  # same name, same size
-    edited = pages.render(small, options)["glossary.md"]
+    edited = pages.render_pages(small, options)["glossary.md"]
     assert "# Words, secnd" in edited and "first" not in edited
     assert compiled == ["glossary.md.j2"]
 
@@ -497,53 +539,77 @@ def test_packaged_templates_compiled_by_one_process_are_read_by_the_next(
     small: Playbook,
     rendered: dict[str, str],
     compiled: list[str | None],
-    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    folder = tmp_path / "__pycache__"
-    folder.mkdir()
-    (folder / "0000000000000000-0.0-old.jinja").write_bytes(b"a stamp of another version")
+    scratch = tmp_path / "scratch"  # the file names' first part: this installation's tag
+    pages.render_pages(small, compiled=CompiledTemplates(scratch))
+    installation = next(scratch.iterdir()).name.partition("-")[0]
+    folder = tmp_path / "cache" / "templates"
+    folder.mkdir(parents=True)
+    (folder / f"{installation}-0000000000000000-0.0-old.jinja").write_bytes(b"another stamp")
+    (folder / "ffffffffffff-0000000000000000-0.0-other.jinja").write_bytes(b"another install")
     templates = tmp_path / "templates"  # a playbook's own override: never written to disk
     templates.mkdir()
     (templates / "glossary.md.j2").write_text("# Our words\n", encoding="utf-8")
     options = pages.Options(templates=templates)
 
-    monkeypatch.setattr(pages, "_COMPILED", pages.CompiledTemplates(folder, write=True))
-    first = pages.render(small, options)
+    compiled.clear()
+    first = pages.render_pages(small, options, CompiledTemplates(folder))
     assert "plan.md.j2" in compiled and "glossary.md.j2" in compiled
-    written = sorted(p.name for p in folder.iterdir())
+    written = sorted(p.name for p in folder.iterdir() if p.name.startswith(installation))
     assert len(written) == len(set(compiled)) - 1  # every packaged one, not the override
-    assert not any(name.startswith("0000000000000000-") for name in written)  # old stamp gone
+    assert not any("-0000000000000000-" in name for name in written)  # its old stamp gone
+    assert (folder / "ffffffffffff-0000000000000000-0.0-other.jinja").exists()  # not its own
 
     compiled.clear()
-    monkeypatch.setattr(pages, "_COMPILED", pages.CompiledTemplates(folder))  # the next one
-    assert pages.render(small, options) == first
+    assert pages.render_pages(small, options, CompiledTemplates(folder)) == first  # the next
     assert compiled == ["glossary.md.j2"]  # the override only
     assert {k: v for k, v in first.items() if k != "glossary.md"} == {
         k: v for k, v in rendered.items() if k != "glossary.md"
     }
 
     header = jinja2.bccache.bc_magic
-    for i, path in enumerate(sorted(folder.iterdir())):  # damaged: compiled again, no error
+    for i, path in enumerate(sorted(folder.glob(f"{installation}-*"))):  # damaged: no error
         path.write_bytes([b"damaged", header, header + b"x", path.read_bytes()[:-9]][i % 4])
     compiled.clear()
-    monkeypatch.setattr(pages, "_COMPILED", pages.CompiledTemplates(folder))
-    assert pages.render(small, options) == first
+    assert pages.render_pages(small, options, CompiledTemplates(folder)) == first
     assert "plan.md.j2" in compiled
 
 
-def test_under_dont_write_bytecode_only_compile_packaged_writes(
-    tmp_path: Path, small: Playbook, monkeypatch: pytest.MonkeyPatch
+def test_a_store_without_a_folder_and_the_library_write_nothing(
+    tmp_path: Path, small: Playbook, compiled: list[str | None]
 ) -> None:
-    folder = tmp_path / "__pycache__"
-    monkeypatch.setattr(sys, "dont_write_bytecode", True)
-    monkeypatch.setattr(pages, "_COMPILED", pages.CompiledTemplates(folder))
-    pages.render(small, pages.Options(templates=None))
-    assert not folder.exists()
-    names = pages.compile_packaged()
-    assert "plan.md.j2" in names and "macros.md.j2" in names
-    assert not any("/" in n or not n.endswith(".j2") for n in names)
-    assert len(list(folder.glob("*.jinja"))) == len(names)
-    assert pages._COMPILED.write is False  # a build afterwards still writes nothing
+    """Only a shell decides to keep compiled templates on disk; the package is never written."""
+    packaged = sorted(PACKAGED_TEMPLATES.rglob("*"))
+    cache = Path(os.environ["PLAYBOOK_CACHE_DIR"])
+    store = CompiledTemplates()
+    compiled.clear()
+    first = pages.render_pages(small, compiled=store)
+    assert "plan.md.j2" in compiled
+    compiled.clear()
+    assert pages.render_pages(small, compiled=store) == first
+    assert compiled == []  # kept in memory
+    pages.render_pages(small)  # the library's own store: memory too
+    assert sorted(PACKAGED_TEMPLATES.rglob("*")) == packaged
+    assert not cache.exists() or list(cache.iterdir()) == []
+
+
+def test_cli_render_keeps_compiled_templates_in_the_cache_folder_unless_told_not_to(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, compiled: list[str | None]
+) -> None:
+    root = copy_fixture(tmp_path)
+    monkeypatch.chdir(root)
+    cache = Path(os.environ["PLAYBOOK_CACHE_DIR"])
+    assert cli.main(["render", "--config", "mkdocs.yml", "--out", "out"]) == 0
+    kept = sorted((cache / "templates").glob("*.jinja"))
+    assert kept and len(kept) == len(set(compiled))  # every template the pages used
+    compiled.clear()
+    assert cli.main(["render", "--config", "mkdocs.yml", "--out", "out"]) == 0
+    assert compiled == []  # a second run reads them
+
+    shutil.rmtree(cache / "templates")
+    edit(root / "mkdocs.yml", "plans: plans", "plans: plans\n      cache: false")
+    assert cli.main(["render", "--config", "mkdocs.yml", "--out", "out"]) == 0
+    assert not (cache / "templates").exists()
 
 
 def test_a_compiled_template_carries_no_glossary_into_the_next_build(tmp_path: Path) -> None:
@@ -557,13 +623,13 @@ def test_a_compiled_template_carries_no_glossary_into_the_next_build(tmp_path: P
     plans = tmp_path / "plans"
     shutil.copytree(FIXTURE / "plans", plans)
     options = pages.Options(templates=templates)
-    first = pages.render(load(plans), options)["glossary.md"]
+    first = pages.render_pages(load(plans), options)["glossary.md"]
     assert "Every <abbr title=" in first and ">MQL</abbr> counts" in first
     glossary = plans / "glossary.yaml"
     glossary.write_text(
         glossary.read_text("utf-8").replace("aliases: [MQL]", "aliases: [LEAD]"), "utf-8"
     )
-    second = pages.render(load(plans), options)["glossary.md"]
+    second = pages.render_pages(load(plans), options)["glossary.md"]
     assert "Every MQL counts" in second  # MQL is no longer a term
 
 
@@ -571,7 +637,7 @@ def test_missing_templates_folder_uses_the_packaged_templates(
     tmp_path: Path, small: Playbook, rendered: dict[str, str]
 ) -> None:
     options = pages.Options(templates=tmp_path / "no-such-folder")
-    assert pages.render(small, options) == rendered
+    assert pages.render_pages(small, options) == rendered
 
 
 # --- 5. URL helpers --------------------------------------------------------------------
@@ -659,7 +725,7 @@ def test_cli_render_writes_the_same_pages(
     monkeypatch.chdir(root)
     out = tmp_path / "out"
     assert cli.main(["render", "--config", "mkdocs.yml", "--out", str(out)]) == 0
-    expected = pages.render(load(Path("plans")), pages.Options(templates=root / "templates"))
+    expected = pages.render_pages(load(Path("plans")), pages.Options(templates=root / "templates"))
     written = {
         p.relative_to(out).as_posix(): p.read_text(encoding="utf-8")
         for p in out.rglob("*")

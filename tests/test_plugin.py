@@ -21,7 +21,7 @@ from mkdocs.config import load_config
 
 from mission_playbook import load
 from mission_playbook.plugin import MERMAID_JS, PlaybookPlugin, navigation
-from mission_playbook.views import pages
+from mission_playbook.views import pages, sitemap
 
 TESTS = Path(__file__).resolve().parent
 FIXTURE = TESTS / "fixtures" / "small"
@@ -72,7 +72,7 @@ class Build:
         return self
 
     def html(self, docs_path: str) -> str:
-        return (self.site / pages.url_of(docs_path) / "index.html").read_text(encoding="utf-8")
+        return (self.site / sitemap.url_of(docs_path) / "index.html").read_text(encoding="utf-8")
 
     def edit_links(self, docs_path: str) -> list[str]:
         """The hrefs of the page's *Edit this page* buttons."""
@@ -164,11 +164,11 @@ def playbook() -> Any:
 def test_build_writes_a_page_per_node(site: Build, playbook: Any) -> None:
     for kind in NODE_KINDS:
         for node in playbook.of_kind(kind):
-            html = site.html(pages.page_path(node))
-            assert re.search(r"<h1\b", html), pages.page_path(node)
-            assert node.title in html, pages.page_path(node)
-    for path in pages.render(playbook):
-        assert (site.site / pages.url_of(path) / "index.html").is_file(), path
+            html = site.html(sitemap.page_path(node))
+            assert re.search(r"<h1\b", html), sitemap.page_path(node)
+            assert node.title in html, sitemap.page_path(node)
+    for path in pages.render_pages(playbook):
+        assert (site.site / sitemap.url_of(path) / "index.html").is_file(), path
 
 
 def test_build_logs_no_warning(site: Build) -> None:
@@ -186,7 +186,7 @@ def test_plan_page_edit_link_opens_its_yaml(site: Build, playbook: Any) -> None:
     for plan in playbook.of_kind("plan"):
         yaml = Path(plan.doc.file).resolve().relative_to(docs).as_posix()
         assert yaml == f"functions/{plan.function}/{plan.id}.yaml"
-        assert site.edit_links(pages.page_path(plan)) == [EDIT_URI + yaml]
+        assert site.edit_links(sitemap.page_path(plan)) == [EDIT_URI + yaml]
 
 
 def test_node_pages_edit_links_open_their_yaml(site: Build) -> None:

@@ -13,6 +13,7 @@ import pytest
 from mission_playbook import load
 from mission_playbook.playbook import Playbook
 from mission_playbook.views import funnel, pages, timeline, trace
+from mission_playbook.views.queries import Queries
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "plans"
@@ -77,7 +78,7 @@ def test_paths_up_are_capped_and_counted(sample: Playbook) -> None:
 
 
 def test_the_trail_of_a_plan_names_every_success_factor_it_serves(sample: Playbook) -> None:
-    page = pages.render(sample)["plans/mkt-demand-engine.md"]
+    page = pages.render_pages(sample)["plans/mkt-demand-engine.md"]
     trail = page[page.index("Why this exists") : page.index("# ")]
     for factor_id, *_ in every_path_up(sample, "mkt-demand-engine"):
         assert f"../factors/{factor_id}/" in trail
@@ -105,7 +106,7 @@ def test_the_metric_ladder_page_says_what_each_metric_drives(
 ) -> None:
     playbook = check({**base, "functions/marketing/plan-a.yaml": METRICS_PLAN})
     assert playbook.errors == 0, [str(d) for d in playbook.diagnostics]
-    page = pages.render(playbook)["metrics.md"]
+    page = pages.render_pages(playbook)["metrics.md"]
     # a "Drives" column names each metric's parent
     assert '<td data-label="Drives"><a href="#m-alpha-leads">Alpha leads</a>' not in page
     assert (
@@ -118,8 +119,7 @@ def test_the_metric_ladder_page_says_what_each_metric_drives(
 
 
 def test_timeline_places_each_plan_on_the_horizon(sample: Playbook) -> None:
-    renderer = pages.Renderer(sample)
-    t = renderer.timeline()
+    t = Queries(sample).timeline()
     assert t is not None
     assert (t.start, t.end) == (dt.date(2027, 1, 1), dt.date(2027, 12, 31))
     assert [tick.label for tick in t.ticks] == ["2027 Q1", "2027 Q2", "2027 Q3", "2027 Q4"]
@@ -155,9 +155,9 @@ def test_timeline_cuts_plans_at_the_horizon_and_counts_the_rest(
         for i in range(5)
     }
     playbook = check({**base, **plans})
-    renderer = pages.Renderer(playbook)
-    functions = renderer.of_kind("function")
-    t = timeline.layout(functions, renderer.plans_of, dt.date(2027, 1, 1), dt.date(2027, 12, 31), 3)
+    pb = Queries(playbook)
+    functions = pb.of_kind("function")
+    t = timeline.layout(functions, pb.plans_of, dt.date(2027, 1, 1), dt.date(2027, 12, 31), 3)
     lane = t.lanes[0]
     assert len(lane.bars) == 3 and lane.more == 3  # plan-a and p0..p4: six plans
     early = next(b for b in lane.bars if b.plan.id == "p0")
@@ -196,11 +196,11 @@ def test_funnel_bars_keep_the_smallest_stage_visible(sample: Playbook) -> None:
     ],
 )
 def test_percent(value: object, up: bool, shown: str) -> None:
-    assert pages.Renderer.percent(value, up=up) == shown
+    assert Queries.percent(value, up=up) == shown
 
 
 def test_amounts_carry_the_playbooks_currency(sample: Playbook) -> None:
     assert sample.mission is not None and sample.mission.data.currency == "USD"
-    page = pages.render(sample)["waterfall.md"]
+    page = pages.render_pages(sample)["waterfall.md"]
     assert "USD\u00a010,000,000" in page and "USD\u00a05,000,000" in page
-    assert "USD\u00a0620,000" in pages.render(sample)["plans/mkt-demand-engine.md"]
+    assert "USD\u00a0620,000" in pages.render_pages(sample)["plans/mkt-demand-engine.md"]

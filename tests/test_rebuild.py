@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,8 +20,9 @@ from mkdocs.config import load_config
 from tests.test_diff import git
 from tests.test_plugin import copy_fixture, edit
 
-from mission_playbook.compare import diff
+from mission_playbook.compare import revisions
 from mission_playbook.plugin import PlaybookPlugin
+from mission_playbook.views.environment import PACKAGED_TEMPLATES
 
 ABM = Path("plans/functions/marketing/mkt-abm.yaml")
 
@@ -95,6 +97,35 @@ def test_an_added_file_or_changed_settings_convert_every_page_again(tmp_path: Pa
     assert plugin.memo is None
 
 
+def test_the_plugin_keeps_compiled_templates_in_the_cache_folder_or_in_memory(
+    tmp_path: Path, compiled: list[str | None]
+) -> None:
+    """Under the user's cache folder, never in the package; memory only under ``cache: false``;
+    a rebuild under ``mkdocs serve`` compiles nothing again."""
+
+    def ours() -> set[str]:  # not the theme's (MkDocs compiles those itself)
+        return {n for n in compiled if n is not None and n.endswith(".md.j2")}
+
+    packaged = sorted(PACKAGED_TEMPLATES.rglob("*"))
+    cache = Path(os.environ["PLAYBOOK_CACHE_DIR"]) / "templates"
+    root = copy_fixture(tmp_path / "small")
+    build_site(root, tmp_path / "site-1", "build")
+    assert ours() and len(list(cache.glob("*.jinja"))) == len(ours())
+    compiled.clear()
+    build_site(root, tmp_path / "site-2", "build")  # as the next process would: read back
+    assert ours() == set()
+
+    shutil.rmtree(cache)
+    edit(root / "mkdocs.yml", "plans: plans", "plans: plans\n      cache: false")
+    build_site(root, tmp_path / "site-3", "serve")
+    assert ours()
+    compiled.clear()
+    build_site(root, tmp_path / "site-4", "serve")
+    assert ours() == set()  # kept by the plugin across the rebuild
+    assert not cache.exists()
+    assert sorted(PACKAGED_TEMPLATES.rglob("*")) == packaged
+
+
 def test_a_page_whose_conversion_logged_is_converted_again(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -150,15 +181,15 @@ def tagged_repo(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def loaded(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The revisions ``diff.load_revision`` loads, in order."""
+    """The revisions ``revisions.load_revision`` loads, in order."""
     names: list[str] = []
-    load_revision = diff.load_revision
+    load_revision = revisions.load_revision
 
     def counting(name: str, *args: Any, **kwargs: Any) -> Any:
         names.append(name)
         return load_revision(name, *args, **kwargs)
 
-    monkeypatch.setattr(diff, "load_revision", counting)
+    monkeypatch.setattr(revisions, "load_revision", counting)
     return names
 
 
@@ -201,7 +232,7 @@ def test_the_next_build_reads_the_what_changed_base_from_the_cache(
     assert loaded == [v1]
     assert pages_of(tmp_path / "site-2") == first  # the same site from the kept base
 
-    cached = list(Path(os.environ["PLAYBOOK_CACHE_DIR"]).glob("*.base.pickle"))
+    cached = list(Path(os.environ["PLAYBOOK_CACHE_DIR"]).glob("*.base.json"))
     assert len(cached) == 1
     cached[0].write_bytes(b"damaged")  # a damaged entry is a miss, never an error
     build_site(root, tmp_path / "site-3", "build")

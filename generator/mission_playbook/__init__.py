@@ -14,7 +14,7 @@ TYPE_CHECKING = False  # typing is imported for the type checker only (model/val
 if TYPE_CHECKING:
     from typing import Any
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 __all__ = ["Playbook", "__version__", "load"]
 
 if TYPE_CHECKING:

@@ -9,7 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mission_playbook.checks import links, metrics, schedule, waterfall
+from mission_playbook.checks import coverage, links, metrics, schedule, waterfall
+from mission_playbook.checks.coverage import Coverage
 from mission_playbook.model import kinds as model
 from mission_playbook.model import ladder as ladder_mod
 from mission_playbook.model.cache import FileCache, ParsedFile
@@ -25,28 +26,6 @@ from mission_playbook.model.files import Sources, display_path
 from mission_playbook.model.ladder import Ladder, Node
 from mission_playbook.model.source import Document, parse_bytes
 from mission_playbook.model.validate import PLACEHOLDER, check_placeholders, validate
-
-#: Rungs counted in the summary: (kind, plural label, what "covered" means).
-COVERAGE_RUNGS = (
-    ("success_factor", "success factors"),
-    ("key_task", "key tasks"),
-    ("estimate", "estimates"),
-    ("plan", "plans"),
-)
-
-
-@dataclass
-class Coverage:
-    """How many nodes a rung has and how many are linked into the ladder."""
-
-    kind: str
-    label: str
-    total: int
-    covered: int
-
-    @property
-    def ratio(self) -> float:
-        return self.covered / self.total if self.total else 1.0
 
 
 @dataclass
@@ -87,17 +66,8 @@ class Playbook:
         return self.count(Severity.WARNING)
 
     def coverage(self) -> list[Coverage]:
-        """Per rung: success factors, key tasks and estimates with something below them,
-        plans with something above them."""
-        out = []
-        for kind, label in COVERAGE_RUNGS:
-            nodes = self.of_kind(kind)
-            if kind == "plan":
-                covered = sum(1 for n in nodes if self.ladder.parents.get(n.id))
-            else:
-                covered = sum(1 for n in nodes if self.ladder.children.get(n.id))
-            out.append(Coverage(kind, label, len(nodes), covered))
-        return out
+        """Per rung, its nodes and how many are linked (``checks/coverage.py``)."""
+        return coverage.coverage(self.ladder)
 
 
 @dataclass

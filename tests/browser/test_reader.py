@@ -286,6 +286,8 @@ def test_every_term_of_the_method_on_a_page_is_explained(visits: Visits) -> None
     unexplained = []
     used = 0
     for path, visit in visits.desktop.items():
+        if path == "glossary/index.html":
+            continue  # the definitions themselves
         for term in METHOD_TERMS:
             if re.search(rf"(?<![\w-]){re.escape(term)}(?![\w-])", visit.text):
                 used += 1

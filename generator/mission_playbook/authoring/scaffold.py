@@ -207,7 +207,7 @@ def metric_id(plan_id: str) -> str:
     return f"{plan_id[:56]}-outcome"
 
 
-def render(lines: Sequence[Line], first: str = "", indent: str = "", nl: str = "\n") -> str:
+def lines_text(lines: Sequence[Line], first: str = "", indent: str = "", nl: str = "\n") -> str:
     """Lines as text: the first prefixed by ``first`` (a list's ``- ``), the others by
     ``indent`` plus two spaces a step."""
     out = []
@@ -311,7 +311,7 @@ def create_file(
         existing = existing.parent
     inside(existing, plans)
     lines = [line for line in [_modeline(state, target), *header] if line]
-    text = "".join(f"{line}\n" for line in lines) + render(body)
+    text = "".join(f"{line}\n" for line in lines) + lines_text(body)
     findings = Findings()
     parse_text(text, display_path(target), findings)
     if findings.items:  # pragma: no cover - the templates always parse
@@ -352,7 +352,9 @@ def insert_item(path: Path, doc: Document, key: str, item: list[Line]) -> Result
         while at > start.line and not lines[at].strip():
             at -= 1  # a block scalar's trailing blank lines stay after the new item
         at += 1
-        new = render(item, " " * dash + "-" + " " * (start.column - dash - 1), " " * start.column)
+        new = lines_text(
+            item, " " * dash + "-" + " " * (start.column - dash - 1), " " * start.column
+        )
         lines[at:at] = new.rstrip("\n").split("\n")
         first_new = at + 1
     else:
@@ -360,7 +362,7 @@ def insert_item(path: Path, doc: Document, key: str, item: list[Line]) -> Result
         data = rt_yaml().load(body)
         # rendered where the dump puts it, so that its comments keep their columns
         column = int(root.start_mark.column) + 2
-        seq = rt_yaml().load(render(item, " " * column + "- ", " " * (column + 2)))
+        seq = rt_yaml().load(lines_text(item, " " * column + "- ", " " * (column + 2)))
         existing = data.get(key)
         if isinstance(existing, CommentedSeq):
             existing.extend(seq)
@@ -374,7 +376,7 @@ def insert_item(path: Path, doc: Document, key: str, item: list[Line]) -> Result
         lines[first : last + 1] = new_body
         first_new = first + 1 + _find_item(new_body, item)
     result = "\n".join(lines)
-    _verify_insert(text, result, doc, key, render(item, "- ", "  "))
+    _verify_insert(text, result, doc, key, lines_text(item, "- ", "  "))
     final = bom + result.replace("\n", nl)
     output.write_file_atomic(path, final)
     return Result(path, False, result, first_new, _placeholders(result, first_new, len(item)))

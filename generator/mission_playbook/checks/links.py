@@ -1,5 +1,6 @@
 """Checks of links between nodes: PB004 unknown ids, PB005 wrong rungs, PB006 orphans,
-PB007 uncovered nodes, PB011 plans serving another function's estimate.
+PB007 uncovered nodes (both as ``checks/coverage.py`` defines them), PB011 plans serving
+another function's estimate.
 
 Every check is one pass over the nodes with dictionary look-ups into the id index.
 """
@@ -10,6 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from mission_playbook.checks import coverage
 from mission_playbook.model.diagnostics import Findings, did_you_mean
 from mission_playbook.model.ladder import LABELS, SUPPORTS, Ladder, Node
 
@@ -127,10 +129,20 @@ def _wrong_rung(ladder: Ladder, node: Node, ref: Reference, target: Node) -> str
 
 
 def check_orphans(ladder: Ladder, findings: Findings) -> None:
-    """PB006: a key task, estimate or plan that supports nothing."""
-    for node in ladder.nodes.values():
-        want = SUPPORTS.get(node.kind)
-        if want is None or node.data.supports or (*node.path, "supports") in node.doc.set_aside:
+    """PB006 for every orphan (``checks/coverage.py``): a key task, estimate or plan that
+    supports nothing on the ladder. One whose ``supports`` the schema check set aside is left
+    to that finding (PB002): its value was never read."""
+    for node in coverage.orphans(ladder):
+        if (*node.path, "supports") in node.doc.set_aside:
+            continue
+        want = SUPPORTS[node.kind]
+        if node.data.supports:  # every entry names an unknown id (PB004) or another kind (PB005)
+            findings.add(
+                "PB006",
+                f"{node.label} '{node.id}' supports nothing: no id in its 'supports' is "
+                f"{_kinds_text((want,))}, so it does not trace up to the mission",
+                node.loc("supports"),
+            )
             continue
         written = node.doc.has_value((*node.path, "supports"))
         where = node.loc("supports") if written else node.loc("id")
@@ -150,14 +162,13 @@ _UNCOVERED = {
 
 
 def check_coverage(ladder: Ladder, findings: Findings) -> None:
-    """PB007: a success factor, key task or estimate that nothing below supports."""
-    for node in ladder.nodes.values():
-        reason = _UNCOVERED.get(node.kind)
-        if reason is None or ladder.children.get(node.id):
-            continue
+    """PB007 for every uncovered node (``checks/coverage.py``): a success factor, key task or
+    estimate that nothing below supports."""
+    for node in coverage.uncovered(ladder):
         findings.add(
             "PB007",
-            f"{node.label} '{node.id}' is uncovered: {reason}, so nothing is planned to achieve it",
+            f"{node.label} '{node.id}' is uncovered: {_UNCOVERED[node.kind]}, so nothing is "
+            "planned to achieve it",
             node.loc("id"),
         )
 

@@ -39,6 +39,7 @@ COMMANDS: dict[str, str] = {
     "fmt": "author",
     "rename": "author",
     "schema": "author",
+    "init": "init",
 }
 
 

@@ -13,7 +13,7 @@ from mission_playbook.cli import EXIT_FINDINGS, EXIT_OK, settings_from_args
 from mission_playbook.model.cache import CheckCache
 from mission_playbook.model.config import Settings, read_plans
 from mission_playbook.model.files import Sources
-from mission_playbook.views.report import FORMATS, render
+from mission_playbook.views.report import FORMATS, check_output
 
 TYPE_CHECKING = False  # typing is imported for the type checker only (model/values.py)
 if TYPE_CHECKING:
@@ -42,7 +42,7 @@ def _check(settings: Settings, sources: Sources, fmt: str, strict: bool) -> tupl
 
     playbook = load(settings.plans, settings, sources)
     failing = playbook.errors or (strict and playbook.warnings)
-    return render(playbook, fmt), EXIT_FINDINGS if failing else EXIT_OK
+    return check_output(playbook, fmt), EXIT_FINDINGS if failing else EXIT_OK
 
 
 def register(subparsers: Any, common: Callable[[argparse.ArgumentParser], None]) -> None:

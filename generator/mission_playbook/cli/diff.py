@@ -9,15 +9,10 @@ from pathlib import Path
 from typing import Any
 
 from mission_playbook.cli import EXIT_OK, settings_from_args
-from mission_playbook.compare.diff import (
-    diff_playbooks,
-    find_repo_root,
-    load_revision,
-    plans_path_in,
-    to_json,
-    to_markdown,
-)
+from mission_playbook.compare.diff import diff_playbooks
+from mission_playbook.compare.revisions import find_repo_root, load_revision, plans_path_in
 from mission_playbook.playbook import load
+from mission_playbook.views.changes import to_json, to_markdown
 
 FORMATS = ("markdown", "json")
 

@@ -1,4 +1,11 @@
-"""``playbook render``: the site's Markdown pages written to a folder, without MkDocs."""
+"""``playbook render``: the site's Markdown pages written to a folder, without MkDocs.
+
+With ``--zensical`` the pages are for Zensical, which runs no MkDocs plugins: the folder also
+gets the files the plugin would serve (the Mermaid library and the style sheet, which its
+``mkdocs.yml`` lists in ``extra_javascript`` and ``extra_css``; README), and links in the
+pages' HTML are ``.md`` paths, which Zensical resolves in HTML as in Markdown (MkDocs leaves
+HTML as it is).
+"""
 
 from __future__ import annotations
 
@@ -9,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from mission_playbook.cli import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, settings_from_args
-from mission_playbook.views.report import render
+from mission_playbook.views.report import check_output
 
 
 def cmd_render(args: argparse.Namespace) -> int:
@@ -27,19 +34,35 @@ def cmd_render(args: argparse.Namespace) -> int:
 
     playbook = load(settings.plans, settings)
     if playbook.errors:
-        sys.stderr.write(render(playbook, "text"))
+        sys.stderr.write(check_output(playbook, "text"))
         sys.stderr.write("playbook: not rendered: fix the errors above first\n")
         return EXIT_FINDINGS
     from mission_playbook.model import writing as output
-    from mission_playbook.views import pages  # Jinja2 is needed only here
+    from mission_playbook.views import assets, pages  # Jinja2 is needed only here
+    from mission_playbook.views.environment import CompiledTemplates, cache_folder
 
-    options = pages.Options(templates=settings.templates)
+    options = pages.Options(templates=settings.templates, md_links=args.zensical)
+    compiled = CompiledTemplates(cache_folder(settings))  # in memory only under `cache: false`
+    files: dict[str, str | bytes] = dict(pages.render_pages(playbook, options, compiled))
+    count = len(files)
+    if args.zensical:
+        try:
+            extra = assets.site_assets()
+        except assets.MissingAsset as exc:
+            sys.stderr.write(f"playbook: not rendered: {exc}\n")
+            return EXIT_FINDINGS
+        clash = sorted(set(extra) & set(files))
+        if clash:  # pragma: no cover - page paths end in .md
+            sys.stderr.write(f"playbook: not rendered: a page is named {clash[0]}\n")
+            return EXIT_FINDINGS
+        files.update(extra)
     try:
-        written = output.write_tree(Path(args.out), pages.render(playbook, options))
+        output.write_tree(Path(args.out), files)
     except ValueError as exc:  # a path that would leave the output folder: nothing written
         sys.stderr.write(f"playbook: not rendered: {exc}\n")
         return EXIT_FINDINGS
-    sys.stdout.write(f"wrote {written} pages to {args.out}\n")
+    also = f" and {len(files) - count} assets" if args.zensical else ""
+    sys.stdout.write(f"wrote {count} pages{also} to {args.out}\n")
     return EXIT_OK
 
 
@@ -49,4 +72,10 @@ def register(subparsers: Any, common: Callable[[argparse.ArgumentParser], None])
     common(p)
     p.add_argument("--out", metavar="DIR", required=True, help="the folder to write pages to")
     p.add_argument("--templates", metavar="DIR", help="template overrides (default: templates)")
+    p.add_argument(
+        "--zensical",
+        action="store_true",
+        help="pages for Zensical: also write js/mermaid.min.js and css/playbook.css (its "
+        "mkdocs.yml lists them in extra_javascript and extra_css), and links in HTML as .md paths",
+    )
     p.set_defaults(run=cmd_render)

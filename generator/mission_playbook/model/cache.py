@@ -7,14 +7,15 @@ are not kept: the few files that have findings are read again when a finding nee
 and column.
 
 The "What changed" page compares the playbook with a git revision, the previous published
-version; that revision's loaded playbook is kept too (``BaseCache``), by its commit: a commit
-never changes, so a build reads it back instead of loading the revision again.
+version; a snapshot of that revision's playbook, as plain JSON values, is kept too
+(``BaseCache``), by its commit: a commit never changes, so a build reads it back instead of
+loading the revision again.
 
 ``playbook check`` also keeps its whole output (``CheckCache``), keyed by every plan file's
 name and bytes, the settings, the options, the working folder and the product's code: when
 nothing changed, a check reads the files, finds the key and prints the same output without
 loading the model at all; the ``playbook`` plugin's options are kept by the bytes of
-mkdocs.yml (``OptionsCache``), so it does not parse YAML either. Both are small JSON files
+mkdocs.yml (``OptionsCache``), so it does not parse YAML either. These three are JSON files
 (``JsonStore``): nothing in them is ever executed.
 
 The cache lives outside the repository (``$PLAYBOOK_CACHE_DIR``, else ``$XDG_CACHE_HOME`` or
@@ -44,7 +45,6 @@ if TYPE_CHECKING:  # the parser and the model are imported only when needed; typ
     from typing import Any
 
     from mission_playbook.model.source import Document
-    from mission_playbook.playbook import Playbook
 
 #: The modules whose code decides what parsing a file gives.
 _PARSE_CODE = ("model/source.py", "model/diagnostics.py", "model/values.py", "model/cache.py")
@@ -129,7 +129,7 @@ def write_atomic(path: Path, data: bytes) -> None:
 
 def _read_pickle(path: Path) -> Any:
     """What a pickle cache file holds; None when it is missing or damaged (a miss, never an
-    error). The check's own cache is JSON: only parsed files and base playbooks use pickle."""
+    error). The other caches are JSON: only parsed files use pickle."""
     import pickle
 
     try:
@@ -198,11 +198,16 @@ class FileCache:
 
 
 class BaseCache:
-    """The playbook of the last git revision compared with one plans folder, by everything it
-    depends on (``key``); one entry."""
+    """The snapshot of the last git revision compared with one plans folder (plain JSON
+    values, ``compare/snapshot.py``), by everything it depends on (``key``); one entry."""
 
     def __init__(self, plans: Path, directory: Path | None = None) -> None:
-        self.path = (directory or default_dir()) / f"{_folder_name(plans)}.base.pickle"
+        path = (directory or default_dir()) / f"{_folder_name(plans)}.base.json"
+        self.store = JsonStore(path, keep=1)
+
+    @property
+    def path(self) -> Path:
+        return self.store.path
 
     @staticmethod
     def key(commit: str, rel: str, settings: object) -> str:
@@ -211,23 +216,13 @@ class BaseCache:
         parts = f"{code_stamp()}\0{commit}\0{rel}\0{settings!r}\0{os.getcwd()}"
         return blake2b(parts.encode(), digest_size=20).hexdigest()
 
-    def get(self, key: str) -> Playbook | None:
-        from mission_playbook.playbook import Playbook
+    def get(self, key: str) -> Any:
+        """The JSON value stored under ``key``, or None (a missing or damaged file too)."""
+        return self.store.get(key)
 
-        stored = _read_pickle(self.path)
-        if isinstance(stored, tuple) and len(stored) == 2 and stored[0] == key:
-            playbook = stored[1]
-            return playbook if isinstance(playbook, Playbook) else None
-        return None
-
-    def put(self, key: str, playbook: Playbook) -> None:
-        import pickle
-
-        try:
-            data = pickle.dumps((key, playbook), pickle.HIGHEST_PROTOCOL)
-        except Exception:  # something in it cannot be pickled: run without keeping it
-            return
-        write_atomic(self.path, data)
+    def put(self, key: str, value: Any) -> None:
+        """Keep ``value`` (JSON values) under ``key``, replacing the entry kept before."""
+        self.store.put(key, value)
 
 
 class JsonStore:

@@ -9,8 +9,9 @@ from collections.abc import Mapping
 from pathlib import Path
 
 
-def write_tree(out: Path, files: Mapping[str, str]) -> int:
-    """Write ``{relative path: text}`` as a new folder ``out``, replacing it only on success.
+def write_tree(out: Path, files: Mapping[str, str | bytes]) -> int:
+    """Write ``{relative path: text or bytes}`` as a new folder ``out``, replacing it only on
+    success.
 
     Files are written into a temporary folder beside ``out`` which then takes its place, so a
     failure leaves the previous ``out`` as it was. A path that would leave ``out`` is refused.
@@ -25,7 +26,10 @@ def write_tree(out: Path, files: Mapping[str, str]) -> int:
             if not target.is_relative_to(root) or Path(rel).is_absolute():
                 raise ValueError(f"refusing to write outside the output folder: {rel}")
             target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_text(text, encoding="utf-8")
+            if isinstance(text, bytes):
+                target.write_bytes(text)
+            else:
+                target.write_text(text, encoding="utf-8")
         swap(staging, out)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

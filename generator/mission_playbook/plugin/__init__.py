@@ -4,8 +4,11 @@ Event flow:
 
 - ``on_config``: read the options (the same ones ``playbook check`` reads), load and check
   the plans, stop the build on errors and log warnings (so ``--strict`` fails on them),
+  choose where compiled templates are kept (the user's cache folder, or memory only under
+  ``cache: false``: ``views/environment.py``),
   serve Mermaid from the site itself, add the Markdown extension that passes the pages' HTML
-  fragments through (``views/fragments.py``) and set a small navigation when none is given.
+  fragments through (``views/fragments.py``), set a small navigation when none is given and
+  name the generator and its version in the footer (after the site's ``copyright``).
 - ``on_files``: drop the plan YAML files from the docs, add one generated page per node
   (with its edit button pointing at the YAML it comes from) and the packaged assets.
 - ``on_nav`` (last): under ``mkdocs serve``, name what each page's HTML depends on, so that
@@ -37,7 +40,10 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.utils import get_relative_url
 
-from mission_playbook.compare import diff
+from mission_playbook import __version__
+from mission_playbook.compare import revisions
+from mission_playbook.compare.diff import diff_snapshots
+from mission_playbook.compare.snapshot import snapshot
 from mission_playbook.model.config import ConfigError, Settings, settings_from_options
 from mission_playbook.model.diagnostics import Severity
 from mission_playbook.model.files import DEFAULT_MAX_FILE_BYTES, PLAN_SUFFIXES
@@ -45,17 +51,15 @@ from mission_playbook.playbook import Playbook, load
 from mission_playbook.plugin import theme
 from mission_playbook.plugin.page import PlaybookPage
 from mission_playbook.plugin.rebuild import RenderMemo
-from mission_playbook.views import changes, pages, textsafe
+from mission_playbook.views import changes_page, pages, sitemap, textsafe
+from mission_playbook.views.assets import ASSETS, MERMAID_JS, PLAYBOOK_CSS, missing_mermaid
+from mission_playbook.views.environment import CompiledTemplates, cache_folder
 from mission_playbook.views.fragments import Conversion, FragmentExtension, PageHtml
 
 if TYPE_CHECKING:  # only `mkdocs serve` loads its server (20 ms of imports)
     from mkdocs.livereload import LiveReloadServer
 
 log = get_plugin_logger(__name__)
-
-ASSETS = Path(__file__).parent.parent / "assets"
-MERMAID_JS = "js/mermaid.min.js"
-PLAYBOOK_CSS = "css/playbook.css"
 
 
 class PlaybookConfig(Config):  # type: ignore[no-untyped-call]
@@ -67,6 +71,7 @@ class PlaybookConfig(Config):  # type: ignore[no-untyped-call]
     max_file_size = c.Type(int, default=DEFAULT_MAX_FILE_BYTES)
     cache = c.Type(bool, default=True)
     changes = c.Type(str, default="auto")  # base of "What changed": auto, off, a rev, a folder
+    generator = c.Type(bool, default=True)  # "Made with Mission Playbook <version>" in the footer
 
 
 class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-call]
@@ -78,7 +83,8 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         self.changes: tuple[str, str] | None = None
         self.memo: RenderMemo | None = None
         self.fragments = FragmentExtension()  # one object: the settings stay equal per build
-        self.bases: diff.Bases = {}  # the "What changed" base, kept across serve's rebuilds
+        self.bases: revisions.Bases = {}  # the "What changed" base, kept across serve's rebuilds
+        self.compiled: CompiledTemplates | None = None  # kept across serve's rebuilds too
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Keeps this plugin across the rebuilds of ``mkdocs serve``, and pages with it."""
@@ -87,6 +93,7 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
     def on_shutdown(self) -> None:
         self.memo = None
         self.bases = {}
+        self.compiled = None
 
     @event_priority(100)
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
@@ -96,6 +103,9 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         except ConfigError as exc:
             raise PluginError(str(exc)) from None
         self.playbook = self._load(self.settings)
+        folder = cache_folder(self.settings)  # None under `cache: false`: in memory only
+        if self.compiled is None or self.compiled.folder != folder:
+            self.compiled = CompiledTemplates(folder)
         # Mermaid is not an extra script of every page: on_post_page adds it where needed
         config.extra_javascript = [s for s in config.extra_javascript if str(s) != MERMAID_JS]
         if PLAYBOOK_CSS not in config.extra_css:
@@ -106,6 +116,8 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         self.changes = self._changes()
         if config.nav is None:
             config.nav = navigation(self.playbook, self.changes is not None)
+        if self.config.generator:
+            config.copyright = with_generator(config.copyright)
         return config
 
     def _load(self, settings: Settings) -> Playbook:
@@ -133,9 +145,7 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
             if f.src_uri.endswith(PLAN_SUFFIXES):
                 files.remove(f)
         if not (ASSETS / MERMAID_JS).is_file():
-            raise PluginError(
-                f"the Mermaid library is missing ({ASSETS / MERMAID_JS}); run `make mermaid`"
-            )
+            raise PluginError(missing_mermaid())
         for asset in (MERMAID_JS, PLAYBOOK_CSS):
             if files.get_file_from_path(asset) is None:
                 files.append(File.generated(config, asset, abs_src_path=str(ASSETS / asset)))
@@ -144,7 +154,7 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
             directory_urls=config.use_directory_urls,
             changes=self.changes,
         )
-        renderer = pages.Renderer(self.playbook, options)
+        renderer = pages.Renderer(self.playbook, options, self.compiled)
         conversion = Conversion(
             self.fragments,
             renderer.inline_html,
@@ -207,20 +217,17 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
     def _changes(self) -> tuple[str, str] | None:
         """The "What changed" page's base and content, or None when there is no base."""
         assert self.playbook is not None and self.settings is not None
-        playbook = self.playbook
-        link = pages.link_from("changes.md", playbook)
         try:
-            return diff.changes_since(
-                playbook,
-                self.config.changes,
-                self.settings,
-                link,
-                self.bases,
-                lambda found: changes.sentences(found, playbook, link),
-            )
+            found = revisions.changes_base(self.config.changes, self.settings, self.bases)
         except ConfigError as exc:  # a bad base is reported, and the page left out
             log.warning(f"What changed: {exc}")
             return None
+        if found is None:
+            return None
+        name, base = found
+        link = sitemap.link_from("changes.md", self.playbook)
+        diff = diff_snapshots(base, snapshot(self.playbook))
+        return name, changes_page.sentences(diff, self.playbook, link)
 
     def on_serve(
         self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Any
@@ -230,6 +237,20 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
             if folder.is_dir():
                 server.watch(str(folder))
         return server
+
+
+GENERATOR_CLASS = "playbook-generator"
+
+
+def with_generator(text: str | None) -> str:
+    """The site's ``copyright`` (HTML, shown in the footer by Material and by most themes)
+    followed by the generator's name and version. Themes print ``config.copyright`` in their
+    own footer, so the line survives a ``custom_dir`` that overrides the page layout."""
+    marker = f'class="{GENERATOR_CLASS}"'
+    if text and marker in text:
+        return text  # already there: a rebuild under `mkdocs serve` keeps the config
+    line = f"<span {marker}>Made with Mission Playbook {__version__}</span>"
+    return f"{text}<br>{line}" if text else line
 
 
 def navigation(playbook: Playbook, changes: bool = False) -> list[Any]:
@@ -243,7 +264,7 @@ def navigation(playbook: Playbook, changes: bool = False) -> list[Any]:
         nav.append({"Commander's intent": "intent.md"})
     # themes print navigation titles as they are: no markup from a plan may reach them
     functions = [
-        {textsafe.plain(" ".join(n.title.split())): pages.page_path(n)}
+        {textsafe.plain(" ".join(n.title.split())): sitemap.page_path(n)}
         for n in playbook.of_kind("function")
     ]
     if functions:
@@ -251,7 +272,7 @@ def navigation(playbook: Playbook, changes: bool = False) -> list[Any]:
     views: list[Any] = []
     if playbook.of_kind("sla"):
         views.append({"Demand waterfall": "waterfall.md"})
-    views += [{title: path} for path, _, title in pages.VIEWS]
+    views += [{title: path} for path, _, title in sitemap.VIEWS]
     if changes:
         views.append({"What changed": "changes.md"})
     nav.append({"Views": views})

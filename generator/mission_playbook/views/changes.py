@@ -1,192 +1,274 @@
-"""The site's "What changed" page: a plan diff told node by node, in sentences.
+"""The plan diff as reviewers and tools read it: a pull-request comment in Markdown (with links
+to the node pages when asked) and a stable JSON document. The site's "What changed" page
+tells the same diff in sentences for readers (``views/changes_page.py``).
 
-``compare/diff.py`` reports a change for reviewers (``playbook diff``: categories, field
-paths, list items added and removed). A reader of the published playbook wants to know what
-happened to each part of the plan: "Marketing's commitment at Marketing qualified lead (MQL):
-225 → 150 a month; now 217 short of the 667 a quarter the revenue target needs". This module
-writes that, from the same diff and the new playbook.
+The diff itself is ``compare/diff.py``; every text that comes from a plan is escaped here
+(``views/textsafe.py``).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+import json
+from collections import Counter
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import asdict
 
-from mission_playbook.checks.waterfall import Waterfall
-from mission_playbook.compare.diff import KIND_ORDER, FieldChange, NodeRef, PlanDiff
+from mission_playbook.compare.diff import KIND_ORDER, FieldChange, NodeEntry, NodeRef, PlanDiff
+from mission_playbook.compare.snapshot import FindingRef, Json
 from mission_playbook.model.ladder import LABELS
-from mission_playbook.playbook import Playbook
 from mission_playbook.views import textsafe
+
+#: Longest value shown in Markdown before it is cut with an ellipsis.
+MAX_SHOWN = 100
+
+
+# --- JSON ----------------------------------------------------------------------------------
+
+
+def to_json(diff: PlanDiff) -> str:
+    """A stable JSON document: sorted keys, sorted lists, a summary of the counts."""
+    data = asdict(diff)
+    coverage = data.pop("coverage")
+    document = {
+        "summary": {
+            "added": len(diff.added),
+            "removed": len(diff.removed),
+            "renamed": len(diff.renamed),
+            "changed": len(diff.changed),
+            "reparented": len(diff.reparented),
+            "links_added": len(diff.links_added),
+            "links_removed": len(diff.links_removed),
+            "targets": len(diff.targets),
+            "findings_introduced": len(diff.introduced),
+            "findings_fixed": len(diff.fixed),
+        },
+        "nodes": {k: data[k] for k in ("added", "removed", "renamed", "changed")},
+        "links": {
+            "added": data["links_added"],
+            "removed": data["links_removed"],
+            "reparented": data["reparented"],
+        },
+        "targets": data["targets"],
+        "coverage": [{**c, "changed": diff.coverage[i].changed} for i, c in enumerate(coverage)],
+        "findings": {"introduced": data["introduced"], "fixed": data["fixed"]},
+    }
+    return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
+
+
+# --- Markdown ------------------------------------------------------------------------------
 
 LinkFn = Callable[[str], str | None]
 
-#: Longest value quoted in a sentence before it is cut.
-MAX_QUOTED = 100
+
+def _plural(label: str, n: int) -> str:
+    if n == 1:
+        return label
+    return label[:-1] + "ies" if label.endswith("y") else label + "s"
+
+
+def _count(n: int, label: str) -> str:
+    return f"{n} {_plural(label, n)}"
+
+
+def _kinds(entries: Iterable[NodeEntry]) -> str:
+    counts = Counter(e.node.kind for e in entries)
+    parts = [
+        _count(counts[k], LABELS.get(k, k))
+        for k in sorted(counts, key=lambda k: KIND_ORDER.get(k, 99))
+    ]
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
 def _cut(text: str) -> str:
     text = " ".join(text.split())
-    return text if len(text) <= MAX_QUOTED else text[: MAX_QUOTED - 1].rstrip() + "…"
+    return text if len(text) <= MAX_SHOWN else text[: MAX_SHOWN - 1].rstrip() + "…"
 
 
-def _value(value: Any) -> str:
-    """A value in a sentence (Markdown, made safe)."""
+def _value(value: Json) -> str:
+    """A field value for one line of Markdown, cut when long."""
     if value is None or value == [] or value == {}:
-        return "nothing"
+        return "*none*"
     if isinstance(value, bool):
         return "yes" if value else "no"
     if isinstance(value, int | float):
         return textsafe.number(value)
     if isinstance(value, dict):
-        text = ", ".join(f"{k} {v}" for k, v in value.items() if v not in (None, [], {}))
+        text = "; ".join(f"{k}: {v}" for k, v in value.items() if v not in (None, [], {}))
         return textsafe.markdown_inline(_cut(text))
     if isinstance(value, list):
         return textsafe.markdown_inline(_cut(", ".join(str(v) for v in value)))
-    return f"“{textsafe.markdown_inline(_cut(str(value)))}”"
+    return textsafe.markdown_inline(_cut(str(value)))
 
 
-def _field(path: str) -> str:
-    """``metric.baseline`` → ``Baseline of the metric``, ``lifecycle_stage`` → ``Lifecycle
-    stage``."""
-    parts = [p.replace("_", " ") for p in path.split(".")]
-    text = parts[-1] if len(parts) == 1 else f"{parts[-1]} of the {' '.join(parts[:-1])}"
-    return text[:1].upper() + text[1:]
+def _code(text: str) -> str:
+    return f"`{textsafe.code(text)}`"
 
 
-class _Sentences:
-    """Sentences about each node, in the order of the ladder."""
+class _Writer:
+    """Builds the Markdown of a diff, linking nodes through ``link``."""
 
-    def __init__(self, head: Playbook, link: LinkFn) -> None:
-        self.head = head
+    def __init__(self, link: LinkFn | None, fold: bool) -> None:
         self.link = link
-        self.nodes: dict[tuple[int, str], tuple[NodeRef, list[str]]] = {}
+        self.fold = fold
+        self.lines: list[str] = []
 
-    def about(self, ref: NodeRef, sentence: str) -> None:
-        key = (KIND_ORDER.get(ref.kind, len(KIND_ORDER)), ref.id)
-        self.nodes.setdefault(key, (ref, []))[1].append(sentence)
-
-    def name(self, node_id: str, linked: bool = True) -> str:
-        node = self.head.nodes.get(node_id)
-        title = textsafe.markdown_inline(node.title if node is not None else node_id)
-        target = self.link(node_id) if linked and node is not None else None
-        return f"[{title}]({target})" if target else f"*{title}*"
-
-    def names(self, ids: list[str], linked: bool = True) -> str:
-        shown = [self.name(i, linked) for i in ids]
-        if not shown:
-            return "nothing"
-        return shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " and " + shown[-1]
-
-    def heading(self, ref: NodeRef, removed: bool) -> str:
+    def node(self, ref: NodeRef, *, linked: bool = True, label: bool = True) -> str:
         title = textsafe.markdown_inline(ref.title)
-        target = None if removed else self.link(ref.id)
+        target = self.link(ref.id) if self.link is not None and linked else None
         shown = f"[{title}]({target})" if target else f"**{title}**"
-        label = LABELS.get(ref.kind, ref.kind)
+        if ref.title == ref.id:
+            shown = f"[{_code(ref.id)}]({target})" if target else _code(ref.id)
+        else:
+            shown += f" {_code(ref.id)}"
+        if ref.kind == "missing":
+            return f"{_code(ref.id)} (no such node)"
+        text = f"{LABELS.get(ref.kind, ref.kind)} {shown}" if label else shown
         if ref.owner is not None and ref.owner_kind is not None:
-            label += f" of {self.name(ref.owner, not removed)}"
-        return f"{shown} ({label})"
+            owner = self.id(ref.owner, linked=linked)
+            text += f" of {LABELS.get(ref.owner_kind, ref.owner_kind)} {owner}"
+        return text
 
-    def markdown(self, removed: set[str]) -> list[str]:
-        return [
-            f"- {self.heading(ref, ref.id in removed)}: " + " ".join(sentences)
-            for _key, (ref, sentences) in sorted(self.nodes.items())
-        ]
+    def id(self, node_id: str, *, linked: bool = True) -> str:
+        target = self.link(node_id) if self.link is not None and linked else None
+        return f"[{_code(node_id)}]({target})" if target else _code(node_id)
 
+    def ids(self, node_ids: Sequence[str], *, linked: bool = True) -> str:
+        if not node_ids:
+            return "*nothing*"
+        return ", ".join(self.id(i, linked=linked) for i in node_ids)
 
-def _commitments(change: FieldChange, waterfall: Waterfall | None, s: _Sentences) -> list[str]:
-    """Sentences for an SLA's commitments: each (party, stage) old → new, and where the stage
-    stands now."""
-
-    def key(item: Any) -> tuple[str, str]:
-        if not isinstance(item, dict):
-            return ("", "")
-        return (str(item.get("party")), str(item.get("stage")))
-
-    before = {key(c): c for c in change.removed or []}
-    after = {key(c): c for c in change.added or []}
-    needs = {n.stage.id: n for n in waterfall.stages} if waterfall is not None else {}
-    period = waterfall.period if waterfall is not None else ""
-    out = []
-    for party, stage in sorted(before.keys() | after.keys()):
-        old, new = before.get((party, stage)), after.get((party, stage))
-        what = f"{s.name(party)}'s commitment at {s.name(stage)}"
-        if old and new:
-            text = f"{what}: {_value(old.get('volume'))} a {old.get('per')} → "
-            text += f"{_value(new.get('volume'))} a {new.get('per')}"
-        elif new:
-            text = f"new: {what}, {_value(new.get('volume'))} a {new.get('per')}"
+    def section(self, title: str, items: list[str]) -> None:
+        if not items:
+            return
+        if self.fold:
+            self.lines += ["", f"<details><summary>{title}</summary>", ""]
         else:
-            assert old is not None
-            text = f"{what} ({_value(old.get('volume'))} a {old.get('per')}) was withdrawn"
-        need = needs.get(stage)
-        if need is not None and need.committed is not None:
-            if need.gap:
-                text += f"; now {textsafe.number(need.gap)} short of the "
-                text += f"{need.needed:,} a {period} the revenue target needs"
-            else:
-                text += f"; it now covers the {need.needed:,} a {period} the revenue target needs"
-        out.append(text + ".")
-    return out
+            self.lines += ["", f"## {title}", ""]
+        self.lines += items
+        if self.fold:
+            self.lines += ["", "</details>"]
 
 
-def sentences(diff: PlanDiff, head: Playbook, link: LinkFn) -> str:
-    """The diff as Markdown for the site: a line on the whole, then one item per node."""
-    s = _Sentences(head, link)
-    waterfall = head.waterfalls[0] if head.waterfalls else None
-    for entry in diff.added:
-        text = f"new {LABELS.get(entry.node.kind, entry.node.kind)}"
-        if entry.supports:
-            text += f"; it supports {s.names(entry.supports)}"
-        s.about(entry.node, text[:1].upper() + text[1:] + ".")
-    for entry in diff.removed:
-        s.about(entry.node, "Removed from the plan.")
-    for rename in diff.renamed:
-        s.about(rename.new, f"Its id changed from `{rename.old.id}` to `{rename.new.id}`.")
-    for change in diff.changed:
-        for f in change.fields:
-            if change.node.kind == "sla" and f.field == "commitments":
-                for text in _commitments(f, waterfall, s):
-                    s.about(change.node, text[:1].upper() + text[1:])
-            elif f.added is not None and f.removed is not None and (f.added or f.removed):
-                parts = []
-                if f.added:
-                    parts.append("added " + "; ".join(_value(v) for v in f.added))
-                if f.removed:
-                    parts.append("removed " + "; ".join(_value(v) for v in f.removed))
-                s.about(change.node, f"{_field(f.field)}: {', '.join(parts)}.")
-            else:
-                s.about(change.node, f"{_field(f.field)}: {_value(f.old)} → {_value(f.new)}.")
-    for move in diff.reparented:
-        if move.relation == "supports":
-            text = f"It now supports {s.names(move.new)} (before: {s.names(move.old, False)})."
-        else:
-            text = f"It moved from {s.names(move.old, False)} to {s.names(move.new)}."
-        s.about(move.node, text)
-    verbs = {"supports": "supports", "depends_on": "depends on", "drives": "drives"}
-    for link_ in diff.links_added:
-        verb = verbs.get(link_.relation, link_.relation)
-        s.about(link_.source, f"It now {verb} {s.name(link_.target.id)}.")
-    for link_ in diff.links_removed:
-        verb = verbs.get(link_.relation, link_.relation)
-        s.about(link_.source, f"It no longer {verb} {s.name(link_.target.id, False)}.")
-    for t in diff.targets:
-        owner = t.owner
-        what = f"Target of {textsafe.markdown_inline(t.name)}" if t.metric else "Target"
-        s.about(owner, f"{what}: {_value(t.old)} → {_value(t.new)}.")
-    removed = {e.node.id for e in diff.removed}
-    lines = s.markdown(removed)
-    if not lines:
-        lines = ["Nothing in the plan itself changed."]
-    coverage = [
-        f"{c.label} {c.before_covered} of {c.before_total} → {c.after_covered} of {c.after_total}"
+def _summary(diff: PlanDiff) -> str:
+    parts: list[str] = []
+    if diff.added:
+        parts.append(f"{_kinds(diff.added)} added")
+    if diff.removed:
+        parts.append(f"{_kinds(diff.removed)} removed")
+    for items, text in (
+        (diff.renamed, "renamed"),
+        (diff.changed, "changed"),
+        (diff.reparented, "re-parented"),
+    ):
+        if items:
+            parts.append(f"{len(items)} {text}")
+    if diff.links_added:
+        parts.append(f"{_count(len(diff.links_added), 'link')} added")
+    if diff.links_removed:
+        parts.append(f"{_count(len(diff.links_removed), 'link')} removed")
+    if diff.targets:
+        parts.append(f"{_count(len(diff.targets), 'metric target')} changed")
+    model = ", ".join(parts) if parts else "no change to the model"
+    rungs = [
+        f"{c.label} {c.before_covered}/{c.before_total} → {c.after_covered}/{c.after_total}"
         for c in diff.coverage
         if c.changed
     ]
-    if coverage:
-        lines += ["", "**Linked to the level above or below:** " + "; ".join(coverage) + "."]
-    for title, found in (("New findings of the check", diff.introduced), ("Fixed", diff.fixed)):
-        if found:
-            items = "; ".join(textsafe.markdown_inline(f.message) for f in found[:10])
-            more = f"; and {len(found) - 10} more" if len(found) > 10 else ""
-            lines += ["", f"**{title}:** {items}{more}."]
-    return "\n".join(lines) + "\n"
+    coverage = "coverage: " + ", ".join(rungs) if rungs else "coverage unchanged"
+    found = []
+    if diff.introduced:
+        found.append(f"{_count(len(diff.introduced), 'finding')} introduced")
+    if diff.fixed:
+        found.append(
+            f"{len(diff.fixed)} fixed" if found else f"{_count(len(diff.fixed), 'finding')} fixed"
+        )
+    findings = ", ".join(found) if found else "findings unchanged"
+    return f"**Plan changes:** {model} · {coverage} · {findings}"
+
+
+def _field_line(change: FieldChange) -> str:
+    name = _code(change.field)
+    if change.added is not None and change.removed is not None:
+        if not change.added and not change.removed:
+            return f"  - {name}: reordered: {_value(change.old)} → {_value(change.new)}"
+        parts = []
+        if change.added:
+            parts.append("added " + "; ".join(_value(v) for v in change.added))
+        if change.removed:
+            parts.append("removed " + "; ".join(_value(v) for v in change.removed))
+        return f"  - {name}: " + ", ".join(parts)
+    return f"  - {name}: {_value(change.old)} → {_value(change.new)}"
+
+
+def _finding_line(f: FindingRef) -> str:
+    where = f"{f.file}:{f.line}:{f.column}" if f.line else f.file
+    return f"- {f.severity} {f.code} {textsafe.markdown_inline(f.message)} ({_code(where)})"
+
+
+def to_markdown(diff: PlanDiff, link: LinkFn | None = None, *, fold: bool = True) -> str:
+    """A pull-request comment: a one-line summary, then each category folded in <details>.
+
+    ``link(node_id)`` returns a Markdown link target for a node's page, or None (no link);
+    removed nodes are never linked. ``fold=False`` uses headings instead of <details>, for
+    Markdown renderers that do not read Markdown inside HTML blocks.
+    """
+    w = _Writer(link, fold)
+    w.lines.append(_summary(diff))
+    w.section(
+        f"Added ({len(diff.added)})",
+        [
+            f"- {w.node(e.node)}" + (f", supports {w.ids(e.supports)}" if e.supports else "")
+            for e in diff.added
+        ],
+    )
+    w.section(
+        f"Removed ({len(diff.removed)})",
+        [f"- {w.node(e.node, linked=False)}" for e in diff.removed],
+    )
+    w.section(
+        f"Renamed ({len(diff.renamed)})",
+        [f"- {w.node(r.new)}: {_code(r.old.id)} → {_code(r.new.id)}" for r in diff.renamed],
+    )
+    changed: list[str] = []
+    for c in diff.changed:
+        changed.append(f"- {w.node(c.node)}")
+        changed += [_field_line(f) for f in c.fields]
+    w.section(f"Changed ({len(diff.changed)})", changed)
+    links = [
+        f"- {w.node(r.node)}: supports {w.ids(r.old, linked=False)} → {w.ids(r.new)}"
+        if r.relation == "supports"
+        else f"- {w.node(r.node)}: moved from {w.ids(r.old, linked=False)} to {w.ids(r.new)}"
+        for r in diff.reparented
+    ]
+    links += [
+        f"- added: {w.node(lk.source)} {_code(lk.relation)} {w.node(lk.target)}"
+        for lk in diff.links_added
+    ]
+    links += [
+        f"- removed: {w.node(lk.source)} {_code(lk.relation)} {w.node(lk.target, linked=False)}"
+        for lk in diff.links_removed
+    ]
+    total = len(diff.reparented) + len(diff.links_added) + len(diff.links_removed)
+    w.section(f"Links ({total})", links)
+    w.section(
+        f"Metric targets ({len(diff.targets)})",
+        [
+            f"- metric **{textsafe.markdown_inline(t.name)}**"
+            + (f" {_code(t.metric)}" if t.metric else "")
+            + f" of {w.node(t.owner)}: target {_value(t.old)} → {_value(t.new)}"
+            for t in diff.targets
+        ],
+    )
+    if any(c.changed for c in diff.coverage):
+        rows = ["| Rung | Before | After |", "|---|---:|---:|"]
+        rows += [
+            f"| {c.label.capitalize()} | {c.before_covered}/{c.before_total} "
+            f"| {c.after_covered}/{c.after_total} |"
+            for c in diff.coverage
+        ]
+        w.section("Coverage", rows)
+    w.section(
+        f"Findings introduced ({len(diff.introduced)})", [_finding_line(f) for f in diff.introduced]
+    )
+    w.section(f"Findings fixed ({len(diff.fixed)})", [_finding_line(f) for f in diff.fixed])
+    return "\n".join(w.lines) + "\n"

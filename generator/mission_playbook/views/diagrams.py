@@ -53,7 +53,7 @@ def label(text: str, limit: int = MAX_LABEL) -> str:
 
 @dataclass
 class Flowchart:
-    """A flowchart being built: boxes, edges and links, rendered as Mermaid text."""
+    """A flowchart being built: boxes, edges and links, written as Mermaid text (``source``)."""
 
     direction: str = "TB"
     lines: list[str] = field(default_factory=list)
@@ -81,7 +81,7 @@ class Flowchart:
         self.lines.append(f"  {upper} {arrow} {lower}")
         self.edges += 1
 
-    def render(self) -> str:
+    def source(self) -> str:
         """The Mermaid source; raises if a limit would be exceeded (a bug, not user input)."""
         text = CONFIG + "\n".join([f"flowchart {self.direction}", *self.lines]) + "\n"
         if self.edges > MAX_EDGES or len(text) > MAX_TEXT:

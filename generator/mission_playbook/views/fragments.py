@@ -52,7 +52,8 @@ _ID = re.compile(r'\sid="([^"]*)"')
 #: syntax (emphasis, code, links, escapes, HTML, entities, attribute lists).
 _PLAIN = re.compile(r"[^\\`*_\[\]<>&{}!|~^=#\n\r]*")
 #: What would start a block (heading, quote, list, rule) at the start of a line.
-_BLOCK_START = re.compile(r"[#>]|[-+*](?=\s)|[-*_](?=(?:\s*[-*_]){2,}\s*$)|\d+(?=\.\s)")
+#: A rule repeats one character: "***" and "- - -" are rules, "*-*" is emphasis.
+_BLOCK_START = re.compile(r"[#>]|[-+*](?=\s)|([-*_])(?=(?:\s*\1){2,}\s*$)|\d+(?=\.\s)")
 
 
 class _FragmentPreprocessor(Preprocessor):

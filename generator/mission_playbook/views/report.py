@@ -74,7 +74,7 @@ def github(playbook: Playbook) -> str:
     return "\n".join(lines) + "\n"
 
 
-def render(playbook: Playbook, fmt: str) -> str:
+def check_output(playbook: Playbook, fmt: str) -> str:
     """The check's output in one of ``FORMATS``."""
     if fmt == "json":
         return as_json(playbook.diagnostics)

@@ -1,0 +1,346 @@
+"""What templates ask of the playbook: the object they reach as ``pb``.
+
+These queries are the API a playbook's own templates rely on; the README lists each one
+("Changing how pages look") and a test keeps that list and this class the same. Every query
+reads the model; none changes it. The indexes they share are built once per build.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import math
+import re
+from collections import defaultdict
+from collections.abc import Iterable
+from fractions import Fraction
+from typing import Any, ClassVar
+
+from mission_playbook.checks import coverage, metrics, schedule, waterfall
+from mission_playbook.checks.waterfall import Lever, StageNeed, Waterfall
+from mission_playbook.model.ladder import Node
+from mission_playbook.playbook import Playbook
+from mission_playbook.views import fragments, funnel, readiness, textsafe, timeline, trace
+from mission_playbook.views.funnel import FunnelBar
+from mission_playbook.views.timeline import Timeline
+from mission_playbook.views.trace import Trace
+
+#: Rows of a list or table before the rest are summarised as "… and N more".
+MAX_LIST = 30
+
+Matrix = tuple[list[Node], list[Node], dict[tuple[str, str], list[Node]]]
+
+
+class Queries:
+    """The playbook as templates see it (``pb``); one instance per build."""
+
+    #: Rows a list or table shows before "… and N more" (pages stay small at any scale).
+    max_list = MAX_LIST
+
+    def __init__(self, playbook: Playbook) -> None:
+        self.playbook = playbook
+        self.ladder = playbook.ladder
+        self._dependents: dict[str, list[Node]] = defaultdict(list)
+        self._plans_by_function: dict[str, list[Node]] = defaultdict(list)
+        for plan in self.ladder.of_kind("plan"):
+            self._plans_by_function[str(plan.function)].append(plan)
+            for dep in dict.fromkeys(plan.data.depends_on):
+                target = self.ladder.nodes.get(dep)
+                if target is not None and target.kind == "plan":
+                    self._dependents[dep].append(plan)
+        self._estimates_by_function: dict[str, list[Node]] = defaultdict(list)
+        for estimate in self.ladder.of_kind("estimate"):
+            if estimate.owner is not None:
+                self._estimates_by_function[estimate.owner.id].append(estimate)
+        self._metric_ladder = metrics.metric_ladder(self.ladder)
+        self._unmarked = fragments.InlineHtml()  # plan text in HTML, no glossary term marked
+
+    # --- the ladder ----------------------------------------------------------------------
+
+    def up(self, node: Node) -> list[Node]:
+        """The nodes this node supports, one rung up."""
+        return self.ladder.up(node)
+
+    def down(self, node: Node) -> list[Node]:
+        """The nodes that support this node, one rung down."""
+        return self.ladder.down(node)
+
+    def of_kind(self, kind: str) -> list[Node]:
+        """Every node of a kind, in file order."""
+        return list(self.ladder.of_kind(kind))
+
+    def node(self, node_id: str) -> Node | None:
+        """The node with this id, or None."""
+        return self.ladder.nodes.get(node_id)
+
+    def estimates_of(self, function: Node) -> list[Node]:
+        """A function's estimates."""
+        return self._estimates_by_function.get(function.id, [])
+
+    def plans_of(self, function: Node) -> list[Node]:
+        """A function's supporting plans."""
+        return self._plans_by_function.get(function.id, [])
+
+    def plans_under(self, node: Node) -> list[Node]:
+        """Every plan below a node on the ladder."""
+        return [n for n in self.ladder.descendants(node) if n.kind == "plan"]
+
+    def dependents_of(self, plan: Node) -> list[Node]:
+        """The plans that depend on this plan (``depends_on``)."""
+        return self._dependents.get(plan.id, [])
+
+    #: The headings of the coverage page: what nothing below serves, what serves nothing
+    #: above (``checks/coverage.py``), in the readers' words.
+    UNCOVERED: ClassVar[dict[str, str]] = {
+        "success_factor": "Success factors no key task serves",
+        "key_task": "Key tasks no estimate answers",
+        "estimate": "Estimates no supporting plan carries out",
+    }
+    UNLINKED: ClassVar[dict[str, str]] = {
+        "key_task": "Key tasks that serve no success factor",
+        "estimate": "Estimates that answer no key task",
+        "plan": "Supporting plans that support no estimate",
+    }
+
+    def uncovered(self) -> dict[str, list[Node]]:
+        """Success factors, key tasks and estimates that nothing below serves, then key tasks,
+        estimates and plans that serve nothing above (``checks/coverage.py``), by heading."""
+        out: dict[str, list[Node]] = {}
+        gaps = coverage.uncovered(self.ladder)
+        for kind in coverage.UNCOVERED_KINDS:
+            out[self.UNCOVERED[kind]] = [n for n in gaps if n.kind == kind]
+        orphans = coverage.orphans(self.ladder)
+        for kind in coverage.ORPHAN_KINDS:
+            out[self.UNLINKED[kind]] = [n for n in orphans if n.kind == kind]
+        return out
+
+    def paths_up(self, node: Node) -> Trace:
+        """Why a node exists: every path up to a success factor, grouped by factor
+        (``Trace``: ``reasons``, each a ``factor`` and its ``paths``; ``more`` not listed)."""
+        return trace.paths_up(self.ladder, node)
+
+    def plans_serving(self, node: Node) -> list[tuple[Node | None, list[Node]]]:
+        """The plans below a node, by function (in the functions' order)."""
+        by = self.by_function(self.plans_under(node))
+        functions = [f for f in self.of_kind("function") if f.id in by]
+        known = {f.id for f in functions}
+        return [(f, by[f.id]) for f in functions] + [
+            (None, plans) for fid, plans in by.items() if fid not in known
+        ]
+
+    def findings(self) -> list[Any]:
+        """The check's errors, then its warnings (the health of the playbook)."""
+        order = {"error": 0, "warning": 1}
+        found = [d for d in self.playbook.diagnostics if d.severity.value in order]
+        return sorted(found, key=lambda d: order[d.severity.value])
+
+    def readiness(self) -> list[readiness.Prerequisite]:
+        """The five prerequisites of alignment, each judged from the playbook."""
+        return readiness.assess(self.ladder)
+
+    # --- metrics -------------------------------------------------------------------------
+
+    def drivers(self, factor: Node) -> list[metrics.Driver]:
+        """The metrics that drive a success factor, as a tree in reading order: each metric
+        right after the one it drives (``Driver``: ``metric``, ``depth``, 1 when it drives the
+        factor directly, ``parent``, what it drives)."""
+        return self._metric_ladder.get(factor.id, [])
+
+    def drivers_by_function(self, factor: Node) -> list[tuple[Node | None, dict[str, int]]]:
+        """Per function: how many outcome, leading and activity metrics drive a factor."""
+        counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+        for d in self.drivers(factor):
+            counts[str(d.metric.function)][str(d.metric.data.type)] += 1
+        return [(self.node(f), dict(c)) for f, c in sorted(counts.items())]
+
+    def metrics_without_factor(self) -> list[Node]:
+        """Metrics that reach no success factor."""
+        reached = {d.metric.id for drivers in self._metric_ladder.values() for d in drivers}
+        return [m for m in self.ladder.of_kind("metric") if m.id not in reached]
+
+    # --- the traceability matrix and the lifecycle -----------------------------------------
+
+    def matrix(self) -> Matrix:
+        """Key tasks × functions: (key tasks, functions, {(task id, function id): plans})."""
+        tasks = self.of_kind("key_task")
+        functions = self.of_kind("function")
+        cells: dict[tuple[str, str], list[Node]] = defaultdict(list)
+        for task in tasks:
+            for estimate in self.down(task):
+                for plan in self.down(estimate):
+                    cells[(task.id, str(plan.function))].append(plan)
+        return tasks, functions, cells
+
+    @staticmethod
+    def lifecycle_name(stage_id: str) -> str:
+        """A customer lifecycle stage in words: ``on-the-radar`` → ``On the radar``."""
+        words = stage_id.replace("-", " ")
+        return words[:1].upper() + words[1:]
+
+    def lifecycle(self) -> list[str]:
+        """The mission's customer lifecycle stages, in order."""
+        mission = self.playbook.mission
+        return list(mission.data.lifecycle) if mission is not None else []
+
+    def by_function(self, plans: Iterable[Node]) -> dict[str, list[Node]]:
+        """Plans grouped by their function's id."""
+        out: dict[str, list[Node]] = defaultdict(list)
+        for plan in plans:
+            out[str(plan.function)].append(plan)
+        return out
+
+    def lifecycle_matrix(self) -> dict[str, dict[str, list[Node]]]:
+        """Lifecycle stage → function → the plans acting at that stage."""
+        rows: dict[str, list[Node]] = defaultdict(list)
+        for plan in self.ladder.of_kind("plan"):
+            rows[str(plan.data.lifecycle_stage or "")].append(plan)
+        stages = [*self.lifecycle(), ""]
+        return {s: self.by_function(rows.get(s, [])) for s in stages if s or rows.get(s)}
+
+    def customer_matrix(self) -> list[tuple[Node, dict[str, list[Node]]]]:
+        """Top customers (by market, then rank) → function → plans acting on the account."""
+        acting: dict[str, list[Node]] = defaultdict(list)
+        for plan in self.ladder.of_kind("plan"):
+            for customer in dict.fromkeys(plan.data.customers):
+                acting[customer].append(plan)
+        markets = {m.id: i for i, m in enumerate(self.ladder.of_kind("market"))}
+        customers = sorted(
+            self.ladder.of_kind("customer"),
+            key=lambda c: (markets.get(c.data.market or "", len(markets)), c.data.rank or 999),
+        )
+        return [(c, self.by_function(acting.get(c.id, []))) for c in customers]
+
+    # --- the schedule --------------------------------------------------------------------
+
+    def horizon(self, dated: list[Node]) -> tuple[dt.date, dt.date]:
+        """The mission's horizon, or the span of the dated plans where it says nothing."""
+        mission = self.playbook.mission
+        horizon = mission.data.horizon if mission is not None else None
+        first = (horizon.start if horizon and horizon.start else None) or min(
+            p.data.start for p in dated
+        )
+        last = (horizon.end if horizon and horizon.end else None) or max(p.data.end for p in dated)
+        return first, last
+
+    def timeline(self) -> Timeline | None:
+        """The synchronization matrix (``views/timeline.py``): a lane per function, a bar per
+        dated plan placed on the horizon; None when no plan is dated."""
+        dated = [p for p in self.ladder.of_kind("plan") if p.data.start and p.data.end]
+        if not dated:
+            return None
+        first, last = self.horizon(dated)
+        return timeline.layout(self.of_kind("function"), self.plans_of, first, last)
+
+    def quarter_table(self) -> tuple[list[str], list[tuple[Node, list[list[Node]]]]]:
+        """Functions × quarters of the horizon: (quarter labels, [(function, the plans active
+        in each quarter)])."""
+        dated = [p for p in self.ladder.of_kind("plan") if p.data.start and p.data.end]
+        if not dated:
+            return [], []
+        spans = schedule.quarters(*self.horizon(dated))
+        rows = []
+        for function in self.of_kind("function"):
+            cells = [
+                [
+                    p
+                    for p in self.plans_of(function)
+                    if p.data.start
+                    and p.data.end
+                    and p.data.start <= q_end
+                    and p.data.end >= q_start
+                ]
+                for _, q_start, q_end in spans
+            ]
+            rows.append((function, cells))
+        return [label for label, _, _ in spans], rows
+
+    def unscheduled(self) -> list[Node]:
+        """Plans without both a start and an end."""
+        return [p for p in self.ladder.of_kind("plan") if not (p.data.start and p.data.end)]
+
+    def cycles(self) -> list[list[Node]]:
+        """The cycles of ``depends_on`` (PB008), each as its plans."""
+        return [[self.ladder.nodes[i] for i in cycle] for cycle in self.playbook.cycles]
+
+    # --- the demand waterfall ------------------------------------------------------------
+
+    def waterfall(self) -> Waterfall | None:
+        """The first SLA's demand waterfall (stages, needs, commitments), or None."""
+        return self.playbook.waterfalls[0] if self.playbook.waterfalls else None
+
+    def funnel(self) -> list[FunnelBar]:
+        """The funnel chart's bars (``views/funnel.py``): each stage's need and yield."""
+        w = self.waterfall()
+        return funnel.bars(w.stages) if w is not None else []
+
+    def levers(self) -> list[Lever]:
+        """Each conversion as a lever (``checks/waterfall.py``): one point more, and the
+        conversion that would close the shortfall of the commitments."""
+        w = self.waterfall()
+        return waterfall.levers(w) if w is not None else []
+
+    def stage_name(self, stage_id: str) -> str:
+        """A waterfall stage by its name (its id when it has none)."""
+        stage = self.ladder.nodes.get(stage_id)
+        if stage is None or stage.kind != "stage":
+            return stage_id
+        return str(stage.data.name or stage_id)
+
+    def revenue_of(self, need: StageNeed) -> int:
+        """The revenue of the deals a last stage yields, as shown (whole deals)."""
+        w = self.waterfall()
+        if w is None or need.yielded is None:
+            return 0
+        return int(need.yielded * waterfall.exact(w.sla.data.average_deal))
+
+    def owners(self) -> dict[str, list[Node]]:
+        """Function id → the waterfall stages it owns."""
+        w = self.waterfall()
+        out: dict[str, list[Node]] = defaultdict(list)
+        for need in w.stages if w else []:
+            out[str(need.stage.data.owner)].append(need.stage)
+        return out
+
+    # --- words and numbers as readers read them -------------------------------------------
+
+    @staticmethod
+    def percent(value: object, up: bool = False) -> str:
+        """A share as a percentage to a tenth at most: ``15%``, ``74.1%`` (``up``: rounded
+        up, for a conversion that must at least be reached)."""
+        if isinstance(value, bool) or not isinstance(value, int | float | Fraction):
+            return ""
+        tenths = (Fraction(str(value)) if isinstance(value, float) else Fraction(value)) * 1000
+        shown = Fraction(math.ceil(tenths) if up else round(tenths), 10)
+        text = f"{float(shown):.1f}".removesuffix(".0")
+        return f"{text}%"
+
+    @property
+    def currency(self) -> str:
+        """The playbook's currency (``mission.currency``), or ""."""
+        mission = self.playbook.mission
+        return str(mission.data.currency or "") if mission is not None else ""
+
+    def money(self, value: object) -> str:
+        """An amount with the playbook's currency (HTML): ``USD 10,000,000``, ``$10,000,000``."""
+        if isinstance(value, str):
+            amount = html.escape(textsafe.plain(" ".join(value.split())))
+        else:
+            amount = textsafe.number(value)
+        currency = html.escape(self.currency)
+        if not currency:
+            return amount
+        return f"{currency}\u00a0{amount}" if currency[-1:].isalpha() else f"{currency}{amount}"
+
+    def unmarked(self, value: object) -> str:
+        """Plan text in HTML without its glossary terms marked (the glossary page itself)."""
+        return self._unmarked(value)
+
+    @staticmethod
+    def attr(value: object) -> str:
+        """Plan text, one line without markup, escaped for HTML (an attribute, a cell)."""
+        return html.escape(textsafe.plain(" ".join(str(value).split())), quote=True)
+
+    @staticmethod
+    def term_id(term: str) -> str:
+        """The anchor of a glossary term on the glossary page."""
+        return "term-" + re.sub(r"[^a-z0-9]+", "-", term.lower()).strip("-")
