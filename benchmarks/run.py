@@ -8,7 +8,9 @@ the median wall time and peak memory (ru_maxrss from wait4) of RUNS runs of:
 - floor B: `mkdocs build` of a Material site with N flat Markdown pages of the same text;
 - floor C: `mkdocs build` of the playbook's own pages, rendered once, without the plugin;
 - `playbook check --plans plans`, cold (cache deleted first) and warm (cache primed);
-- the whole site: `mkdocs build` with the `playbook` plugin;
+- the whole site: `mkdocs build` with the `playbook` plugin, in a git repository whose
+  history holds the plans (a first commit, then 30 commits that each change one plan file),
+  so that every node page shows its last commit (provenance);
 - a rebuild as under `mkdocs serve`, after one plan's title changed (the second build only).
 
 What is compared takes turns (floor A, check cold, check warm; then floor B, floor C, site;
@@ -156,6 +158,45 @@ plugins:
   - playbook:
       plans: {plans}
 {SHARED_YML}"""
+
+
+#: Commits after the first in the benchmark's git history, each changing one plan file: the
+#: site reads every commit back to the first to find each file's last change (provenance).
+HISTORY_COMMITS = 30
+
+
+def commit_history(root: Path, plans: Path) -> int:
+    """Make ``root`` a git repository whose history holds the plans: a first commit of every
+    file, then HISTORY_COMMITS commits that each change one plan file (a comment line, so the
+    model stays the same). Dated and signed by a fixed author. The number of commits."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    env |= {
+        "GIT_CONFIG_GLOBAL": os.devnull,
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "GIT_AUTHOR_NAME": "Benchmark",
+        "GIT_AUTHOR_EMAIL": "benchmark@example.invalid",
+        "GIT_COMMITTER_NAME": "Benchmark",
+        "GIT_COMMITTER_EMAIL": "benchmark@example.invalid",
+    }
+
+    def git(*args: str, day: int = 1) -> None:
+        dated = env | {
+            "GIT_AUTHOR_DATE": f"2027-01-{day:02d}T12:00:00+00:00",
+            "GIT_COMMITTER_DATE": f"2027-01-{day:02d}T12:00:00+00:00",
+        }
+        subprocess.run(["git", *args], cwd=root, env=dated, check=True, capture_output=True)
+
+    git("init", "-q")
+    git("add", "--", plans.name)
+    git("commit", "-q", "-m", "The synthetic playbook")
+    files = sorted(plans.rglob("*.yaml"))
+    for k in range(HISTORY_COMMITS):
+        path = files[(k * 7919) % len(files)]
+        with path.open("a", encoding="utf-8") as handle:
+            handle.write(f"# revision {k + 1}\n")
+        git("add", "--", str(path.relative_to(root)), day=2 + k % 27)
+        git("commit", "-q", "-m", f"Revise {path.stem}", day=2 + k % 27)
+    return HISTORY_COMMITS + 1
 
 
 def write_playbook_site(root: Path) -> Path:
@@ -450,6 +491,7 @@ def bench_one(n: int, work: Path, bindir: Path, runs: int, synthetic: ModuleType
     start = time.perf_counter()
     plans = synthetic.generate(n, root, seed=0)
     generate_s = time.perf_counter() - start
+    commit_history(root, plans)  # the site shows each page's last commit (provenance)
     config = write_playbook_site(root)
     floor_c_config, page_count, page_text = write_floor_c(work / f"floor-c-{n}", plans)
     floor_b_config = write_floor_b(work / f"floor-b-{n}", page_count, page_text)

@@ -327,7 +327,10 @@ def hostile_plans(text: Callable[[str], str]) -> dict[str, str]:
             "kind": "function",
             "id": fid,
             "name": text("function name"),
-            "leader": text("leader"),
+            # a leader as text, and as a person written in place
+            "leader": text("leader") if fid == "marketing" else {
+                "name": text("leader"), "role": text("leader role"), "handle": "@sales-lead",
+                "email": "lead@example.com"},
             "role": text("role"),
             "mission_analysis": {
                 "specified_tasks": [{"task": text("specified task"), "from": "kt-a"}],
@@ -405,10 +408,15 @@ def hostile_plans(text: Callable[[str], str]) -> dict[str, str]:
         "functions/marketing/plan-a.yaml": plan("plan-a", "marketing", "est-a", "met-a"),
         "functions/sales/plan-b.yaml": plan(
             "plan-b", "sales", "est-b", "met-b", depends_on=["plan-a"], start=d(2027, 4, 1),
+            owner={"person": "p-a"},
             end=d(2027, 6, 30), milestones=[{"title": text("milestone"), "date": d(2027, 5, 1)}]
         ),
         "sla.yaml": sla,
         "glossary.yaml": glossary,
+        "people.yaml": {
+            "kind": "people", "id": "people",
+            "people": [{"id": "p-a", "name": text("person"), "role": text("person role"),
+                        "handle": "@p-a"}]},
     }  # fmt: skip
     return {path: to_yaml(doc) + "\n" for path, doc in docs.items()}
 

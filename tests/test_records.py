@@ -41,7 +41,7 @@ def test_every_problem_is_reported_in_one_pass_by_path():
         "supports": "est-a",
         "metrics": [{"id": "m", "type": "vanity", "colour": "red"}],
         "milestones": ["kick-off"],
-        "owner": {"name": "x"},
+        "owner": ["x"],
     }
     del data["function"]
     assert problems(model.Plan, data) == [
@@ -284,3 +284,59 @@ def test_a_mutable_default_is_refused_and_class_variables_are_not_fields():
 
     assert [f.name for f in records.fields(Counted)] == ["x"]
     assert validate(Counted, {"x": 1}) == Counted(x=1)
+
+
+# --- mappings of values, text of a form, unions of records ---------------------------------
+
+
+class _Form(records.Record):
+    code: typing.Annotated[str, records.Describe("A code.", pattern=r"[A-Z]{3}", form="XYZ")]
+    table: dict[str, int] = records.field(factory=dict)
+
+
+class _Shape(records.Record):
+    side: int
+
+
+class _Circle(records.Record):
+    radius: int
+    unit: str | None = None
+
+
+class _Holder(records.Record):
+    thing: str | _Shape | _Circle
+
+
+def test_a_mapping_of_values_converts_each_value():
+    held = validate(_Form, {"code": "ABC", "table": {"a": "1", 2: 3}})
+    assert held.table == {"a": 1, "2": 3}  # keys as text, values converted
+    assert problems(_Form, {"code": "ABC", "table": {"a": "x"}}) == [
+        (("table", "a"), "int_parsing")
+    ]
+    assert problems(_Form, {"code": "ABC", "table": [1]}) == [(("table",), "dict_type")]
+    assert records.dump(held) == {"code": "ABC", "table": {"a": 1, "2": 3}}
+
+
+@pytest.mark.parametrize("written", ["abc", "ABCD", " ABC", "AB"])
+def test_text_of_a_form_is_checked_against_its_pattern(written):
+    with pytest.raises(Invalid) as caught:
+        validate(_Form, {"code": written})
+    assert caught.value.problems == [
+        {"type": "string_pattern_mismatch", "loc": ("code",), "input": written, "expected": "XYZ"}
+    ]
+    assert validate(_Form, {"code": "XYZ"}).code == "XYZ"
+
+
+def test_a_union_reports_the_problems_of_the_record_that_comes_closest():
+    assert validate(_Holder, {"thing": {"radius": 2}}).thing == _Circle(radius=2)
+    assert validate(_Holder, {"thing": "text"}).thing == "text"
+    # a mapping is no text: the records' problems are reported, the closer one's
+    assert problems(_Holder, {"thing": {"radius": 2, "colour": "red"}}) == [
+        (("thing", "colour"), "extra_forbidden")
+    ]
+    assert problems(_Holder, {"thing": {"sid": 2}}) == [
+        (("thing", "side"), "missing"),
+        (("thing", "sid"), "extra_forbidden"),
+    ]
+    # a value of another shape altogether: the first member's problem, as before
+    assert problems(_Holder, {"thing": [1]}) == [(("thing",), "string_type")]

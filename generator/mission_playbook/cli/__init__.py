@@ -39,7 +39,10 @@ COMMANDS: dict[str, str] = {
     "fmt": "author",
     "rename": "author",
     "schema": "author",
+    "review": "review",
+    "codeowners": "codeowners",
     "init": "init",
+    "actuals": "actuals",
 }
 
 

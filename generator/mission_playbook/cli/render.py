@@ -38,10 +38,11 @@ def cmd_render(args: argparse.Namespace) -> int:
         sys.stderr.write("playbook: not rendered: fix the errors above first\n")
         return EXIT_FINDINGS
     from mission_playbook.model import writing as output
-    from mission_playbook.views import assets, pages  # Jinja2 is needed only here
+    from mission_playbook.views import assets, pages, provenance  # Jinja2 is needed only here
     from mission_playbook.views.environment import CompiledTemplates, cache_folder
 
-    options = pages.Options(templates=settings.templates, md_links=args.zensical)
+    history = provenance.history(settings.plans, playbook.files)
+    options = pages.Options(templates=settings.templates, md_links=args.zensical, history=history)
     compiled = CompiledTemplates(cache_folder(settings))  # in memory only under `cache: false`
     files: dict[str, str | bytes] = dict(pages.render_pages(playbook, options, compiled))
     count = len(files)

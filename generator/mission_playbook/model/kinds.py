@@ -20,12 +20,65 @@ Text = Annotated[str, Describe("Free text; Markdown is allowed.")]
 Number = float | int
 Currency = Annotated[str, Describe("The currency of the playbook's amounts: USD, EUR, $, €...")]
 Period = Literal["month", "quarter", "year"]
+Direction = Literal["increase", "decrease", "maintain"]
+#: How a metric's values add up (docs/model.md, "Actuals"): ``total`` a running total from 0 at
+#: the horizon's start (a metric without ``per``); ``ratio`` a share, average or snapshot per
+#: period, compared whole even while its period is in progress (a metric with ``per``).
+Measure = Literal["total", "ratio"]
+
+#: A code host account or team, as CODEOWNERS names it: ``@rnguyen``, ``@octet/sales-ops``.
+HANDLE_FORM = r"@[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:/[A-Za-z0-9][A-Za-z0-9._-]{0,99})?"
+#: An e-mail address, loosely: one '@', no spaces, a dot in the domain.
+EMAIL_FORM = "[^@\\s<>\"'`]+@[^@\\s<>\"'`]+\\.[^@\\s<>\"'`.][^@\\s<>\"'`]*"
+Handle = Annotated[
+    str,
+    Describe(
+        "A code host account or team, written '@' and its name (in quotes in YAML).",
+        pattern=HANDLE_FORM,
+        form="'@' and an account name such as '@rnguyen' (or a team, '@org/team'), in quotes",
+    ),
+]
+Email = Annotated[
+    str,
+    Describe("An e-mail address.", pattern=EMAIL_FORM, form="an e-mail address (name@example.com)"),
+]
 
 DEFAULT_LIFECYCLE = ["radar", "opportunity", "customer", "advocate"]
 
 
 class Node(Record):
     """A node of a plan document: unknown fields are errors, numbers are accepted as text."""
+
+
+# --- people and review -------------------------------------------------------------------
+
+
+class Person(Node):
+    """A person named where they are needed: an owner, a leader, the commander."""
+
+    name: Text
+    role: Text | None = None
+    handle: Handle | None = None
+    email: Email | None = None
+
+
+class PersonRef(Node):
+    """A person of the playbook's ``people`` list, named by id."""
+
+    person: Id
+
+
+#: Who owns a plan, leads a function or commands: text, a person, or a person by id.
+Owner = Text | Person | PersonRef
+
+
+class Review(Node):
+    """A review stamp (written by ``playbook review``): who reviewed the node, when, and
+    a short hash of each field of each node it supports, as they were then."""
+
+    date: dt.date
+    by: Text | None = None
+    against: dict[Id, dict[str, str]] = field(factory=dict)
 
 
 # --- mission -----------------------------------------------------------------------------
@@ -38,7 +91,9 @@ class FactorMetric(Node):
     unit: str | None = None
     baseline: Number | str | None = None
     target: Number | str
-    direction: Literal["increase", "decrease", "maintain"] | None = None
+    per: Period | None = None
+    measure: Measure | None = None
+    direction: Direction | None = None
     by: dt.date | None = None
 
 
@@ -49,6 +104,7 @@ class SuccessFactor(Node):
     title: Text
     description: Text | None = None
     metric: FactorMetric | None = None
+    review: Review | None = None
 
 
 class Market(Node):
@@ -86,7 +142,7 @@ class Mission(Node):
     id: Id
     title: Text
     statement: Text
-    commander: Text | None = None
+    commander: Owner | None = None
     horizon: Horizon | None = None
     success_factors: list[SuccessFactor]
     environment: Environment = field(factory=Environment)
@@ -111,6 +167,7 @@ class KeyTask(Node):
     supports: list[Id] = field(factory=list)
     priority: int | str | None = None
     markets: list[Id] = field(factory=list)
+    review: Review | None = None
 
 
 class Intent(Node):
@@ -164,6 +221,7 @@ class Estimate(Node):
     shortfalls: Text | None = None
     conclusion: Text | None = None
     recommendation: Text | None = None
+    review: Review | None = None
 
 
 class Function(Node):
@@ -172,7 +230,7 @@ class Function(Node):
     kind: Literal["function"]
     id: Id
     name: Text
-    leader: Text | None = None
+    leader: Owner | None = None
     role: Text | None = None
     mission_analysis: MissionAnalysis = field(factory=MissionAnalysis)
     estimates: list[Estimate]
@@ -193,8 +251,12 @@ class Metric(Node):
     id: Id
     name: Text
     unit: str | None = None
+    baseline: Number | str | None = None
     target: Number | str | None = None
     per: Period | None = None
+    measure: Measure | None = None
+    direction: Direction | None = None
+    by: dt.date | None = None
     type: Literal["outcome", "leading", "activity"]
     drives: Id | None = None
 
@@ -206,7 +268,7 @@ class Plan(Node):
     id: Id
     title: Text
     function: Id
-    owner: Text | None = None
+    owner: Owner | None = None
     supports: list[Id] = field(factory=list)
     objective: Text | None = None
     start: dt.date | None = None
@@ -218,6 +280,7 @@ class Plan(Node):
     milestones: list[Milestone] = field(factory=list)
     budget: Number | str | None = None
     metrics: list[Metric] = field(factory=list)
+    review: Review | None = None
 
 
 # --- SLA and glossary --------------------------------------------------------------------
@@ -270,7 +333,61 @@ class Glossary(Node):
     terms: list[Term] = field(factory=list)
 
 
-Document = Mission | Intent | Function | Plan | Sla | Glossary
+class Member(Node):
+    """A person of the playbook, defined once and named by id (``{person: id}``)."""
+
+    id: Id
+    name: Text
+    role: Text | None = None
+    handle: Handle | None = None
+    email: Email | None = None
+
+
+class People(Node):
+    """The people of the playbook: owners, leaders and the commander, each defined once."""
+
+    kind: Literal["people"]
+    id: Id
+    people: list[Member] = field(factory=list)
+
+
+# --- actuals -----------------------------------------------------------------------------
+
+PeriodText = Annotated[
+    str | int, Describe("A period: a month (2027-03), a quarter (2027-Q1) or a year (2027).")
+]
+
+
+class ActualValue(Node):
+    """An actual result of a plan metric or success factor: for a period, or on ``as_of``."""
+
+    metric: Id
+    value: Number
+    period: PeriodText | None = None
+    confidence: Literal["on-track", "at-risk", "off-track"] | None = None
+    note: Text | None = None
+
+
+class FunnelVolume(Node):
+    """How many reached a stage of the SLA's funnel in a period."""
+
+    stage: Id
+    period: PeriodText
+    volume: int
+
+
+class Checkin(Node):
+    """A report of actual results, true on ``as_of``; not a node of the ladder."""
+
+    kind: Literal["checkin"]
+    id: Id
+    as_of: dt.date
+    by: Text | None = None
+    values: list[ActualValue] = field(factory=list)
+    funnel: list[FunnelVolume] = field(factory=list)
+
+
+Document = Mission | Intent | Function | Plan | Sla | Glossary | People | Checkin
 
 KINDS: dict[str, type[Document]] = {
     "mission": Mission,
@@ -279,4 +396,6 @@ KINDS: dict[str, type[Document]] = {
     "plan": Plan,
     "sla": Sla,
     "glossary": Glossary,
+    "people": People,
+    "checkin": Checkin,
 }

@@ -57,9 +57,16 @@ class Invalid(ValueError):
 
 @dataclasses.dataclass(frozen=True)
 class Describe:
-    """A description for the JSON Schema, attached with ``Annotated[str, Describe("...")]``."""
+    """A description for the JSON Schema, attached with ``Annotated[str, Describe("...")]``.
+
+    ``pattern`` (a regular expression the whole text must match) is checked by
+    :func:`validate` (a ``string_pattern_mismatch``, whose ``expected`` is ``form``) and
+    written into the schema.
+    """
 
     text: str
+    pattern: str | None = None
+    form: str | None = None  # the pattern as a reader reads it ("'@' and an account name")
 
 
 class _Spec(typing.NamedTuple):
@@ -203,6 +210,8 @@ def dump(value: Any) -> Any:
         return {f.key: dump(getattr(value, f.name)) for f in fields(type(value))}
     if isinstance(value, list):
         return [dump(v) for v in value]
+    if isinstance(value, dict):
+        return {k: dump(v) for k, v in value.items()}
     if isinstance(value, dt.date):
         return value.isoformat()
     return value
@@ -233,12 +242,18 @@ _CONVERTERS: dict[Any, Converter] = {}
 
 def _make(annotation: Any) -> Converter:
     while typing.get_origin(annotation) is typing.Annotated:
-        annotation = typing.get_args(annotation)[0]
+        annotation, *extras = typing.get_args(annotation)
+        for extra in extras:
+            if isinstance(extra, Describe) and extra.pattern is not None:
+                return _pattern(_convert(annotation), extra)
     origin = typing.get_origin(annotation)
     if is_union(annotation):
         return _union(typing.get_args(annotation))
     if origin is list:
         return _list(_convert(typing.get_args(annotation)[0]))
+    if origin is dict:
+        key, value = typing.get_args(annotation)
+        return _mapping(_convert(key), _convert(value))
     if origin is Literal:
         return _literal(typing.get_args(annotation))
     if is_record(annotation):
@@ -339,6 +354,48 @@ def _literal(allowed: tuple[Any, ...]) -> Converter:
     return convert
 
 
+def _pattern(text: Converter, describe: Describe) -> Converter:
+    form = re.compile(describe.pattern or "")
+    expected = describe.form or f"text of the form {describe.pattern}"
+
+    def convert(value: Any, loc: Path, problems: list[Problem]) -> Any:
+        before = len(problems)
+        result = text(value, loc, problems)
+        if len(problems) == before and not form.fullmatch(result):
+            problems.append(
+                {
+                    "type": "string_pattern_mismatch",
+                    "loc": loc,
+                    "input": value,
+                    "expected": expected,
+                }
+            )
+        return result
+
+    return convert
+
+
+def _patterned(annotations: list[Any]) -> bool:
+    """Whether any of ``annotations`` is a text with a pattern."""
+    return any(
+        isinstance(extra, Describe) and extra.pattern is not None
+        for a in annotations
+        if typing.get_origin(a) is typing.Annotated
+        for extra in typing.get_args(a)[1:]
+    )
+
+
+def _mapping(key: Converter, item: Converter) -> Converter:
+    """A mapping of keys (text) to values of one type, such as ``dict[str, str]``."""
+
+    def convert(value: Any, loc: Path, problems: list[Problem]) -> Any:
+        if not isinstance(value, dict):
+            return _problem(problems, "dict_type", loc, value)
+        return {key(k, (*loc, k), problems): item(v, (*loc, k), problems) for k, v in value.items()}
+
+    return convert
+
+
 def _list(item: Converter) -> Converter:
     def convert(value: Any, loc: Path, problems: list[Problem]) -> Any:
         if not isinstance(value, list):
@@ -350,10 +407,14 @@ def _list(item: Converter) -> Converter:
 
 def _union(members: tuple[Any, ...]) -> Converter:
     """A union takes the first member that accepts the value as it is, else the first that
-    converts it; when none does, the first member's problems are reported."""
+    converts it. When none does, the problems reported are those of the member that comes
+    closest: one that takes this shape of value (a record for a mapping) with the fewest
+    problems, else the first member."""
     nullable = type(None) in members
-    kinds = [unwrap(m) for m in members if m is not type(None)]
-    exact = tuple(m for m in kinds if m in (str, int))  # a float is checked for finiteness
+    kinds = [m for m in members if m is not type(None)]
+    # taken as they are: text and whole numbers (a float is checked for finiteness, a
+    # patterned text against its pattern)
+    exact = tuple(m for m in map(unwrap, kinds) if m in (str, int) and not _patterned(kinds))
     converters = [_convert(m) for m in kinds]
 
     def convert(value: Any, loc: Path, problems: list[Problem]) -> Any:
@@ -361,14 +422,16 @@ def _union(members: tuple[Any, ...]) -> Converter:
             return None
         if type(value) in exact:
             return value
-        first: list[Problem] | None = None
+        tries: list[list[Problem]] = []
         for conv in converters:
             tried: list[Problem] = []
             result = conv(value, loc, tried)
             if not tried:
                 return result
-            first = tried if first is None else first
-        problems.extend(first or [])
+            tries.append(tried)
+        shaped = [t for t in tries if not (len(t) == 1 and t[0]["loc"] == loc)]
+        best: list[Problem] = min(shaped, key=len) if shaped else tries[0]
+        problems.extend(best)
 
     return convert
 

@@ -35,6 +35,7 @@ _PLAIN = {
     "date_parsing": "must be a date written YYYY-MM-DD",
     "date_from_datetime_inexact": "must be a date without a time",
     "model_type": "must be a mapping of fields",
+    "dict_type": "must be a mapping",
     "finite_number": "must be a finite number",
 }
 
@@ -140,6 +141,13 @@ def _report(
             f"'{describe(path)}' of {owner} must be one of {expected}, not {_show(error['input'])}",
             doc.loc(path),
         )
+    elif error["type"] == "string_pattern_mismatch":
+        expected = error.get("expected", "")
+        findings.add(
+            "PB002",
+            f"'{describe(path)}' of {owner} must be {expected}, not {_show(error['input'])}",
+            doc.loc(path),
+        )
     else:
         plain = _PLAIN[error["type"]]
         hint = ""
@@ -198,6 +206,7 @@ def _singular(name: str) -> str:
         "stages": "stage",
         "markets": "market",
         "customers": "customer",
+        "people": "person",
     }
     return words.get(name, name.rstrip("s").replace("_", " "))
 
@@ -247,8 +256,11 @@ def _is_required(cls: type[Record], path: PathKey) -> bool:
 
 
 def _field_names(cls: type[Record], path: PathKey) -> list[str]:
+    """The fields a mapping at ``path`` may have (of every record a union there allows)."""
     target = unwrap(_annotation_at(cls, path))
-    return [f.key for f in records.fields(target)] if records.is_record(target) else []
+    members = typing.get_args(target) if records.is_union(target) else (target,)
+    names = [f.key for m in members if records.is_record(m) for f in records.fields(m)]
+    return list(dict.fromkeys(names))
 
 
 def _placeholder(annotation: Any) -> Any:

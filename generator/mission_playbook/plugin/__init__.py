@@ -10,7 +10,8 @@ Event flow:
   fragments through (``views/fragments.py``), set a small navigation when none is given and
   name the generator and its version in the footer (after the site's ``copyright``).
 - ``on_files``: drop the plan YAML files from the docs, add one generated page per node
-  (with its edit button pointing at the YAML it comes from) and the packaged assets.
+  (with its edit button pointing at the YAML it comes from, and the last commit that changed
+  that YAML, read from git in one pass: ``views/provenance.py``) and the packaged assets.
 - ``on_nav`` (last): under ``mkdocs serve``, name what each page's HTML depends on, so that
   a rebuild reuses the HTML of pages that did not change (``plugin/rebuild.py``).
 - ``on_page_content``: keep diagram source out of the search index; glossary terms take the
@@ -44,14 +45,20 @@ from mission_playbook import __version__
 from mission_playbook.compare import revisions
 from mission_playbook.compare.diff import diff_snapshots
 from mission_playbook.compare.snapshot import snapshot
-from mission_playbook.model.config import ConfigError, Settings, settings_from_options
+from mission_playbook.model.config import (
+    DEFAULT_AT_RISK,
+    DEFAULT_TOLERANCE,
+    ConfigError,
+    Settings,
+    settings_from_options,
+)
 from mission_playbook.model.diagnostics import Severity
 from mission_playbook.model.files import DEFAULT_MAX_FILE_BYTES, PLAN_SUFFIXES
 from mission_playbook.playbook import Playbook, load
 from mission_playbook.plugin import theme
 from mission_playbook.plugin.page import PlaybookPage
 from mission_playbook.plugin.rebuild import RenderMemo
-from mission_playbook.views import changes_page, pages, sitemap, textsafe
+from mission_playbook.views import changes_page, pages, provenance, sitemap, textsafe
 from mission_playbook.views.assets import ASSETS, MERMAID_JS, PLAYBOOK_CSS, missing_mermaid
 from mission_playbook.views.environment import CompiledTemplates, cache_folder
 from mission_playbook.views.fragments import Conversion, FragmentExtension, PageHtml
@@ -72,6 +79,10 @@ class PlaybookConfig(Config):  # type: ignore[no-untyped-call]
     cache = c.Type(bool, default=True)
     changes = c.Type(str, default="auto")  # base of "What changed": auto, off, a rev, a folder
     generator = c.Type(bool, default=True)  # "Made with Mission Playbook <version>" in the footer
+    # status thresholds (validated with the other options by settings_from_options)
+    at_risk = c.Type((int, float), default=DEFAULT_AT_RISK)
+    tolerance = c.Type((int, float), default=DEFAULT_TOLERANCE)
+    provenance = c.Type(bool, default=True)  # each node page's last commit, read from git
 
 
 class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-call]
@@ -149,10 +160,17 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         for asset in (MERMAID_JS, PLAYBOOK_CSS):
             if files.get_file_from_path(asset) is None:
                 files.append(File.generated(config, asset, abs_src_path=str(ASSETS / asset)))
+        history = (
+            provenance.history(self.settings.plans, self.playbook.files)
+            if self.config.provenance
+            else {}
+        )
         options = pages.Options(
             templates=self.settings.templates,
             directory_urls=config.use_directory_urls,
             changes=self.changes,
+            history=history,
+            repo_url=config.repo_url,
         )
         renderer = pages.Renderer(self.playbook, options, self.compiled)
         conversion = Conversion(

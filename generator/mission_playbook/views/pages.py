@@ -30,6 +30,7 @@ from mission_playbook.views import fragments, textsafe, timeline, trace
 from mission_playbook.views.environment import CompiledTemplates, environment, memoized
 from mission_playbook.views.glossary import Glossary
 from mission_playbook.views.ladder_diagrams import LadderDiagrams
+from mission_playbook.views.provenance import Provenances, Revision
 from mission_playbook.views.queries import Queries
 from mission_playbook.views.sitemap import Page, page_path, relative_md, relative_url, site_pages
 
@@ -46,6 +47,8 @@ class Options:
     changes: tuple[str, str] | None = None  # (base, Markdown) for the "What changed" page
     # links in HTML fragments as .md paths, for a builder that resolves them in HTML (Zensical)
     md_links: bool = False
+    history: dict[str, Revision] | None = None  # file → its last commit (views/provenance.py)
+    repo_url: str | None = None  # commits link to this repository's pages
 
 
 class Renderer:
@@ -72,6 +75,9 @@ class Renderer:
         )
         self.inline_html = fragments.InlineHtml(self.glossary)
         self.env = environment(self.options.templates, self._text, compiled)
+        self.provenances = Provenances(
+            playbook.ladder, self.options.history or {}, self.options.repo_url
+        )
 
     @jinja2.pass_context  # never applied while compiling: see CompiledTemplates
     def _text(self, _context: jinja2.runtime.Context, value: object) -> str:
@@ -165,6 +171,7 @@ class Renderer:
             "breadcrumb": lambda: self.breadcrumb(page, a),
             "diagram": lambda: self.diagrams.neighbourhood(page),
             "overview": lambda: self.diagrams.factors(page),
+            "provenance": lambda: self.provenances.of(page.node),
         }
 
     def breadcrumb(self, page: Page, link: Callable[..., str]) -> str:

@@ -19,6 +19,7 @@ from typing import Any, ClassVar
 from mission_playbook.checks import coverage, metrics, schedule, waterfall
 from mission_playbook.checks.waterfall import Lever, StageNeed, Waterfall
 from mission_playbook.model.ladder import Node
+from mission_playbook.model.people import Someone, resolve
 from mission_playbook.playbook import Playbook
 from mission_playbook.views import fragments, funnel, readiness, textsafe, timeline, trace
 from mission_playbook.views.funnel import FunnelBar
@@ -56,6 +57,10 @@ class Queries:
         self._unmarked = fragments.InlineHtml()  # plan text in HTML, no glossary term marked
 
     # --- the ladder ----------------------------------------------------------------------
+
+    def person(self, value: object) -> Someone | None:
+        """An owner, leader or commander as a person: ``name``, ``role``, ``handle``..."""
+        return resolve(value, self.ladder)
 
     def up(self, node: Node) -> list[Node]:
         """The nodes this node supports, one rung up."""
