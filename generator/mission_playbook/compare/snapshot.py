@@ -165,20 +165,45 @@ def _fields(node: Node) -> dict[str, Json]:
     return data
 
 
-def _node(node: Node, parents: list[Node], facts: dict[str, Json] | None) -> NodeSnapshot:
+#: Each node's snapshot by its kind and record (``id``; the record is held, so that the id is
+#: not reused while the entry lives), from one snapshot to the next of a process.
+FieldsMemo = dict[tuple[str, int], tuple[Any, NodeSnapshot]]
+
+
+def _node(
+    node: Node,
+    parents: list[Node],
+    memo: FieldsMemo | None,
+    now: FieldsMemo,
+    facts: dict[str, Json] | None,
+) -> NodeSnapshot:
+    key = (node.kind, id(node.data))
+    found = memo.get(key) if memo is not None else None
     owner = node.owner
-    return NodeSnapshot(
-        kind=node.kind,
-        id=node.id,
-        title=node.title,
-        owner=owner.id if owner is not None else None,
-        owner_kind=owner.kind if owner is not None else None,
-        function=node.function,
-        fields=_fields(node),
-        links={f: _ids(getattr(node.data, f, None)) for f in LINK_FIELDS.get(node.kind, ())},
-        parents=[p.id for p in parents],
-        facts=facts or {},
-    )
+    if (
+        found is not None
+        and found[0] is node.data
+        and found[1].id == node.id
+        and found[1].owner == (owner.id if owner is not None else None)
+        and found[1].parents == [p.id for p in parents]
+    ):  # the same record: the same title, fields, links and function (the owner's record
+        # is in the same file, so the same too)
+        taken = found[1]
+    else:
+        taken = NodeSnapshot(
+            kind=node.kind,
+            id=node.id,
+            title=node.title,
+            owner=owner.id if owner is not None else None,
+            owner_kind=owner.kind if owner is not None else None,
+            function=node.function,
+            fields=_fields(node),
+            links={f: _ids(getattr(node.data, f, None)) for f in LINK_FIELDS.get(node.kind, ())},
+            parents=[p.id for p in parents],
+        )
+    now[key] = (node.data, taken)
+    # derived facts (a status, actuals) change without the record: never kept in the memo
+    return dataclasses.replace(taken, facts=facts) if facts else taken
 
 
 def _finding(d: Diagnostic) -> FindingRef:
@@ -210,17 +235,28 @@ def _facts(playbook: Playbook) -> dict[str, dict[str, Json]]:
     return out
 
 
-def snapshot(playbook: Playbook) -> Snapshot:
-    """The playbook as plain values, in one walk over its nodes."""
+def snapshot(playbook: Playbook, fields: FieldsMemo | None = None) -> Snapshot:
+    """The playbook as plain values, in one walk over its nodes.
+
+    ``fields`` keeps each node's snapshot from one call to the next (``mkdocs serve``, whose
+    loads reuse the records of files that did not change: ``load``'s ``kept``): a node whose
+    record is the same object, with the same owner and parents, is not taken again (records
+    never change). It then holds this snapshot's.
+    """
     parents = playbook.ladder.parents
+    now: FieldsMemo = {}
     facts = _facts(playbook)
-    return Snapshot(
+    taken = Snapshot(
         root=display_path(playbook.root),
-        nodes={i: _node(n, parents.get(i, []), facts.get(i)) for i, n in playbook.nodes.items()},
+        nodes={i: _node(n, parents.get(i, []), fields, now, facts.get(i)) for i, n in playbook.nodes.items()},
         coverage=[RungCoverage(c.kind, c.label, c.total, c.covered) for c in playbook.coverage()],
         findings=[_finding(d) for d in playbook.diagnostics],
         as_of=str(playbook.as_of) if playbook.as_of is not None else None,
     )
+    if fields is not None:
+        fields.clear()
+        fields.update(now)
+    return taken
 
 
 # --- the JSON form ---------------------------------------------------------------------------

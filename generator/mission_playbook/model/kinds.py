@@ -3,9 +3,9 @@ model (docs/model.md).
 
 Each class is a record (``model/records.py``): validated with precise error paths (which
 map back to file:line:col through the positions the loader keeps), unknown fields forbidden,
-and the source of the JSON Schema that editors use (``authoring/schema.py``). ``supports``
-lists default to empty so that a missing link is reported as an orphan (PB006), not a schema
-error.
+numbers accepted as text, and the source of the JSON Schema that editors use
+(``authoring/schema.py``). ``supports`` lists default to empty so that a missing link is
+reported as an orphan (PB006), not a schema error.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from mission_playbook.model.records import Describe, Record, field
 Id = Annotated[str, Describe("An id: lower case letters, digits and '-', unique.")]
 Text = Annotated[str, Describe("Free text; Markdown is allowed.")]
 Number = float | int
+Currency = Annotated[str, Describe("The currency of the playbook's amounts: USD, EUR, $, €...")]
 Period = Literal["month", "quarter", "year"]
 Direction = Literal["increase", "decrease", "maintain"]
 #: How a metric's values add up (docs/model.md, "Actuals"): ``total`` a running total from 0 at
@@ -45,14 +46,10 @@ Email = Annotated[
 DEFAULT_LIFECYCLE = ["radar", "opportunity", "customer", "advocate"]
 
 
-class Node(Record):
-    """A node of a plan document: unknown fields are errors, numbers are accepted as text."""
-
-
 # --- people and review -------------------------------------------------------------------
 
 
-class Person(Node):
+class Person(Record):
     """A person named where they are needed: an owner, a leader, the commander."""
 
     name: Text
@@ -61,7 +58,7 @@ class Person(Node):
     email: Email | None = None
 
 
-class PersonRef(Node):
+class PersonRef(Record):
     """A person of the playbook's ``people`` list, named by id."""
 
     person: Id
@@ -71,7 +68,7 @@ class PersonRef(Node):
 Owner = Text | Person | PersonRef
 
 
-class Review(Node):
+class Review(Record):
     """A review stamp (written by ``playbook review``): who reviewed the node, when, and
     a short hash of each field of each node it supports, as they were then."""
 
@@ -83,7 +80,7 @@ class Review(Node):
 # --- mission -----------------------------------------------------------------------------
 
 
-class FactorMetric(Node):
+class FactorMetric(Record):
     """How a success factor is measured."""
 
     name: Text
@@ -96,7 +93,7 @@ class FactorMetric(Node):
     by: dt.date | None = None
 
 
-class SuccessFactor(Node):
+class SuccessFactor(Record):
     """A business success factor the commander sets: the top rung below the mission."""
 
     id: Id
@@ -106,20 +103,20 @@ class SuccessFactor(Node):
     review: Review | None = None
 
 
-class Market(Node):
+class Market(Record):
     id: Id
     name: Text | None = None
     priority: int | str | None = None
 
 
-class Customer(Node):
+class Customer(Record):
     id: Id
     name: Text | None = None
     market: Id | None = None
     rank: int | None = None
 
 
-class Environment(Node):
+class Environment(Record):
     """The operational environment: markets, customers, competitors, facts, assumptions."""
 
     markets: list[Market] = field(factory=list)
@@ -129,12 +126,12 @@ class Environment(Node):
     assumptions: list[Text] = field(factory=list)
 
 
-class Horizon(Node):
+class Horizon(Record):
     start: dt.date | None = None
     end: dt.date | None = None
 
 
-class Mission(Node):
+class Mission(Record):
     """The commander's mission: who, what, when, where, why, and the success factors."""
 
     kind: Literal["mission"]
@@ -146,17 +143,18 @@ class Mission(Node):
     success_factors: list[SuccessFactor]
     environment: Environment = field(factory=Environment)
     lifecycle: list[Id] = field(factory=lambda: list(DEFAULT_LIFECYCLE))
+    currency: Currency | None = None
 
 
 # --- intent ------------------------------------------------------------------------------
 
 
-class EndState(Node):
+class EndState(Record):
     condition: Text
     measured_by: Id | None = None
 
 
-class KeyTask(Node):
+class KeyTask(Record):
     """A key task of the commander's intent; supports success factors."""
 
     id: Id
@@ -168,7 +166,7 @@ class KeyTask(Node):
     review: Review | None = None
 
 
-class Intent(Node):
+class Intent(Record):
     """The commander's intent: purpose, vision, design, key tasks, end state."""
 
     kind: Literal["intent"]
@@ -185,19 +183,19 @@ class Intent(Node):
 # --- functions ---------------------------------------------------------------------------
 
 
-class SpecifiedTask(Node):
+class SpecifiedTask(Record):
     task: Text
     from_: Id | None = field(key="from", default=None)
 
 
-class Risk(Node):
+class Risk(Record):
     risk: Text
     likelihood: str | None = None
     impact: str | None = None
     mitigation: Text | None = None
 
 
-class MissionAnalysis(Node):
+class MissionAnalysis(Record):
     """What a functional leader derives from the mission before planning."""
 
     specified_tasks: list[SpecifiedTask] = field(factory=list)
@@ -208,7 +206,7 @@ class MissionAnalysis(Node):
     risks: list[Risk] = field(factory=list)
 
 
-class Estimate(Node):
+class Estimate(Record):
     """A functional estimate: how the function answers key tasks."""
 
     id: Id
@@ -222,7 +220,7 @@ class Estimate(Node):
     review: Review | None = None
 
 
-class Function(Node):
+class Function(Record):
     """A function (Marketing, Sales, ...): its analysis, estimates and strategic concept."""
 
     kind: Literal["function"]
@@ -238,12 +236,12 @@ class Function(Node):
 # --- supporting plans --------------------------------------------------------------------
 
 
-class Milestone(Node):
+class Milestone(Record):
     title: Text
     date: dt.date | None = None
 
 
-class Metric(Node):
+class Metric(Record):
     """A metric; leading and activity metrics must drive an outcome."""
 
     id: Id
@@ -259,7 +257,7 @@ class Metric(Node):
     drives: Id | None = None
 
 
-class Plan(Node):
+class Plan(Record):
     """A supporting plan of a function; supports that function's estimates."""
 
     kind: Literal["plan"]
@@ -284,7 +282,7 @@ class Plan(Node):
 # --- SLA and glossary --------------------------------------------------------------------
 
 
-class Stage(Node):
+class Stage(Record):
     """A stage of the demand waterfall, top of the funnel first."""
 
     id: Id
@@ -297,14 +295,14 @@ class Stage(Node):
     system_of_record: Text | None = None
 
 
-class Commitment(Node):
+class Commitment(Record):
     party: Id
     stage: Id
     volume: Number
     per: str
 
 
-class Sla(Node):
+class Sla(Record):
     """The Marketing and Sales agreement and its demand waterfall."""
 
     kind: Literal["sla"]
@@ -319,19 +317,19 @@ class Sla(Node):
     commitments: list[Commitment] = field(factory=list)
 
 
-class Term(Node):
+class Term(Record):
     term: Text
     definition: Text
     aliases: list[Text] = field(factory=list)
 
 
-class Glossary(Node):
+class Glossary(Record):
     kind: Literal["glossary"]
     id: Id
     terms: list[Term] = field(factory=list)
 
 
-class Member(Node):
+class Member(Record):
     """A person of the playbook, defined once and named by id (``{person: id}``)."""
 
     id: Id
@@ -341,7 +339,7 @@ class Member(Node):
     email: Email | None = None
 
 
-class People(Node):
+class People(Record):
     """The people of the playbook: owners, leaders and the commander, each defined once."""
 
     kind: Literal["people"]
@@ -356,7 +354,7 @@ PeriodText = Annotated[
 ]
 
 
-class ActualValue(Node):
+class ActualValue(Record):
     """An actual result of a plan metric or success factor: for a period, or on ``as_of``."""
 
     metric: Id
@@ -366,7 +364,7 @@ class ActualValue(Node):
     note: Text | None = None
 
 
-class FunnelVolume(Node):
+class FunnelVolume(Record):
     """How many reached a stage of the SLA's funnel in a period."""
 
     stage: Id
@@ -374,7 +372,7 @@ class FunnelVolume(Node):
     volume: int
 
 
-class Checkin(Node):
+class Checkin(Record):
     """A report of actual results, true on ``as_of``; not a node of the ladder."""
 
     kind: Literal["checkin"]
