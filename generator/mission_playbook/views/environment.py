@@ -163,7 +163,8 @@ def environment(
         html=fragments.fragment,  # {% filter html %}<table>...</table>{% endfilter %}
         markdown=fragments.TemplateMarkdown(),  # {% filter markdown %}...{% endfilter %}
         figure=results.figure,  # an actual as written: 44.5, 1,234
-        percent=results.percent,  # a share: 32.9 %
+        percent=results.percent,  # a share: 32.9%
+        needed=results.needed,  # a count to reach, rounded up: 1,234
         counted=results.counted,  # statuses counted: "2 on track, 1 off track"
     )
     env.globals.update(label=lambda kind: LABELS.get(kind, kind))

@@ -8,6 +8,7 @@ check-ins: every query answers "nothing" when the playbook has no as-of date.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from fractions import Fraction
 
@@ -32,14 +33,21 @@ def figure(value: object) -> str:
     return f"{float(value):,.2f}".rstrip("0").rstrip(".")
 
 
+def needed(value: object) -> str:
+    """A count that must be reached, rounded up: 1,234 for 1,233.2; empty for none."""
+    if value is None or isinstance(value, bool) or not isinstance(value, int | Fraction):
+        return ""
+    return f"{math.ceil(value):,}"
+
+
 def percent(share: object) -> str:
-    """A share as a percentage: 25 %, or 32.9 % when it is not whole; empty for none."""
+    """A share as a percentage: 25%, or 32.9% when it is not whole; empty for none."""
     if share is None or isinstance(share, bool) or not isinstance(share, Fraction | int | float):
         return ""
     value = Fraction(str(share)) * 100 if isinstance(share, float) else Fraction(share) * 100
     if value.denominator == 1:
-        return f"{value.numerator} %"
-    return f"{float(value):.1f} %"
+        return f"{value.numerator}%"
+    return f"{float(value):.1f}%"
 
 
 def counted(counts: Counts) -> str:
