@@ -160,7 +160,9 @@ def test_home_leads_with_the_headline(sample: Playbook, rendered: dict[str, str]
     )
 
 
-def test_the_waterfall_shows_plan_against_actual(sample: Playbook, rendered: dict[str, str]) -> None:
+def test_the_waterfall_shows_plan_against_actual(
+    sample: Playbook, rendered: dict[str, str]
+) -> None:
     text = rendered["waterfall.md"]
     section = text[text.index("## Plan against actual") : text.index("## Definitions")]
     funnel = sample.funnels[0]

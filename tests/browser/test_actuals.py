@@ -75,9 +75,7 @@ def visit(browser: Browser, url: str, scheme: Literal["light", "dark"] = "light"
     with PageSession(browser, color_scheme=scheme) as session:
         assert session.goto(url) == 200
         if scheme == "dark":  # Material follows the palette toggle, not only the media query
-            session.page.evaluate(
-                "document.body.setAttribute('data-md-color-scheme', 'slate')"
-            )
+            session.page.evaluate("document.body.setAttribute('data-md-color-scheme', 'slate')")
         text = session.page.inner_text("article")
         badges = session.page.evaluate(_BADGES_JS)
         charts = session.page.evaluate(_CHARTS_JS)

@@ -248,7 +248,10 @@ def snapshot(playbook: Playbook, fields: FieldsMemo | None = None) -> Snapshot:
     facts = _facts(playbook)
     taken = Snapshot(
         root=display_path(playbook.root),
-        nodes={i: _node(n, parents.get(i, []), fields, now, facts.get(i)) for i, n in playbook.nodes.items()},
+        nodes={
+            i: _node(n, parents.get(i, []), fields, now, facts.get(i))
+            for i, n in playbook.nodes.items()
+        },
         coverage=[RungCoverage(c.kind, c.label, c.total, c.covered) for c in playbook.coverage()],
         findings=[_finding(d) for d in playbook.diagnostics],
         as_of=str(playbook.as_of) if playbook.as_of is not None else None,

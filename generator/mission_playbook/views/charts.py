@@ -74,7 +74,7 @@ def trend(points: Sequence[Point], unit: object = None) -> str:
     return (
         CONFIG
         + "xychart\n"
-        + "  title \"Actual against expected\"\n"
+        + '  title "Actual against expected"\n'
         + f"  x-axis [{labels}]\n"
         + f'  y-axis "{y_title or "value"}" {figure(low)} --> {figure(_round_up(top))}\n'
         + f'  bar "Actual" [{actual}]\n'
