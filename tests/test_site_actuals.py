@@ -106,6 +106,7 @@ def test_a_success_factor_page_charts_its_actuals_against_the_path(
     assert 'bar "Actual" [15, 30, 44]' in chart
     expected = ", ".join(charts.figure(p.expected) for p in status.points)
     assert f'line "Expected" [{expected}]' in chart
+    assert "Bars: each actual reported. Line: what the path" in chart  # not by colour alone
 
 
 def test_counted_pages_list_their_troubled_plans(

@@ -10,8 +10,9 @@ the axis labels are periods and dates the check has parsed, the values exact num
 The chart sets its own colours from the theme's (``themeCSS``): Material draws Mermaid inside
 a shadow root, which the site's style sheet cannot reach but its custom properties do, so the
 text is the page's text colour and the bars and line are ``--playbook-chart-actual`` and
-``--playbook-chart-expected`` of ``playbook.css``, set for each colour scheme. A legend names
-the two series, so the chart does not depend on colour either.
+``--playbook-chart-expected`` of ``playbook.css``, set for each colour scheme. A caption under
+the chart names the two series by their shape (``results.chart``), so the chart does not
+depend on colour either.
 """
 
 from __future__ import annotations

@@ -114,4 +114,13 @@ def chart(status: NodeStatus | None, unit: object = None) -> str:
     if status is None or len(status.points) < 2:
         return ""
     source = charts.trend(status.points, unit)
-    return diagrams.pre(source) if source else ""
+    if not source:
+        return ""
+    return diagrams.pre(source) + CAPTION
+
+
+#: Under each chart: its two series by shape, not by colour.
+CAPTION = (
+    '<p class="playbook-chart-caption"><small>Bars: each actual reported. Line: what the path '
+    "to the target expected by then.</small></p>"
+)
