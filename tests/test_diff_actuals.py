@@ -16,7 +16,8 @@ from tests.test_diff import BASE, check_golden, write
 
 from mission_playbook import load
 from mission_playbook.compare.diff import diff_playbooks, diff_snapshots
-from mission_playbook.compare.snapshot import Snapshot, snapshot
+from mission_playbook.compare.snapshot import FieldsMemo, Snapshot, snapshot
+from mission_playbook.views import changes_page
 from mission_playbook.views.changes import to_json, to_markdown
 
 SLA = """\
@@ -227,3 +228,29 @@ def test_json(tmp_path: Path) -> None:
         "old": "at risk",
         "new": "off track",
     }
+
+
+def test_the_what_changed_page_tells_statuses_and_actuals(tmp_path: Path) -> None:
+    base, head = sides(tmp_path)
+    after = load(head)
+    diff = diff_playbooks(load(base), after)
+    text = changes_page.sentences(diff, after, lambda node_id: f"{node_id}.md")
+    engine = next(line for line in text.splitlines() if "(mkt-engine-wins.md)" in line[:60])
+    assert "Status: on track → off track." in engine
+    assert "Actual `2027-Q1` 160 → 120, owner's call *none* → off track, note changed." in engine
+    mql = next(line for line in text.splitlines() if line.startswith("- [") and "(mql.md)" in line)
+    assert "Actual `2027-03` 70 → 72." in mql and "Actual `2027-04` added 66." in mql
+    assert "**Actual results** as of 2027-04-30 (before: 2027-03-31)." in text
+    assert "Nothing in the plan itself changed." not in text
+
+
+def test_a_snapshot_memo_never_keeps_facts(tmp_path: Path) -> None:
+    """``mkdocs serve`` keeps node snapshots between builds; a status is added afresh."""
+    base, _head = sides(tmp_path)
+    playbook = load(base)
+    memo: FieldsMemo = {}
+    first = snapshot(playbook, memo)
+    again = snapshot(playbook, memo)
+    assert again == first
+    assert again.nodes["mkt-engine-wins"].facts["status"] == "on track"
+    assert all(taken.facts == {} for _record, taken in memo.values())

@@ -287,7 +287,7 @@ def _reported(value: dict[str, Json]) -> str:
     return shown
 
 
-def _actual_change(change: ActualChange) -> str:
+def actual_change(change: ActualChange) -> str:
     """One period of one node: added, removed, or what changed in it."""
     period = _code(change.period)
     old, new = change.old, change.new
@@ -317,10 +317,10 @@ def _actual_lines(w: _Writer, changes: list[ActualChange]) -> list[str]:
     last: NodeRef | None = None
     for change in changes:
         if change.node != last:
-            lines.append(f"- {w.node(change.node)}: {_actual_change(change)}")
+            lines.append(f"- {w.node(change.node)}: {actual_change(change)}")
             last = change.node
         else:
-            lines[-1] += f"; {_actual_change(change)}"
+            lines[-1] += f"; {actual_change(change)}"
     return lines
 
 
