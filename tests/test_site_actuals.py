@@ -159,6 +159,8 @@ def test_home_leads_with_the_headline(sample: Playbook, rendered: dict[str, str]
         f'<p class="playbook-headline"><strong>As of 2027-03-31: {on_track} of 5 success '
         "factors on track.</strong>"
     )
+    link = re.search(r'<a href="([^"]*)">See the scorecard</a>', first)
+    assert link is not None and link.group(1) in ("scorecard/", "scorecard.html")  # a URL
 
 
 def test_the_waterfall_shows_plan_against_actual(
