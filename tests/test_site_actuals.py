@@ -83,7 +83,9 @@ def test_a_plan_page_shows_each_metric_against_its_path(
     metric = sample.status("se-l2r-definitions-first-accept")
     assert metric is not None and metric.latest is not None
     # actual, expected to date, target, the period, the owner's own call and note
-    row = re.search(r"<tr><td>[^<]*</td><td><span[^>]*>off track</span></td>(.*?)</tr>", section)
+    row = re.search(
+        r"<tr><td>[^<]*</td><td[^>]*><span[^>]*>off track</span></td>(.*?)</tr>", section
+    )
     assert row is not None
     cells = re.findall(r"<td[^>]*>(.*?)</td>", row.group(1))
     assert cells[0].startswith(results.figure(metric.actual))

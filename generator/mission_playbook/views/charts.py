@@ -31,7 +31,7 @@ MAX_POINTS = 24
 CONFIG = (
     "---\n"
     "config:\n"
-    "  xyChart: {width: 560, height: 280, titleFontSize: 16}\n"
+    "  xyChart: {width: 560, height: 280, titleFontSize: 16, useMaxWidth: false}\n"
     "  themeCSS: >-\n"
     "    text{fill:var(--md-default-fg-color)!important}\n"
     "    .background{fill:none!important}\n"
