@@ -26,12 +26,15 @@ from mission_playbook.checks.status import Point
 #: Points drawn at most: the latest ones (two years of months).
 MAX_POINTS = 24
 
-#: The chart's settings and colours (Mermaid front matter; the CSS has balanced braces and no
-#: quote, as Mermaid's sanitizer and YAML want it).
+#: The chart's settings and colours. Mermaid always shrinks an XY chart to the column (it
+#: ignores ``useMaxWidth``), so the chart is narrow enough that on a 390 px phone its 14 px
+#: labels are still drawn at 11 px or more (``tests/browser/test_reader.py``).
+#: (Mermaid front matter; the CSS has balanced braces and no quote, as Mermaid's sanitizer and
+#: YAML want it.)
 CONFIG = (
     "---\n"
     "config:\n"
-    "  xyChart: {width: 560, height: 280, titleFontSize: 16, useMaxWidth: false}\n"
+    "  xyChart: {width: 420, height: 260, titleFontSize: 16}\n"
     "  themeCSS: >-\n"
     "    text{fill:var(--md-default-fg-color)!important}\n"
     "    .background{fill:none!important}\n"
