@@ -21,7 +21,7 @@ from typing import Any, TypeVar
 from mission_playbook.model import records
 from mission_playbook.model.diagnostics import Diagnostic
 from mission_playbook.model.files import display_path
-from mission_playbook.model.ladder import NESTED, Node
+from mission_playbook.model.ladder import NESTED, Node, drop_nodes
 from mission_playbook.playbook import Playbook
 
 Json = Any  # a JSON value: None, bool, number, str, list or dict of JSON values
@@ -151,10 +151,7 @@ def _fields(node: Node) -> dict[str, Json]:
         review.pop("against", None)
     for attrs, _kind in NESTED.get(node.kind, ()):  # deeper ones: mission.environment.markets
         if len(attrs) > 1:
-            holder = data
-            for attr in attrs[:-1]:
-                holder = holder.get(attr) or {}
-            holder.pop(attrs[-1], None)
+            drop_nodes(data, attrs)
     return data
 
 

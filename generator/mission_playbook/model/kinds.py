@@ -80,6 +80,45 @@ class Review(Node):
     against: dict[Id, dict[str, str]] = field(factory=dict)
 
 
+# --- assumptions, trip-wires and decisions ------------------------------------------------
+
+
+class Tripwire(Node):
+    """The line on a metric or success factor that, once its latest actual crosses it, trips the
+    assumption: ``below`` or ``above`` (one of the two), counted from ``by``."""
+
+    metric: Id
+    below: Number | None = None
+    above: Number | None = None
+    by: dt.date | None = None
+
+
+class Decision(Node):
+    """The decision a tripped assumption calls for: who decides, by when, between what; and,
+    once taken, when (``decided``) and what was chosen."""
+
+    decider: Owner
+    decide_by: dt.date | None = None
+    options: list[Text] = field(factory=list)
+    decided: dt.date | None = None
+    choice: Text | None = None
+
+
+class Assumption(Node):
+    """An assumption the plan rests on, watched by a trip-wire, with the decision it calls for
+    and the branch plan prepared for it (docs/model.md, "Assumptions and decisions")."""
+
+    id: Id
+    statement: Text
+    tripwire: Tripwire | None = None
+    decision: Decision | None = None
+    branch: Id | None = None
+
+
+#: An assumption of the mission's environment or a function's mission analysis: text, or a node.
+AssumptionItem = Text | Assumption
+
+
 # --- mission -----------------------------------------------------------------------------
 
 
@@ -126,7 +165,7 @@ class Environment(Node):
     customers: list[Customer] = field(factory=list)
     competitors: list[Text] = field(factory=list)
     facts: list[Text] = field(factory=list)
-    assumptions: list[Text] = field(factory=list)
+    assumptions: list[AssumptionItem] = field(factory=list)
 
 
 class Horizon(Node):
@@ -203,7 +242,7 @@ class MissionAnalysis(Node):
     specified_tasks: list[SpecifiedTask] = field(factory=list)
     implied_tasks: list[Text] = field(factory=list)
     facts: list[Text] = field(factory=list)
-    assumptions: list[Text] = field(factory=list)
+    assumptions: list[AssumptionItem] = field(factory=list)
     constraints: list[Text] = field(factory=list)
     risks: list[Risk] = field(factory=list)
 
@@ -278,6 +317,7 @@ class Plan(Node):
     milestones: list[Milestone] = field(factory=list)
     budget: Number | str | None = None
     metrics: list[Metric] = field(factory=list)
+    branch_of: Id | None = None
     review: Review | None = None
 
 
