@@ -11,6 +11,8 @@ the median wall time and peak memory (ru_maxrss from wait4) of RUNS runs of:
 - the whole site: `mkdocs build` with the `playbook` plugin, in a git repository whose
   history holds the plans (a first commit, then 30 commits that each change one plan file),
   so that every node page shows its last commit (provenance);
+- the same build with fragment-only pages left to Python-Markdown (``PageHtml`` switched off
+  in the benchmark's process), to see what writing those pages directly saves;
 - a rebuild as under `mkdocs serve`, after one plan's title changed (the second build only).
 
 What is compared takes turns (floor A, check cold, check warm; then floor B, floor C, site;
@@ -62,6 +64,17 @@ for path in sorted(Path(sys.argv[1]).rglob("*.y*ml")):
     with path.open("rb") as fh:
         for _doc in yaml.load_all(fh):
             pass
+"""
+
+
+# `mkdocs build` (its command line, arguments as given) with PageHtml switched off: every
+# generated page is converted by Python-Markdown, the fragment markers still set the HTML aside.
+WITHOUT_PAGE_HTML = """
+import sys
+from mission_playbook.views.fragments import PageHtml
+PageHtml.for_site = classmethod(lambda cls, *args: None)
+from mkdocs.__main__ import cli
+cli(sys.argv[1:])
 """
 
 
@@ -449,7 +462,16 @@ def tree_size(path: Path) -> dict[str, int]:
     return {"bytes": sum(p.stat().st_size for p in files), "files": len(files)}
 
 
-NAMES = ("floor_a", "floor_b", "floor_c", "check_cold", "check_warm", "site", "rebuild")
+NAMES = (
+    "floor_a",
+    "floor_b",
+    "floor_c",
+    "check_cold",
+    "check_warm",
+    "site",
+    "site_markers",
+    "rebuild",
+)
 RATIOS = (
     ("check_cold/floor_a", "check_cold", "floor_a"),
     ("check_warm/check_cold", "check_warm", "check_cold"),
@@ -457,6 +479,7 @@ RATIOS = (
     ("site/floor_c", "site", "floor_c"),
     ("floor_c/floor_b", "floor_c", "floor_b"),
     ("rebuild/site", "rebuild", "site"),
+    ("site/markers", "site", "site_markers"),
 )
 
 
@@ -524,19 +547,23 @@ def bench_one(n: int, work: Path, bindir: Path, runs: int, synthetic: ModuleType
     )
     if m["check_cold"].status != "ok":
         m["check_warm"] = Measurement(m["check_cold"].status, note="check cold was not ok")
-    log("floor B, floor C and the site, taking turns")
+    log("floor B, floor C, the site and the site without PageHtml, taking turns")
     subprocess.run(
         [python, "-c", COMPILE_TEMPLATES, str(cache / "templates")], env=env, check=False
     )
+    site = ["build", "-q", "-f", str(config)]
     m |= measure(
         {
             "floor_b": Job([mkdocs, "build", "-q", "-f", str(floor_b_config)], work),
             "floor_c": Job([mkdocs, "build", "-q", "-f", str(floor_c_config)], work),
             "site": Job(
-                [mkdocs, "build", "-q", "-f", str(config)],
+                [mkdocs, *site],
                 root,
                 prepare=clear_all_but_templates,
                 missing='"playbook" plugin is not installed',
+            ),
+            "site_markers": Job(
+                [python, "-c", WITHOUT_PAGE_HTML, *site], root, prepare=clear_all_but_templates
             ),
         },
         env=env,
@@ -560,7 +587,7 @@ def bench_one(n: int, work: Path, bindir: Path, runs: int, synthetic: ModuleType
 def report(results: list[Result]) -> None:
     """Print the timing table and the output sizes."""
     head = f"{'N':>6} {'gen':>6} " + " ".join(f"{x:>14}" for x in NAMES)
-    head += "  cold/A  warm/cold  site/B  site/C  C/B  rebuild/site"
+    head += "  cold/A  warm/cold  site/B  site/C  C/B  rebuild/site  site/markers"
     print(head)
     print("-" * len(head))
     for r in results:
@@ -570,6 +597,7 @@ def report(results: list[Result]) -> None:
             f"{r.n:>6} {r.generate_seconds:>5.2f}s "
             + " ".join(f"{r.measurements[x].cell():>14}" for x in NAMES)
             + f"  {fmt[0]:>6}  {fmt[1]:>9}  {fmt[2]:>6}  {fmt[3]:>6}  {fmt[4]:>4}  {fmt[5]:>12}"
+            + f"  {fmt[6]:>12}"
         )
     print()
     print(

@@ -504,6 +504,7 @@ hostile_text = st.one_of(
 EXAMPLES = int(os.environ.get("PLAYBOOK_FUZZ_EXAMPLES", "40"))
 
 
+@pytest.mark.slow  # a long property run
 @settings(
     max_examples=EXAMPLES,
     deadline=None,
@@ -518,6 +519,7 @@ def test_hostile_text_never_fails_and_never_reaches_a_page(
     assert_safe(check_and_render(root))
 
 
+@pytest.mark.slow  # a long property run
 @settings(max_examples=EXAMPLES * 8, deadline=None)
 @given(text=hostile_text)
 def test_every_filter_gives_safe_html(text: str) -> None:

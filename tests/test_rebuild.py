@@ -24,6 +24,8 @@ from mission_playbook.compare import revisions
 from mission_playbook.plugin import PlaybookPlugin
 from mission_playbook.views.environment import PACKAGED_TEMPLATES
 
+pytestmark = pytest.mark.slow  # every test builds a site two or three times
+
 ABM = Path("plans/functions/marketing/mkt-abm.yaml")
 
 

@@ -1,7 +1,8 @@
 """Loading a playbook: plan files in, a model and its diagnostics out.
 
-``load`` is a pure function of the files (it writes nothing): it reads every plan file,
-checks each node on its own, indexes ids, resolves the ladder, then checks the links.
+``load`` is a pure function of the files: it reads every plan file, checks each node on its
+own, indexes ids, resolves the ladder, then checks the links. It reads or writes a cache only
+when its caller passes one (the command line and the MkDocs plugin do, as the settings say).
 """
 
 from __future__ import annotations
@@ -106,7 +107,7 @@ class Playbook:
         return coverage.coverage(self.ladder)
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
 class FileResult:
     """One plan file checked on its own: its documents, their models and its findings."""
 
@@ -129,10 +130,9 @@ def validate_file(
 
 
 def read_all(
-    sources: Sources, settings: Settings, findings: Findings
+    sources: Sources, findings: Findings, cache: FileCache | None = None
 ) -> tuple[list[FileResult], list[str]]:
-    """Every plan file, parsed or taken from the cache, then checked on its own."""
-    cache = FileCache(sources.root, settings.cache_dir) if settings.cache else None
+    """Every plan file, parsed or taken from ``cache``, then checked on its own."""
     findings.extend(sources.findings.items)
     results: list[FileResult] = []
     for source in sources.files:
@@ -252,17 +252,22 @@ def judge(
 
 
 def load(
-    plans: str | Path = "plans", settings: Settings | None = None, sources: Sources | None = None
+    plans: str | Path = "plans",
+    settings: Settings | None = None,
+    sources: Sources | None = None,
+    cache: FileCache | None = None,
 ) -> Playbook:
     """Load and check the playbook in ``plans``: a model and every finding, all in one run.
 
-    ``sources`` are the plan files when the caller has read them already.
+    ``sources`` are the plan files when the caller has read them already; ``cache`` keeps
+    parsed files between runs (``model/cache.py``'s ``file_cache``). Without one, every file
+    is parsed and no cache is read or written, whatever the settings say.
     """
-    settings = settings or Settings(plans=Path(plans), cache=False)
+    settings = settings or Settings(plans=Path(plans))
     root = Path(plans)
     sources = sources or read_plans(root, settings.max_file_size)
     findings = Findings()
-    results, files = read_all(sources, settings, findings)
+    results, files = read_all(sources, findings, cache)
     ladder = build(root, results, findings)
     actuals, states = collect(ladder, results, findings)
     waterfalls, cycles = check(ladder, findings)

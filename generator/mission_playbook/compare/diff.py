@@ -166,10 +166,6 @@ def _ref(node: NodeSnapshot) -> NodeRef:
     return NodeRef(node.kind, node.id, node.title, node.owner, node.owner_kind)
 
 
-def _entry(node: NodeSnapshot) -> NodeEntry:
-    return NodeEntry(_ref(node), list(node.links.get("supports", [])))
-
-
 def _missing(node_id: str) -> NodeRef:
     return NodeRef("missing", node_id, node_id)
 

@@ -1,4 +1,8 @@
-"""Findings of the check: stable codes, severities and source locations."""
+"""Findings of the check: stable codes, severities and source locations.
+
+On the measured warm path of ``playbook check`` (a check that changed nothing): the value
+classes of ``model/values.py`` instead of dataclasses, and ``difflib`` imported where it is used.
+"""
 
 from __future__ import annotations
 

@@ -3,9 +3,9 @@ model (docs/model.md).
 
 Each class is a record (``model/records.py``): validated with precise error paths (which
 map back to file:line:col through the positions the loader keeps), unknown fields forbidden,
-and the source of the JSON Schema that editors use (``authoring/schema.py``). ``supports``
-lists default to empty so that a missing link is reported as an orphan (PB006), not a schema
-error.
+numbers accepted as text, and the source of the JSON Schema that editors use
+(``authoring/schema.py``). ``supports`` lists default to empty so that a missing link is
+reported as an orphan (PB006), not a schema error.
 """
 
 from __future__ import annotations
@@ -45,14 +45,10 @@ Email = Annotated[
 DEFAULT_LIFECYCLE = ["radar", "opportunity", "customer", "advocate"]
 
 
-class Node(Record):
-    """A node of a plan document: unknown fields are errors, numbers are accepted as text."""
-
-
 # --- people and review -------------------------------------------------------------------
 
 
-class Person(Node):
+class Person(Record):
     """A person named where they are needed: an owner, a leader, the commander."""
 
     name: Text
@@ -61,7 +57,7 @@ class Person(Node):
     email: Email | None = None
 
 
-class PersonRef(Node):
+class PersonRef(Record):
     """A person of the playbook's ``people`` list, named by id."""
 
     person: Id
@@ -71,7 +67,7 @@ class PersonRef(Node):
 Owner = Text | Person | PersonRef
 
 
-class Review(Node):
+class Review(Record):
     """A review stamp (written by ``playbook review``): who reviewed the node, when, and
     a short hash of each field of each node it supports, as they were then."""
 
@@ -83,7 +79,7 @@ class Review(Node):
 # --- assumptions, trip-wires and decisions ------------------------------------------------
 
 
-class Tripwire(Node):
+class Tripwire(Record):
     """The line on a metric or success factor that, once its latest actual crosses it, trips the
     assumption: ``below`` or ``above`` (one of the two), counted from ``by``."""
 
@@ -93,7 +89,7 @@ class Tripwire(Node):
     by: dt.date | None = None
 
 
-class Decision(Node):
+class Decision(Record):
     """The decision a tripped assumption calls for: who decides, by when, between what; and,
     once taken, when (``decided``) and what was chosen."""
 
@@ -104,7 +100,7 @@ class Decision(Node):
     choice: Text | None = None
 
 
-class Assumption(Node):
+class Assumption(Record):
     """An assumption the plan rests on, watched by a trip-wire, with the decision it calls for
     and the branch plan prepared for it (docs/model.md, "Assumptions and decisions")."""
 
@@ -122,7 +118,7 @@ AssumptionItem = Text | Assumption
 # --- mission -----------------------------------------------------------------------------
 
 
-class FactorMetric(Node):
+class FactorMetric(Record):
     """How a success factor is measured."""
 
     name: Text
@@ -135,7 +131,7 @@ class FactorMetric(Node):
     by: dt.date | None = None
 
 
-class SuccessFactor(Node):
+class SuccessFactor(Record):
     """A business success factor the commander sets: the top rung below the mission."""
 
     id: Id
@@ -145,20 +141,20 @@ class SuccessFactor(Node):
     review: Review | None = None
 
 
-class Market(Node):
+class Market(Record):
     id: Id
     name: Text | None = None
     priority: int | str | None = None
 
 
-class Customer(Node):
+class Customer(Record):
     id: Id
     name: Text | None = None
     market: Id | None = None
     rank: int | None = None
 
 
-class Environment(Node):
+class Environment(Record):
     """The operational environment: markets, customers, competitors, facts, assumptions."""
 
     markets: list[Market] = field(factory=list)
@@ -168,12 +164,12 @@ class Environment(Node):
     assumptions: list[AssumptionItem] = field(factory=list)
 
 
-class Horizon(Node):
+class Horizon(Record):
     start: dt.date | None = None
     end: dt.date | None = None
 
 
-class Mission(Node):
+class Mission(Record):
     """The commander's mission: who, what, when, where, why, and the success factors."""
 
     kind: Literal["mission"]
@@ -190,12 +186,12 @@ class Mission(Node):
 # --- intent ------------------------------------------------------------------------------
 
 
-class EndState(Node):
+class EndState(Record):
     condition: Text
     measured_by: Id | None = None
 
 
-class KeyTask(Node):
+class KeyTask(Record):
     """A key task of the commander's intent; supports success factors."""
 
     id: Id
@@ -207,7 +203,7 @@ class KeyTask(Node):
     review: Review | None = None
 
 
-class Intent(Node):
+class Intent(Record):
     """The commander's intent: purpose, vision, design, key tasks, end state."""
 
     kind: Literal["intent"]
@@ -224,19 +220,19 @@ class Intent(Node):
 # --- functions ---------------------------------------------------------------------------
 
 
-class SpecifiedTask(Node):
+class SpecifiedTask(Record):
     task: Text
     from_: Id | None = field(key="from", default=None)
 
 
-class Risk(Node):
+class Risk(Record):
     risk: Text
     likelihood: str | None = None
     impact: str | None = None
     mitigation: Text | None = None
 
 
-class MissionAnalysis(Node):
+class MissionAnalysis(Record):
     """What a functional leader derives from the mission before planning."""
 
     specified_tasks: list[SpecifiedTask] = field(factory=list)
@@ -247,7 +243,7 @@ class MissionAnalysis(Node):
     risks: list[Risk] = field(factory=list)
 
 
-class Estimate(Node):
+class Estimate(Record):
     """A functional estimate: how the function answers key tasks."""
 
     id: Id
@@ -261,7 +257,7 @@ class Estimate(Node):
     review: Review | None = None
 
 
-class Function(Node):
+class Function(Record):
     """A function (Marketing, Sales, ...): its analysis, estimates and strategic concept."""
 
     kind: Literal["function"]
@@ -277,12 +273,12 @@ class Function(Node):
 # --- supporting plans --------------------------------------------------------------------
 
 
-class Milestone(Node):
+class Milestone(Record):
     title: Text
     date: dt.date | None = None
 
 
-class Metric(Node):
+class Metric(Record):
     """A metric; leading and activity metrics must drive an outcome."""
 
     id: Id
@@ -298,7 +294,7 @@ class Metric(Node):
     drives: Id | None = None
 
 
-class Plan(Node):
+class Plan(Record):
     """A supporting plan of a function; supports that function's estimates."""
 
     kind: Literal["plan"]
@@ -324,7 +320,7 @@ class Plan(Node):
 # --- SLA and glossary --------------------------------------------------------------------
 
 
-class Stage(Node):
+class Stage(Record):
     """A stage of the demand waterfall, top of the funnel first."""
 
     id: Id
@@ -337,14 +333,14 @@ class Stage(Node):
     system_of_record: Text | None = None
 
 
-class Commitment(Node):
+class Commitment(Record):
     party: Id
     stage: Id
     volume: Number
     per: str
 
 
-class Sla(Node):
+class Sla(Record):
     """The Marketing and Sales agreement and its demand waterfall."""
 
     kind: Literal["sla"]
@@ -359,19 +355,19 @@ class Sla(Node):
     commitments: list[Commitment] = field(factory=list)
 
 
-class Term(Node):
+class Term(Record):
     term: Text
     definition: Text
     aliases: list[Text] = field(factory=list)
 
 
-class Glossary(Node):
+class Glossary(Record):
     kind: Literal["glossary"]
     id: Id
     terms: list[Term] = field(factory=list)
 
 
-class Member(Node):
+class Member(Record):
     """A person of the playbook, defined once and named by id (``{person: id}``)."""
 
     id: Id
@@ -381,7 +377,7 @@ class Member(Node):
     email: Email | None = None
 
 
-class People(Node):
+class People(Record):
     """The people of the playbook: owners, leaders and the commander, each defined once."""
 
     kind: Literal["people"]
@@ -396,7 +392,7 @@ PeriodText = Annotated[
 ]
 
 
-class ActualValue(Node):
+class ActualValue(Record):
     """An actual result of a plan metric or success factor: for a period, or on ``as_of``."""
 
     metric: Id
@@ -406,7 +402,7 @@ class ActualValue(Node):
     note: Text | None = None
 
 
-class FunnelVolume(Node):
+class FunnelVolume(Record):
     """How many reached a stage of the SLA's funnel in a period."""
 
     stage: Id
@@ -414,7 +410,7 @@ class FunnelVolume(Node):
     volume: int
 
 
-class Checkin(Node):
+class Checkin(Record):
     """A report of actual results, true on ``as_of``; not a node of the ladder."""
 
     kind: Literal["checkin"]

@@ -10,7 +10,6 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from mission_playbook.model import kinds as model
 from mission_playbook.model.diagnostics import Findings, Location
 from mission_playbook.model.source import Document, PathKey
 from mission_playbook.model.validate import ID_FORM, check_id
@@ -256,7 +255,3 @@ def drop_nodes(data: dict[str, Any], attrs: tuple[str, ...]) -> None:
     else:
         holder.pop(attrs[-1], None)
 
-
-def documents_of(ladder: Ladder, cls: type[model.Node]) -> list[Any]:
-    """The typed documents of one kind, in file order."""
-    return [n.data for n in ladder.nodes.values() if isinstance(n.data, cls)]

@@ -39,6 +39,7 @@ from mission_playbook import __version__
 from mission_playbook.compare import revisions
 from mission_playbook.compare.diff import diff_snapshots
 from mission_playbook.compare.snapshot import snapshot
+from mission_playbook.model.cache import file_cache
 from mission_playbook.model.config import (
     DEFAULT_AT_RISK,
     DEFAULT_TOLERANCE,
@@ -127,7 +128,7 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
 
     def _load(self, settings: Settings) -> Playbook:
         try:
-            playbook = load(settings.plans, settings)
+            playbook = load(settings.plans, settings, cache=file_cache(settings))
         except ConfigError as exc:
             raise PluginError(str(exc)) from None
         for d in playbook.diagnostics:
