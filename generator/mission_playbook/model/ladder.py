@@ -254,4 +254,3 @@ def drop_nodes(data: dict[str, Any], attrs: tuple[str, ...]) -> None:
         holder[attrs[-1]] = kept
     else:
         holder.pop(attrs[-1], None)
-
