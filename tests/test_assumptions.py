@@ -13,6 +13,7 @@ import pytest
 from mission_playbook.checks.assumptions import State
 from mission_playbook.checks.review import fingerprint
 from mission_playbook.playbook import Playbook
+from mission_playbook.views.queries import Queries
 
 FUNCTION = """\
 kind: function
@@ -371,3 +372,16 @@ def test_an_assumption_node_leaves_the_mission_s_review_hash_as_it_was(check, ba
     )
     with_node = fingerprint(check({**base, "mission.yaml": node}).nodes["m"])
     assert with_node == with_text != before
+
+
+def test_a_dormant_branch_plan_is_not_active_in_the_synchronization_matrix(check, base):
+    dated = BRANCH.replace("branch_of:", "start: 2027-04-01\nend: 2027-06-30\nbranch_of:")
+    files = {"functions__marketing__plan-b.yaml": dated}
+
+    def active(pb: Playbook) -> set[str]:
+        _labels, rows = Queries(pb).quarter_table()
+        return {p.id for _function, cells in rows for cell in cells for p in cell}
+
+    assert active(playbook(check, base, **files)) == {"plan-a"}
+    tripped = playbook(check, base, checkin("2027-03-10", 30), **files)
+    assert active(tripped) == {"plan-a", "plan-b"}

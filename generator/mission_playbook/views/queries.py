@@ -199,8 +199,13 @@ class Queries:
 
     def quarter_table(self) -> tuple[list[str], list[tuple[Node, list[list[Node]]]]]:
         """Functions × quarters of the horizon: (quarter labels, [(function, the plans active
-        in each quarter)])."""
-        dated = [p for p in self.ladder.of_kind("plan") if p.data.start and p.data.end]
+        in each quarter)]); dormant branch plans are not active."""
+        dormant = self.ladder.dormant
+        dated = [
+            p
+            for p in self.ladder.of_kind("plan")
+            if p.data.start and p.data.end and p.id not in dormant
+        ]
         if not dated:
             return [], []
         mission = self.playbook.mission
@@ -216,7 +221,8 @@ class Queries:
                 [
                     p
                     for p in self.plans_of(function)
-                    if p.data.start
+                    if p.id not in dormant
+                    and p.data.start
                     and p.data.end
                     and p.data.start <= q_end
                     and p.data.end >= q_start
