@@ -93,7 +93,7 @@ PLACES: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 
 #: Where an assumption goes, by the kind of the document it is assumed in.
-ASSUMPTIONS = {
+ASSUMPTIONS: dict[str, tuple[str, ...]] = {
     "mission": ("environment", "assumptions"),
     "function": ("mission_analysis", "assumptions"),
 }
@@ -513,8 +513,8 @@ def new(
         )
     state = read_state(plans, settings, cache)
     if node_id in state.ids:
-        where = state.ladder.nodes.get(node_id)
-        at = f" (the {where.label} at {where.loc('id')})" if where else ""
+        used = state.ladder.nodes.get(node_id)
+        at = f" (the {used.label} at {used.loc('id')})" if used else ""
         raise AuthoringError(f"the id '{node_id}' is already used{at}; ids are unique")
     broken = [d for d in state.playbook.diagnostics if d.code == "PB001"]
     want = SUPPORTS.get(kind)
@@ -570,7 +570,7 @@ def new(
         return create_file(state, plans, target, header, body)
     if kind == "assumption":
         holder = _single(state, "mission") if where == "mission" else state.ladder.nodes[str(where)]
-        keys = ASSUMPTIONS[holder.kind]
+        keys: tuple[str, ...] = ASSUMPTIONS[holder.kind]
     else:
         doc_kind, keys = PLACES[kind]
         holder = (
