@@ -8,11 +8,15 @@ lines and columns are worked out by hand from the YAML here.
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from mission_playbook.checks.assumptions import State
 from mission_playbook.checks.review import fingerprint
+from mission_playbook.compare.diff import diff_playbooks
 from mission_playbook.playbook import Playbook
+from mission_playbook.views.changes import to_json, to_markdown
 from mission_playbook.views.queries import Queries
 
 FUNCTION = """\
@@ -385,3 +389,43 @@ def test_a_dormant_branch_plan_is_not_active_in_the_synchronization_matrix(check
     assert active(playbook(check, base, **files)) == {"plan-a"}
     tripped = playbook(check, base, checkin("2027-03-10", 30), **files)
     assert active(tripped) == {"plan-a", "plan-b"}
+
+
+# --- the plan diff -----------------------------------------------------------------------------
+
+
+def test_the_diff_reports_an_assumption_tripping_and_its_branch_plan_triggered(check, base):
+    before = playbook(check, base, checkin("2027-02-28", 45))
+    after = playbook(check, base, checkin("2027-02-28", 45), checkin("2027-03-31", "36.5"))
+    diff = diff_playbooks(before, after)
+    assert [(c.node.id, c.old, c.new) for c in diff.assumptions] == [
+        ("asm-a", "holding", "tripped")
+    ]
+    assert diff.assumptions[0].latest == "36.5 on 2027-03-31 against a line below 40"
+    assert [(b.plan.id, b.assumption, b.how) for b in diff.branches] == [
+        ("plan-b", "asm-a", "triggered")
+    ]
+    text = to_markdown(diff, fold=False)
+    assert "1 assumption tripped, 1 branch plan triggered" in text.splitlines()[0]
+    assert "## Assumptions and branch plans (2)" in text
+    assert (
+        "- assumption `asm-a` of function `marketing`: holding → **tripped**: "
+        "36.5 on 2027-03-31 against a line below 40"
+    ) in text
+    assert "- branch plan **Plan B** `plan-b` of `asm-a`: triggered" in text
+    document = json.loads(to_json(diff))
+    assert document["summary"]["assumptions"] == 1
+    assert document["decisions"]["branches"][0]["how"] == "triggered"
+
+
+def test_the_diff_reports_a_branch_plan_added_and_nothing_when_states_stay(check, base):
+    without = with_function(**{"      branch: plan-b\n": ""})
+    before = check(
+        {**base, "functions/marketing.yaml": without, "functions/marketing/plan-a.yaml": plan_a()}
+    )
+    after = playbook(check, base)
+    diff = diff_playbooks(before, after)
+    assert diff.assumptions == []  # untested before and after
+    assert [(b.plan.id, b.how) for b in diff.branches] == [("plan-b", "added")]
+    assert diff_playbooks(after, after).branches == []
+    assert "Assumptions and branch plans" not in to_markdown(diff_playbooks(after, after))

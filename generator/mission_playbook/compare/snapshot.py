@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
+from mission_playbook.checks.assumptions import describe
 from mission_playbook.model import records
 from mission_playbook.model.diagnostics import Diagnostic
 from mission_playbook.model.files import display_path
@@ -35,7 +36,7 @@ LINK_FIELDS: dict[str, tuple[str, ...]] = {
 }
 
 #: The version of the JSON form; another one is not read back (a miss).
-FORMAT = 1
+FORMAT = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,7 +156,25 @@ def _fields(node: Node) -> dict[str, Json]:
     return data
 
 
-def _node(node: Node, parents: list[Node]) -> NodeSnapshot:
+def facts(playbook: Playbook) -> dict[str, dict[str, Json]]:
+    """Derived facts by node id: an assumption's ``state`` (holding, tripped, untested), the
+    ``latest`` actual against its line in words and the date it tripped (``since``); a branch
+    plan's assumption (``branch_of``) and whether it is ``dormant`` or ``triggered``."""
+    found: dict[str, dict[str, Json]] = {}
+    judged = playbook.assumptions
+    for node_id, state in judged.by_id.items():
+        since = state.since.as_of.isoformat() if state.since is not None else None
+        found[node_id] = {"state": str(state.state), "latest": describe(state), "since": since}
+    for plan_id, assumption in judged.branches.items():
+        tripped = judged.by_id[assumption].tripped
+        found[plan_id] = {
+            "branch_of": assumption,
+            "branch": "triggered" if tripped else "dormant",
+        }
+    return found
+
+
+def _node(node: Node, parents: list[Node], derived: dict[str, Json]) -> NodeSnapshot:
     owner = node.owner
     return NodeSnapshot(
         kind=node.kind,
@@ -167,6 +186,7 @@ def _node(node: Node, parents: list[Node]) -> NodeSnapshot:
         fields=_fields(node),
         links={f: _ids(getattr(node.data, f, None)) for f in LINK_FIELDS.get(node.kind, ())},
         parents=[p.id for p in parents],
+        facts=derived,
     )
 
 
@@ -178,9 +198,12 @@ def _finding(d: Diagnostic) -> FindingRef:
 def snapshot(playbook: Playbook) -> Snapshot:
     """The playbook as plain values, in one walk over its nodes."""
     parents = playbook.ladder.parents
+    derived = facts(playbook)
     return Snapshot(
         root=display_path(playbook.root),
-        nodes={i: _node(n, parents.get(i, [])) for i, n in playbook.nodes.items()},
+        nodes={
+            i: _node(n, parents.get(i, []), derived.get(i) or {}) for i, n in playbook.nodes.items()
+        },
         coverage=[RungCoverage(c.kind, c.label, c.total, c.covered) for c in playbook.coverage()],
         findings=[_finding(d) for d in playbook.diagnostics],
     )
