@@ -40,8 +40,8 @@ test: $(VENV)/.stamp mermaid chromium  ## the whole suite, as CI runs it
 test-fast: $(VENV)/.stamp mermaid
 	$(BIN)/python -m pytest -m "not browser and not slow" -q
 
-serve: $(VENV)/.stamp mermaid  ## live preview; rebuilds on any change under plans/ or templates/
-	$(BIN)/mkdocs serve
+serve: $(VENV)/.stamp mermaid  ## live preview; a rebuild writes only the pages an edit changes
+	$(BIN)/mkdocs serve --dirty
 
 bench: $(VENV)/.stamp mermaid  ## benchmarks/README.md; not part of `make test`
 	$(BIN)/python benchmarks/run.py

@@ -13,10 +13,12 @@ the median wall time and peak memory (ru_maxrss from wait4) of RUNS runs of:
   so that every node page shows its last commit (provenance);
 - the same build with fragment-only pages left to Python-Markdown (``PageHtml`` switched off
   in the benchmark's process), to see what writing those pages directly saves;
-- a rebuild as under `mkdocs serve`, after one plan's title changed (the second build only).
+- a rebuild as under `make serve` (`mkdocs serve --dirty`), after one plan's title changed
+  (the second build only).
 
-What is compared takes turns (floor A, check cold, check warm; then floor B, floor C, site;
-each group RUNS times), so that a change in the machine's load weighs on both sides alike.
+What is compared takes turns (floor A, check cold, check warm; then floor B, floor C, site,
+rebuild; each group RUNS times), so that a change in the machine's load weighs on both sides
+alike.
 
 The product's bytecode is compiled first, as a pip install does (the floors' libraries are).
 The site is measured as a user's second build runs: the packaged page templates are compiled
@@ -93,26 +95,39 @@ for name in env.list_templates(extensions=["j2"]):
 """
 
 
-# A rebuild as `mkdocs serve` does it after an edit: the plugin kept from the first build (it
-# has on_startup), then one plan's title changed (restored afterwards). Prints the second
-# build's wall and CPU seconds, and the process's peak RSS in KiB.
+# A rebuild as `make serve` (`mkdocs serve --dirty`) does it after an edit: the plugins kept
+# from the first build (MkDocs keeps a plugin that has on_startup), the site in a folder of its
+# own at the address serve gives it, then one plan's title changed (restored afterwards) and
+# the site built again. Prints the second build's wall and CPU seconds and the process's peak
+# RSS in KiB, then how many pages that build rendered and wrote again.
 REBUILD = """
-import resource, sys, time
+import resource, shutil, sys, tempfile, time
 from pathlib import Path
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 config_file, plan = sys.argv[1], Path(sys.argv[2])
-config = load_config(config_file)
-config.plugins.on_startup(command="serve", dirty=False)
-build(config)
+url = "http://127.0.0.1:8000/"
+site = tempfile.mkdtemp(prefix="rebuild-")
+def load():
+    config = load_config(config_file, site_dir=site)
+    config.site_url = url
+    return config
+config = load()
+config.plugins.on_startup(command="serve", dirty=True)
+build(config, serve_url=url, dirty=True)
 original = plan.read_text(encoding="utf-8")
 try:
     plan.write_text(original.replace("title: ", "title: Revised ", 1), encoding="utf-8")
     start, cpu = time.perf_counter(), time.process_time()
-    build(load_config(config_file))
+    config = load()
+    build(config, serve_url=url, dirty=True)
     seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
 finally:
     plan.write_text(original, encoding="utf-8")
+    shutil.rmtree(site, ignore_errors=True)
+plugin = config.plugins["playbook"]
+pages = len(plugin.written.order)
+print(f"rendered {plugin.reads.rendered} written {pages - plugin.written.kept_count} of {pages}")
 print(seconds, cpu, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 """
 
@@ -406,6 +421,7 @@ class Job:
     cwd: Path
     prepare: Callable[[], None] | None = None
     missing: str | None = None
+    reports: bool = False  # prints its own "wall CPU KiB" last (REBUILD), is not timed here
 
 
 def measure(
@@ -427,7 +443,8 @@ def measure(
                 continue
             if job.prepare:
                 job.prepare()
-            rc, sample, tail = run_once(job.cmd, job.cwd, env, python)
+            run = run_reporting if job.reports else run_once
+            rc, sample, tail = run(job.cmd, job.cwd, env, python)
             if rc != 0:
                 unavailable = job.missing is not None and job.missing in tail
                 out[name] = Measurement("n/a" if unavailable else "err", note=f"exit {rc}: {tail}")
@@ -436,24 +453,18 @@ def measure(
     return {name: m.summarise() if m.status == "ok" else m for name, m in out.items()}
 
 
-def measure_rebuild(
-    config: Path, plan: Path, *, env: dict[str, str], runs: int, python: str
-) -> Measurement:
-    """Median of `runs` rebuilds after an edit (REBUILD): the second build's time only."""
-    m = Measurement()
-    for _ in range(runs):
-        done = subprocess.run(
-            [python, "-c", REBUILD, str(config), str(plan)],
-            cwd=config.parent,
-            env=env,
-            capture_output=True,
-            text=True,
-        )
-        if done.returncode != 0:
-            return Measurement("err", note=f"exit {done.returncode}: {done.stderr[-2000:]}")
-        seconds, cpu, kib = done.stdout.split()[-3:]
-        m.runs.append((round(float(seconds), 4), round(float(cpu), 4), round(int(kib) / 1024, 1)))
-    return m.summarise()
+def run_reporting(
+    cmd: list[str], cwd: Path, env: dict[str, str], python: str
+) -> tuple[int, tuple[float, float, float], str]:
+    """Run `cmd`, which prints its own wall, CPU seconds and peak KiB on its last line."""
+    done = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True)
+    if done.returncode != 0:
+        return done.returncode, (0.0, 0.0, 0.0), done.stderr[-2000:]
+    lines = done.stdout.strip().splitlines()
+    seconds, cpu, kib = lines[-1].split()
+    print(f"    {' '.join(lines[:-1])}", file=sys.stderr, flush=True)
+    sample = (round(float(seconds), 4), round(float(cpu), 4), round(int(kib) / 1024, 1))
+    return 0, sample, ""
 
 
 def tree_size(path: Path) -> dict[str, int]:
@@ -547,11 +558,12 @@ def bench_one(n: int, work: Path, bindir: Path, runs: int, synthetic: ModuleType
     )
     if m["check_cold"].status != "ok":
         m["check_warm"] = Measurement(m["check_cold"].status, note="check cold was not ok")
-    log("floor B, floor C, the site and the site without PageHtml, taking turns")
+    log("floor B, floor C, the site, the site without PageHtml and a rebuild, taking turns")
     subprocess.run(
         [python, "-c", COMPILE_TEMPLATES, str(cache / "templates")], env=env, check=False
     )
     site = ["build", "-q", "-f", str(config)]
+    plan = min((plans / "functions").glob("*/*.yaml"))  # a supporting plan
     m |= measure(
         {
             "floor_b": Job([mkdocs, "build", "-q", "-f", str(floor_b_config)], work),
@@ -565,17 +577,17 @@ def bench_one(n: int, work: Path, bindir: Path, runs: int, synthetic: ModuleType
             "site_markers": Job(
                 [python, "-c", WITHOUT_PAGE_HTML, *site], root, prepare=clear_all_but_templates
             ),
+            "rebuild": Job(
+                [python, "-c", REBUILD, str(config), str(plan)],
+                root,
+                missing='"playbook" plugin is not installed',
+                reports=True,
+            ),
         },
         env=env,
         runs=runs,
         python=python,
     )
-    log("rebuild")
-    if m["site"].status == "ok":
-        plan = min((plans / "functions").glob("*/*.yaml"))  # a supporting plan
-        m["rebuild"] = measure_rebuild(config, plan, env=env, runs=runs, python=python)
-    else:
-        m["rebuild"] = Measurement(m["site"].status, note="site was not ok")
     empty = {"bytes": 0, "files": 0}
     output = {
         "site": tree_size(root / "site") if m["site"].status == "ok" else empty,
