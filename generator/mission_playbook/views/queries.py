@@ -15,7 +15,9 @@ from mission_playbook.checks import waterfall as funnel
 from mission_playbook.model.ladder import LABELS, Node
 from mission_playbook.model.people import Someone, resolve
 from mission_playbook.playbook import Playbook
+from mission_playbook.views import decisions as decision_rows
 from mission_playbook.views import diagrams, readiness
+from mission_playbook.views.decisions import DecisionRow, WatchedMetric
 
 #: Rows of a list or table before the rest are summarised as "… and N more".
 MAX_LIST = 30
@@ -47,6 +49,7 @@ class Queries:
             if estimate.owner is not None:
                 self._estimates_by_function[estimate.owner.id].append(estimate)
         self._metric_ladder = metrics.metric_ladder(self.ladder)
+        self._decisions: list[DecisionRow] | None = None
 
     # --- the ladder ----------------------------------------------------------------------
 
@@ -282,3 +285,29 @@ class Queries:
         for need in w.stages if w else []:
             out[str(need.stage.data.owner)].append(need.stage)
         return out
+
+    # --- assumptions and decisions -------------------------------------------------------
+
+    def decisions(self) -> list[DecisionRow]:
+        """The decision support matrix: one row per assumption node, tripped first."""
+        if self._decisions is None:
+            self._decisions = decision_rows.matrix(self.playbook)
+        return self._decisions
+
+    def critical_information(self) -> list[WatchedMetric]:
+        """The commander's critical information list: the metrics trip-wires watch, with
+        their latest values and status (those of tripped assumptions first)."""
+        return decision_rows.critical_information(self.decisions(), self.playbook)
+
+    def resting_on(self, node: Node) -> list[DecisionRow]:
+        """The tripped assumptions a node rests on (its function's, a branch plan's own)."""
+        ids = {s.node.id for s in decision_rows.resting_on(self.playbook, node)}
+        return [r for r in self.decisions() if r.assumption.id in ids]
+
+    def branch_of(self, plan: Node) -> DecisionRow | None:
+        """The assumption a branch plan waits on (``branch_state``: dormant or triggered), or
+        none for any other plan."""
+        state = self.playbook.assumptions.branch_of(plan.id)
+        if state is None:
+            return None
+        return next((r for r in self.decisions() if r.assumption is state.node), None)
