@@ -383,8 +383,13 @@ def test_a_dormant_branch_plan_is_not_active_in_the_synchronization_matrix(check
     files = {"functions__marketing__plan-b.yaml": dated}
 
     def active(pb: Playbook) -> set[str]:
-        _labels, rows = Queries(pb).quarter_table()
-        return {p.id for _function, cells in rows for cell in cells for p in cell}
+        queries = Queries(pb)
+        _labels, rows = queries.quarter_table()
+        found = {p.id for _function, cells in rows for cell in cells for p in cell}
+        timeline = queries.timeline()
+        assert timeline is not None
+        assert {b.plan.id for lane in timeline.lanes for b in lane.bars} == found
+        return found
 
     assert active(playbook(check, base, **files)) == {"plan-a"}
     tripped = playbook(check, base, checkin("2027-03-10", 30), **files)
