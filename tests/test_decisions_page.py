@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 
 import pytest
+from tests.test_assumptions import BRANCH, FUNCTION, plan_a
 
 from mission_playbook import load
 from mission_playbook.playbook import Playbook
@@ -71,7 +72,9 @@ def test_the_critical_information_list_names_each_watched_metric_once(sample, re
 def test_assumption_nodes_link_to_their_row_and_the_page_is_in_the_navigation(sample, rendered):
     views = next(item["Views"] for item in navigation(sample) if "Views" in item)
     assert {"Decisions": "decisions.md"} in views
-    assert 'href="../decisions/#asm-mql-to-sal"' in rendered["plans/sales-inside-first-review.md"]
+    assert (
+        'href="../../decisions/#asm-mql-to-sal"' in rendered["plans/sales-inside-first-review.md"]
+    )
 
 
 def test_without_assumption_nodes_there_is_no_decisions_page(check, base):
@@ -79,3 +82,84 @@ def test_without_assumption_nodes_there_is_no_decisions_page(check, base):
     assert "decisions.md" not in pages.render_pages(pb)
     views = next(item["Views"] for item in navigation(pb) if "Views" in item)
     assert {"Decisions": "decisions.md"} not in views
+
+
+# --- notices ---------------------------------------------------------------------------------
+
+NOTICE = '<div class="admonition danger playbook-notice">'
+
+
+def notices(text: str) -> list[str]:
+    """The notices of a page: each admonition of class playbook-notice, as its HTML."""
+    found = []
+    for part in text.split('class="admonition ')[1:]:
+        if part.split('"', 1)[0].endswith("playbook-notice"):
+            found.append(part[: part.index("</div>")])
+    return found
+
+
+def test_the_function_and_its_plans_rest_on_the_tripped_assumption(rendered):
+    for page in (
+        "functions/sales.md",
+        "plans/sales-lead-acceptance.md",
+        "plans/sales-account-plans.md",
+    ):
+        found = notices(rendered[page])
+        assert len(found) == 1, page
+        notice = found[0]
+        assert "Assumption tripped: a decision is due" in notice
+        assert "36 percent (2027-03), below 40 percent, since 2027-02-28" in notice
+        assert "Tom Becker" in notice and "by 2027-04-12" in notice
+        assert 'decisions/#asm-mql-to-sal">See the decision.</a>' in notice
+    # the notice comes before the page's own content
+    text = rendered["functions/sales.md"]
+    assert text.index("playbook-notice") < text.index("## Mission analysis")
+
+
+def test_pages_resting_on_no_tripped_assumption_have_no_notice(rendered):
+    for page in (
+        "functions/marketing.md",
+        "plans/mkt-demand-engine.md",
+        "functions/customer-success.md",
+    ):
+        assert notices(rendered[page]) == [], page
+
+
+def test_the_branch_plan_says_whose_branch_plan_it_is_and_that_it_is_triggered(rendered):
+    found = notices(rendered["plans/sales-inside-first-review.md"])
+    assert len(found) == 1  # its own assumption once, as a branch plan
+    assert "Branch plan, triggered" in found[0]
+    assert "<strong>triggered</strong>" in found[0]
+    assert 'function <a href="../../functions/sales/">Sales</a>' in found[0]
+
+
+def test_a_dormant_branch_plan_says_so_and_no_page_has_a_tripped_notice(check, base):
+    pb = check(
+        {
+            **base,
+            "functions/marketing.yaml": FUNCTION,
+            "functions/marketing/plan-a.yaml": plan_a(),
+            "functions/marketing/plan-b.yaml": BRANCH,
+        }
+    )
+    rendered = pages.render_pages(pb)
+    found = notices(rendered["plans/plan-b.md"])
+    assert len(found) == 1 and "Branch plan, dormant" in found[0]
+    assert "<strong>dormant</strong>" in found[0] and "untested so far" in found[0]
+    assert notices(rendered["plans/plan-a.md"]) == notices(rendered["functions/marketing.md"]) == []
+
+
+def test_the_home_page_counts_tripped_assumptions_and_decisions_due(rendered):
+    text = rendered["index.md"]
+    section = text[text.index("## Decisions") : text.index("## Health of the playbook")]
+    assert "1 assumption tripped, 1 decision due" in section
+    assert '<a href="decisions/#asm-mql-to-sal">' in section
+    assert "decides by 2027-04-12" in section
+
+
+def test_assumption_nodes_are_listed_with_their_state_and_text_ones_as_they_are(rendered):
+    text = rendered["functions/sales.md"]
+    assert "- The opportunity-to-win rate stays at 25 percent while volume grows.\n" in text
+    assert "(**tripped**: [trip-wire and decision](../decisions.md#asm-mql-to-sal))" in text
+    assert "(untested: [trip-wire and decision](../decisions.md#asm-transportation-budget))" in text
+    assert "Assumption(" not in text and "Assumption(" not in rendered["index.md"]
