@@ -18,6 +18,7 @@ from mission_playbook.compare.diff import diff_playbooks
 from mission_playbook.playbook import Playbook
 from mission_playbook.views.changes import to_json, to_markdown
 from mission_playbook.views.queries import Queries
+from mission_playbook.views.report import summary
 
 FUNCTION = """\
 kind: function
@@ -434,3 +435,11 @@ def test_the_diff_reports_a_branch_plan_added_and_nothing_when_states_stay(check
     assert [(b.plan.id, b.how) for b in diff.branches] == [("plan-b", "added")]
     assert diff_playbooks(after, after).branches == []
     assert "Assumptions and branch plans" not in to_markdown(diff_playbooks(after, after))
+
+
+def test_the_check_s_summary_counts_assumptions_by_state_only_when_there_are_some(check, base):
+    assert "assumptions" not in summary(check(base))
+    tripped = playbook(check, base, checkin("2027-03-10", 30))
+    assert summary(tripped).endswith(
+        "| assumptions 1 tripped, 0 holding, 0 untested; 1 decision due"
+    )
