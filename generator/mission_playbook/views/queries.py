@@ -57,7 +57,6 @@ class Queries:
                 self._estimates_by_function[estimate.owner.id].append(estimate)
         self._metric_ladder = metrics.metric_ladder(self.ladder)
         self._unmarked = fragments.InlineHtml()  # plan text in HTML, no glossary term marked
-        self._decisions: list[DecisionRow] | None = None
 
     # --- the ladder ----------------------------------------------------------------------
 
@@ -368,10 +367,10 @@ class Queries:
     # --- assumptions and decisions -------------------------------------------------------
 
     def decisions(self) -> list[DecisionRow]:
-        """The decision support matrix: one row per assumption node, tripped first."""
-        if self._decisions is None:
-            self._decisions = decision_rows.matrix(self.playbook)
-        return self._decisions
+        """The decision support matrix: one row per assumption node, tripped first (made on
+        each call: a value kept from one page to the next would hide its reads of the plans,
+        ``plugin/reads.py``)."""
+        return decision_rows.matrix(self.playbook)
 
     def critical_information(self) -> list[WatchedMetric]:
         """The commander's critical information list: the metrics trip-wires watch, with
@@ -380,13 +379,13 @@ class Queries:
 
     def resting_on(self, node: Node) -> list[DecisionRow]:
         """The tripped assumptions a node rests on (its function's, a branch plan's own)."""
-        ids = {s.node.id for s in decision_rows.resting_on(self.playbook, node)}
-        return [r for r in self.decisions() if r.assumption.id in ids]
+        return [
+            decision_rows.row(self.playbook, s)
+            for s in decision_rows.resting_on(self.playbook, node)
+        ]
 
     def branch_of(self, plan: Node) -> DecisionRow | None:
         """The assumption a branch plan waits on (``branch_state``: dormant or triggered), or
         none for any other plan."""
         state = self.playbook.assumptions.branch_of(plan.id)
-        if state is None:
-            return None
-        return next((r for r in self.decisions() if r.assumption is state.node), None)
+        return decision_rows.row(self.playbook, state) if state is not None else None
