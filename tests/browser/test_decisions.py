@@ -68,11 +68,15 @@ def test_a_notice_on_the_function_leads_to_its_decision(browser: Browser, site_u
         assert row.is_visible() and "Tripped" in row.inner_text()
 
 
-@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+@pytest.mark.parametrize(
+    ("viewport", "scheme"),
+    [(DESKTOP, "light"), (DESKTOP, "dark"), (PHONE, "light")],
+    ids=["desktop", "dark", "phone"],
+)
 def test_the_decisions_page_reads_on_a_phone_and_passes_axe(
-    browser: Browser, site_url: str, axe_js: Path, viewport: tuple[int, int]
+    browser: Browser, site_url: str, axe_js: Path, viewport: tuple[int, int], scheme: str
 ) -> None:
-    with PageSession(browser, viewport) as session:
+    with PageSession(browser, viewport, color_scheme=scheme) as session:  # type: ignore[arg-type]
         session.goto(site_url + "decisions/index.html", wait_for_mermaid=False)
         assert audit(session.page, axe_js) == []
         if viewport == PHONE:
