@@ -443,3 +443,15 @@ def test_the_check_s_summary_counts_assumptions_by_state_only_when_there_are_som
     assert summary(tripped).endswith(
         "| assumptions 1 tripped, 0 holding, 0 untested; 1 decision due"
     )
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "where"),
+    [
+        ("below: 40", "below: forty", (11, 16)),  # the value at fault, no "no line" beside it
+        ("tripwire:\n        metric: met-a\n        below: 40", "tripwire: met-a", (9, 17)),
+    ],
+)
+def test_a_malformed_trip_wire_is_one_pb002_and_no_pb017(check, base, old, new, where):
+    pb = playbook(check, base, function=with_function(**{old: new}))
+    assert codes(pb) == [("PB002", FUNCTION_FILE, *where)]

@@ -234,8 +234,7 @@ def check(ladder: Ladder, findings: Findings) -> None:
     that disagree (each side where it is written)."""
     for node in ladder.of_kind("assumption"):
         wire = node.data.tripwire
-        aside = node.doc.set_aside
-        if wire is not None and (*node.path, "tripwire") not in aside and line_of(wire) is None:
+        if wire is not None and not _wire_set_aside(node) and line_of(wire) is None:
             if wire.below is None:
                 findings.add(
                     "PB002",
@@ -253,6 +252,12 @@ def check(ladder: Ladder, findings: Findings) -> None:
         _check_branch(ladder, node, findings)
     for plan in ladder.of_kind("plan"):
         _check_branch_of(ladder, plan, findings)
+
+
+def _wire_set_aside(node: Node) -> bool:
+    """Whether the trip-wire, or a field of it, was set aside as invalid (PB002 said so)."""
+    at = (*node.path, "tripwire")
+    return any(path[: len(at)] == at for path in node.doc.set_aside)
 
 
 def _check_branch(ladder: Ladder, node: Node, findings: Findings) -> None:
@@ -301,7 +306,7 @@ def check_decisions(assumptions: Assumptions, findings: Findings) -> None:
     as_of = assumptions.as_of
     for state in assumptions.by_id.values():
         node = state.node
-        if node.data.tripwire is None:
+        if node.data.tripwire is None and not _wire_set_aside(node):
             findings.add(
                 "PB017",
                 f"assumption '{node.id}' has no trip-wire: give it a 'tripwire' (the metric or "
