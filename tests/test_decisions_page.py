@@ -163,3 +163,20 @@ def test_assumption_nodes_are_listed_with_their_state_and_text_ones_as_they_are(
     assert "(**tripped**: [trip-wire and decision](../decisions.md#asm-mql-to-sal))" in text
     assert "(untested: [trip-wire and decision](../decisions.md#asm-transportation-budget))" in text
     assert "Assumption(" not in text and "Assumption(" not in rendered["index.md"]
+
+
+def test_the_synchronization_matrix_lists_a_dormant_branch_plan_apart(check, base):
+    dated = BRANCH.replace("branch_of:", "start: 2027-04-01\nend: 2027-06-30\nbranch_of:")
+    pb = check(
+        {
+            **base,
+            "functions/marketing.yaml": FUNCTION,
+            "functions/marketing/plan-a.yaml": plan_a(),
+            "functions/marketing/plan-b.yaml": dated,
+        }
+    )
+    text = pages.render_pages(pb)["schedule.md"]
+    waiting = text[text.index("## Branch plans waiting") :]
+    assert "[Plan B](plans/plan-b.md)" in waiting
+    assert "if [asm-a](decisions.md#asm-a) trips" in waiting
+    assert "plan-b" not in text[: text.index("## Branch plans waiting")]
