@@ -45,6 +45,8 @@ def to_json(diff: PlanDiff) -> str:
             "findings_introduced": len(diff.introduced),
             "findings_fixed": len(diff.fixed),
             "impacted": diff.impact.count,
+            "assumptions": len(diff.assumptions),
+            "branches": len(diff.branches),
         },
         "nodes": {k: data[k] for k in ("added", "removed", "renamed", "changed")},
         "links": {
@@ -56,6 +58,7 @@ def to_json(diff: PlanDiff) -> str:
         "coverage": [{**c, "changed": diff.coverage[i].changed} for i, c in enumerate(coverage)],
         "findings": {"introduced": data["introduced"], "fixed": data["fixed"]},
         "impact": data["impact"],
+        "decisions": {"assumptions": data["assumptions"], "branches": data["branches"]},
     }
     return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
@@ -189,6 +192,9 @@ def _summary(diff: PlanDiff) -> str:
         )
     findings = ", ".join(found) if found else "findings unchanged"
     summary = f"**Plan changes:** {model} · {coverage} · {findings}"
+    decisions = _decisions_summary(diff)
+    if decisions:
+        summary += f" · {decisions}"
     impact = diff.impact
     if impact.count:
         owners = _count(len(impact.owners), "owner")
@@ -196,6 +202,37 @@ def _summary(diff: PlanDiff) -> str:
     elif impact:
         summary += " · nothing beneath the changes above the plans"
     return summary
+
+
+def _decisions_summary(diff: PlanDiff) -> str:
+    """``1 assumption tripped, 1 branch plan triggered`` (empty when nothing changed)."""
+    parts = []
+    states = Counter(c.new for c in diff.assumptions)
+    for state in ("tripped", "holding", "untested"):
+        if states[state]:
+            parts.append(f"{_count(states[state], 'assumption')} {state}")
+    hows = Counter("triggered" if "triggered" in b.how else b.how for b in diff.branches)
+    for how in ("triggered", "added", "dormant again"):
+        if hows[how]:
+            parts.append(f"{_count(hows[how], 'branch plan')} {how}")
+    return ", ".join(parts)
+
+
+def _decisions(w: _Writer, diff: PlanDiff) -> list[str]:
+    """Assumptions that changed state, then branch plans added or triggered."""
+    lines = []
+    for c in diff.assumptions:
+        was = f"{c.old} → " if c.old is not None else "new, "
+        latest = (
+            f": {textsafe.markdown_inline(c.latest)}" if c.latest and c.new != "untested" else ""
+        )
+        mark = "**tripped**" if c.new == "tripped" else c.new
+        lines.append(f"- {w.node(c.node)}: {was}{mark}{latest}")
+    for b in diff.branches:
+        lines.append(
+            f"- branch plan {w.node(b.plan, label=False)} of {w.id(b.assumption)}: {b.how}"
+        )
+    return lines
 
 
 def _field_line(change: FieldChange) -> str:
@@ -259,6 +296,8 @@ def to_markdown(diff: PlanDiff, link: LinkFn | None = None, *, fold: bool = True
     w = _Writer(link, fold)
     w.lines.append(_summary(diff))
     owners = f"{_count(len(diff.impact.owners), 'owner')}, " if diff.impact.owners else ""
+    decided = len(diff.assumptions) + len(diff.branches)
+    w.section(f"Assumptions and branch plans ({decided})", _decisions(w, diff))
     w.section(f"Impact ({owners}{_count(diff.impact.count, 'node')})", _impact(w, diff.impact))
     w.section(
         f"Added ({len(diff.added)})",

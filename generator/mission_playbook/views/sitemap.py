@@ -45,6 +45,15 @@ VIEWS = (
 )
 
 
+#: The decision support matrix's page, when the playbook has assumption nodes.
+DECISIONS = "decisions.md"
+
+
+def has_decisions(playbook: Playbook) -> bool:
+    """Whether the playbook has assumption nodes, and so a Decisions page."""
+    return bool(playbook.assumptions.by_id)
+
+
 @dataclass
 class Page:
     """One page to render: its path, template, node and context."""
@@ -70,6 +79,8 @@ def site_pages(playbook: Playbook, changes: tuple[str, str] | None = None) -> li
             if ID_FORM.fullmatch(node.id):  # a malformed id never becomes a path (PB013)
                 out.append(Page(page_path(node), template, node.title, node))
     out += [Page(path, template, title) for path, template, title in VIEWS]
+    if has_decisions(playbook):
+        out.append(Page(DECISIONS, "decisions.md.j2", "Decisions"))
     sla = next(ladder.of_kind("sla"), None)
     if sla is not None:
         out.append(Page("waterfall.md", "waterfall.md.j2", "Demand waterfall", sla))
@@ -94,6 +105,8 @@ def page_path(node: Node) -> str:
         return f"{page_path(node.owner)}#{node.id}"
     if node.kind == "stage":
         return f"waterfall.md#{node.id}"
+    if node.kind == "assumption":
+        return f"{DECISIONS}#{node.id}"
     return f"index.md#{node.id}"
 
 
