@@ -138,8 +138,10 @@ def test_every_code_has_a_catalogue_entry_with_the_documented_default():
         "PB014": "warning",  # placeholders left by `playbook new`
         "PB015": "warning",  # stale actuals
         "PB016": "off",  # off track: a result, not a defect, unless a team opts in
+        "PB017": "warning",  # an assumption without trip-wire, a decision overdue
         "PB018": "error",  # a check-in's period, date or value that cannot be used
         "PB019": "warning",  # suspect: a parent changed since the review (tests/test_review.py)
+        "PB021": "error",  # a branch plan and its assumption disagree (tests/test_assumptions.py)
     }
 
 

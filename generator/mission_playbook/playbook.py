@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from mission_playbook.checks import (
+    assumptions,
     checkins,
     coverage,
     funnel,
@@ -22,6 +23,7 @@ from mission_playbook.checks import (
     waterfall,
 )
 from mission_playbook.checks import status as rollup
+from mission_playbook.checks.assumptions import Assumptions, AssumptionState
 from mission_playbook.checks.coverage import Coverage
 from mission_playbook.model import kinds as model
 from mission_playbook.model import ladder as ladder_mod
@@ -55,6 +57,8 @@ class Playbook:
     actuals: checkins.Actuals = field(default_factory=checkins.Actuals)
     statuses: rollup.Statuses = field(default_factory=rollup.Statuses)
     funnels: list[funnel.Funnel] = field(default_factory=list)
+    # assumptions and decisions (docs/model.md): every assumption node untested without check-ins
+    assumptions: Assumptions = field(default_factory=Assumptions)
 
     @property
     def nodes(self) -> dict[str, Node]:
@@ -92,6 +96,11 @@ class Playbook:
         """The status of a metric, plan, success factor, estimate, key task or function with
         the figures behind it; None without check-ins (or for a node of another kind)."""
         return self.statuses.of(node_id)
+
+    def assumption(self, node_id: str) -> AssumptionState | None:
+        """The state of an assumption node (holding, tripped or untested) with the actual
+        behind it; None for any other id."""
+        return self.assumptions.of(node_id)
 
     def coverage(self) -> list[Coverage]:
         """Per rung, its nodes and how many are linked (``checks/coverage.py``)."""
@@ -211,7 +220,8 @@ def build(root: Path, results: list[FileResult], findings: Findings) -> Ladder:
 
 
 def check(ladder: Ladder, findings: Findings) -> tuple[list[waterfall.Waterfall], list[list[str]]]:
-    """Every link check, in one pass each."""
+    """Every link check, in one pass each (coverage and orphans after the branch plans'
+    dormancy is known: ``Ladder.dormant``)."""
     links.check_references(ladder, findings)
     links.check_orphans(ladder, findings)
     links.check_coverage(ladder, findings)
@@ -228,29 +238,43 @@ def check(ladder: Ladder, findings: Findings) -> tuple[list[waterfall.Waterfall]
     metrics.check(ladder, findings)
     rollup.check_measures(ladder, findings)
     review.check(ladder, findings)
+    assumptions.check(ladder, findings)
     return waterfall.check(ladder, findings), cycles
+
+
+def collect(
+    ladder: Ladder, results: list[FileResult], findings: Findings
+) -> tuple[checkins.Actuals, Assumptions]:
+    """The actuals of every check-in (PB018 and their references), then the state of every
+    assumption, which decides which branch plans are dormant (``Ladder.dormant``)."""
+    pairs = ((d, m) for r in results for d, m in zip(r.documents, r.models, strict=True))
+    horizon = checkins.horizon_of(ladder)
+    actuals = checkins.collect(ladder, checkins.checkin_documents(pairs), horizon, findings)
+    states = assumptions.judge(ladder, actuals)
+    ladder.dormant = states.dormant()
+    return actuals, states
 
 
 def judge(
     ladder: Ladder,
-    results: list[FileResult],
+    actuals: checkins.Actuals,
+    states: Assumptions,
     waterfalls: list[waterfall.Waterfall],
     settings: Settings,
     findings: Findings,
-) -> tuple[checkins.Actuals, rollup.Statuses, list[funnel.Funnel]]:
-    """The actuals of every check-in, the status of every node and the funnel against the SLA,
-    with their findings (PB015, PB016, PB018)."""
-    pairs = ((d, m) for r in results for d, m in zip(r.documents, r.models, strict=True))
-    horizon = checkins.horizon_of(ladder)
-    actuals = checkins.collect(ladder, checkins.checkin_documents(pairs), horizon, findings)
+) -> tuple[rollup.Statuses, list[funnel.Funnel]]:
+    """The status of every node and the funnel against the SLA, with their findings (PB015,
+    PB016), and the decisions overdue (PB017)."""
+    assumptions.check_decisions(states, findings)
     if actuals.as_of is None:
-        return actuals, rollup.Statuses(), []
+        return rollup.Statuses(), []
+    horizon = checkins.horizon_of(ladder)
     thresholds = rollup.Thresholds.of(settings.at_risk, settings.tolerance)
     statuses = rollup.judge(ladder, actuals, horizon, thresholds)
     rollup.check_stale(ladder, actuals, horizon, findings)
     if settings.severity.get("PB016", CATALOGUE["PB016"].severity) is not Severity.OFF:
         rollup.check_off_track(statuses, findings)  # off by default: its places cost parses
-    return actuals, statuses, funnel.compare(waterfalls, actuals)
+    return statuses, funnel.compare(waterfalls, actuals)
 
 
 def load(
@@ -273,9 +297,10 @@ def load(
     findings = Findings()
     results, files = read_all(sources, findings, cache, kept)
     ladder = build(root, results, findings)
+    actuals, states = collect(ladder, results, findings)
     waterfalls, cycles = check(ladder, findings)
-    actuals, statuses, funnels = judge(ladder, results, waterfalls, settings, findings)
+    statuses, funnels = judge(ladder, actuals, states, waterfalls, settings, findings)
     diagnostics = apply_severities(findings.items, settings.severity)
     return Playbook(
-        root, ladder, diagnostics, files, waterfalls, cycles, actuals, statuses, funnels
+        root, ladder, diagnostics, files, waterfalls, cycles, actuals, statuses, funnels, states
     )

@@ -188,7 +188,7 @@ def test_synchronization_matrix_bars_open_their_plans(browser: Browser, site_url
         session.goto(site_url + "schedule/index.html", wait_for_mermaid=False)
         page = session.page
         rows = page.locator(".playbook-timeline li a")
-        assert rows.count() == 17  # every dated plan of the sample
+        assert rows.count() == 18  # every dated plan of the sample (the branch plan triggered)
         label = page.locator(".playbook-timeline__label").first
         assert float(label.evaluate("e => parseFloat(getComputedStyle(e).fontSize)")) >= 14
         bar = page.locator(".playbook-timeline__bar").nth(5)

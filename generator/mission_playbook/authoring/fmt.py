@@ -160,7 +160,12 @@ def comments(text: str) -> list[str]:
 
 
 def _model(annotation: Any) -> type[Record] | None:
+    """The record a mapping holds: the annotation's, or the one record of a union such as an
+    assumption's ``Text | Assumption``."""
     annotation = unwrap(annotation)
+    if records.is_union(annotation):
+        found = [a for a in typing.get_args(annotation) if records.is_record(unwrap(a))]
+        return unwrap(found[0]) if len(found) == 1 else None
     return annotation if records.is_record(annotation) else None
 
 

@@ -4,7 +4,8 @@ Where ids are written is known from the model: the ``id`` of each document and n
 the fields that name a node (``supports``, ``function``, ``depends_on``, ``drives``,
 ``measured_by``, ``from``, ``markets``, ``customers``, ``market``, the SLA's ``parties``,
 stage ``owner``, commitment ``party`` and ``stage``, a check-in's ``metric`` and ``stage``,
-a person named as ``owner``, ``leader`` or ``commander``), and the keys of review stamps (the
+an assumption's ``tripwire.metric`` and ``branch``, a plan's ``branch_of``, a person named as
+``owner``, ``leader``, ``commander`` or ``decider``), and the keys of review stamps (the
 parents they were written against). The lifecycle stages of the mission are a vocabulary of
 their own, named by plans' ``lifecycle_stage``: OLD is renamed there when it is a lifecycle
 stage and no node has that id, or with ``--lifecycle``.
@@ -42,6 +43,14 @@ from mission_playbook.model.validate import ID_FORM, walk_ids
 
 Pattern = tuple[str, ...]  # "*" stands for any list index
 
+#: Fields of an assumption node that define or name a node.
+ASSUMPTION_FIELDS: tuple[Pattern, ...] = (
+    ("id",),
+    ("tripwire", "metric"),
+    ("decision", "decider", "person"),
+    ("branch",),
+)
+
 #: Fields that define or name a node, by document kind.
 NODE_FIELDS: dict[str, tuple[Pattern, ...]] = {
     "mission": (
@@ -51,6 +60,7 @@ NODE_FIELDS: dict[str, tuple[Pattern, ...]] = {
         ("environment", "markets", "*", "id"),
         ("environment", "customers", "*", "id"),
         ("environment", "customers", "*", "market"),
+        *(("environment", "assumptions", "*", *f) for f in ASSUMPTION_FIELDS),
     ),
     "intent": (
         ("id",),
@@ -65,6 +75,7 @@ NODE_FIELDS: dict[str, tuple[Pattern, ...]] = {
         ("estimates", "*", "id"),
         ("estimates", "*", "supports", "*"),
         ("mission_analysis", "specified_tasks", "*", "from"),
+        *(("mission_analysis", "assumptions", "*", *f) for f in ASSUMPTION_FIELDS),
     ),
     "plan": (
         ("id",),
@@ -76,6 +87,7 @@ NODE_FIELDS: dict[str, tuple[Pattern, ...]] = {
         ("customers", "*"),
         ("metrics", "*", "id"),
         ("metrics", "*", "drives"),
+        ("branch_of",),
     ),
     "sla": (
         ("id",),

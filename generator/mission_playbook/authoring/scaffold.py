@@ -8,6 +8,8 @@ key-task           appended to the intent's key_tasks               --supports f
 function           a new file ``functions/<id>.yaml``               none
 estimate           appended to the function's estimates             --function, --supports
 plan               a new file ``functions/<function>/<id>.yaml``    --supports, --function
+assumption         appended to the mission's environment or the     --in mission|FUNCTION
+                   function's mission analysis (``assumptions``)
 =================  ===============================================  =====================
 
 Required fields are filled with the placeholder ``TODO`` and a comment saying what goes there
@@ -17,7 +19,8 @@ check passes on the result; the command lists the placeholders left to fill in.
 A new plan and a new function check clean. A node added on a higher rung is linked up but has
 nothing below it yet, so the check reports it as uncovered (PB007) until the rung below is
 written: a success factor until a key task supports it, a key task until an estimate does, an
-estimate until a plan does. The command says which ``playbook new`` to run next.
+estimate until a plan does. The command says which ``playbook new`` to run next. A new
+assumption has no trip-wire yet, so the check warns (PB017) until one is written.
 
 It refuses (exit 1, nothing written) an id that is not of the required form or already used
 anywhere in the playbook, a link that names no node or a node of the wrong kind, a file that
@@ -49,6 +52,7 @@ from mission_playbook.authoring.fmt import (
     AuthoringError,
     bodies,
     dump_rt,
+    fields,
     inside,
     key_order,
     last_line,
@@ -64,6 +68,7 @@ from mission_playbook.model.config import Settings
 from mission_playbook.model.diagnostics import Findings, did_you_mean
 from mission_playbook.model.files import display_path, plan_files
 from mission_playbook.model.ladder import LABELS, SUPPORTS, Ladder, Node
+from mission_playbook.model.records import unwrap
 from mission_playbook.model.source import Document, decode, parse_text, read_file
 from mission_playbook.model.validate import ID_FORM, PLACEHOLDER, walk_ids
 from mission_playbook.playbook import Playbook, load
@@ -77,13 +82,20 @@ KINDS: dict[str, str] = {
     "function": "function",
     "estimate": "estimate",
     "plan": "plan",
+    "assumption": "assumption",
 }
 
-#: Where an inserted node goes: (document kind, list field).
-PLACES = {
-    "success_factor": ("mission", "success_factors"),
-    "key_task": ("intent", "key_tasks"),
-    "estimate": ("function", "estimates"),
+#: Where an inserted node goes: (document kind, the keys down to its list).
+PLACES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "success_factor": ("mission", ("success_factors",)),
+    "key_task": ("intent", ("key_tasks",)),
+    "estimate": ("function", ("estimates",)),
+}
+
+#: Where an assumption goes, by the kind of the document it is assumed in.
+ASSUMPTIONS: dict[str, tuple[str, ...]] = {
+    "mission": ("environment", "assumptions"),
+    "function": ("mission_analysis", "assumptions"),
 }
 
 
@@ -167,6 +179,13 @@ def estimate(node_id: str, title: str | None, supports: Sequence[str]) -> list[L
         _todo("what it lacks", "shortfalls"),
         _todo("what it can achieve", "conclusion"),
         _todo("what it should do", "recommendation"),
+    ]
+
+
+def assumption(node_id: str, statement: str | None) -> list[Line]:
+    return [
+        Line(0, f"id: {scalar(node_id)}"),
+        _todo("what the plan takes to be true, in numbers where you can", "statement", statement),
     ]
 
 
@@ -324,8 +343,28 @@ def create_file(
     return Result(target, True, text, first, _placeholders(text, first, len(body)))
 
 
-def insert_item(path: Path, doc: Document, key: str, item: list[Line]) -> Result:
-    """Append ``item`` to the list ``key`` of document ``doc`` in ``path``."""
+def _value(node: MappingNode, key: str) -> Any:
+    """The value node of ``key`` in a mapping node, or None."""
+    return next((v for k, v in node.value if isinstance(k, ScalarNode) and k.value == key), None)
+
+
+def _block_list(root: MappingNode, keys: tuple[str, ...]) -> SequenceNode | None:
+    """The non-empty block list at ``keys`` under ``root``, through block mappings; None when
+    any of it is missing, empty or in flow style."""
+    node: Any = root
+    for key in keys[:-1]:
+        node = _value(node, key)
+        if not isinstance(node, MappingNode) or node.flow_style:
+            return None
+    value = _value(node, keys[-1])
+    if isinstance(value, SequenceNode) and value.value and not value.flow_style:
+        return value
+    return None
+
+
+def insert_item(path: Path, doc: Document, keys: tuple[str, ...], item: list[Line]) -> Result:
+    """Append ``item`` to the list at ``keys`` (``("estimates",)``, ``("environment",
+    "assumptions")``) of document ``doc`` in ``path``."""
     raw = path.read_bytes()
     findings = Findings()
     original = decode(raw, doc.file, findings)
@@ -340,15 +379,15 @@ def insert_item(path: Path, doc: Document, key: str, item: list[Line]) -> Result
         raise AuthoringError(f"{doc.file}: the {doc.data.get('kind')} is not a mapping")
     _, root, first, last = found[0]
     assert isinstance(root, MappingNode)
-    value = next((v for k, v in root.value if isinstance(k, ScalarNode) and k.value == key), None)
+    value = _block_list(root, keys)
     lines = text.split("\n")
-    if isinstance(value, SequenceNode) and value.value and not value.flow_style:
+    if value is not None:
         items = value.value
         start = items[0].start_mark
         row = lines[start.line]
         dash = row.rfind("-", 0, start.column)
         if dash < 0 or row[dash + 1 : start.column].strip():
-            raise AuthoringError(f"{doc.file}: cannot find where '{key}' lists its items")
+            raise AuthoringError(f"{doc.file}: cannot find where '{keys[-1]}' lists its items")
         at = last_line(value)
         while at > start.line and not lines[at].strip():
             at -= 1  # a block scalar's trailing blank lines stay after the new item
@@ -362,29 +401,47 @@ def insert_item(path: Path, doc: Document, key: str, item: list[Line]) -> Result
         body = "\n".join(lines[first : last + 1]) + "\n"
         data = rt_yaml().load(body)
         # rendered where the dump puts it, so that its comments keep their columns
-        column = int(root.start_mark.column) + 2
+        column = int(root.start_mark.column) + 2 * len(keys)
         seq = rt_yaml().load(lines_text(item, " " * column + "- ", " " * (column + 2)))
-        existing = data.get(key)
+        holder, cls = data, _cls(data)
+        for key in keys[:-1]:
+            inner = holder.get(key)
+            if not isinstance(inner, CommentedMap):
+                inner = CommentedMap()
+                _put(holder, cls, key, inner)
+            holder, cls = inner, _inner(cls, key)
+        existing = holder.get(keys[-1])
         if isinstance(existing, CommentedSeq):
             existing.extend(seq)
-        elif key in data:
-            data[key] = seq
         else:
-            order = key_order(_cls(data))
-            position = sum(1 for k in data if k in order and order.index(k) < order.index(key))
-            data.insert(position, key, seq)
+            _put(holder, cls, keys[-1], seq)
         new_body = sort_keys(dump_rt(data))
         lines[first : last + 1] = new_body
         first_new = first + 1 + _find_item(new_body, item)
     result = "\n".join(lines)
-    _verify_insert(text, result, doc, key, lines_text(item, "- ", "  "))
+    _verify_insert(text, result, doc, keys, lines_text(item, "- ", "  "))
     final = bom + result.replace("\n", nl)
     output.write_file_atomic(path, final)
     return Result(path, False, result, first_new, _placeholders(result, first_new, len(item)))
 
 
+def _put(holder: CommentedMap, cls: Any, key: str, value: Any) -> None:
+    """Set ``key`` in ``holder``, a new key at its place in the model's key order."""
+    if key in holder:
+        holder[key] = value
+        return
+    order = key_order(cls)
+    position = sum(1 for k in holder if k in order and order.index(k) < order.index(key))
+    holder.insert(position, key, value)
+
+
 def _cls(data: CommentedMap) -> Any:
     return model.KINDS[str(data["kind"])]
+
+
+def _inner(cls: Any, key: str) -> Any:
+    """The record class of the mapping at ``key`` of ``cls`` (``environment``: Environment)."""
+    return unwrap(fields(cls)[key])
 
 
 def _find_item(lines: list[str], item: list[Line]) -> int:
@@ -395,7 +452,9 @@ def _find_item(lines: list[str], item: list[Line]) -> int:
     return 0  # pragma: no cover
 
 
-def _verify_insert(before: str, after: str, doc: Document, key: str, item_text: str) -> None:
+def _verify_insert(
+    before: str, after: str, doc: Document, keys: tuple[str, ...], item_text: str
+) -> None:
     """The file after must hold the same values as before, plus the new item."""
     findings = Findings()
     old = parse_text(before, doc.file, findings)
@@ -404,7 +463,11 @@ def _verify_insert(before: str, after: str, doc: Document, key: str, item_text: 
     item = parse_text(item_text, doc.file, added)
     for d in old:
         if d.index == doc.index and isinstance(d.data, dict) and item:
-            d.data[key] = [*(d.data.get(key) or []), *item[0].data]
+            holder = d.data
+            for key in keys[:-1]:
+                holder = holder.setdefault(key, {}) if isinstance(holder, dict) else {}
+            if isinstance(holder, dict):
+                holder[keys[-1]] = [*(holder.get(keys[-1]) or []), *item[0].data]
     if findings.items or added.items or [d.data for d in new] != [d.data for d in old]:
         raise AuthoringError(
             f"{doc.file}: the new item could not be inserted without changing the rest of the "
@@ -436,10 +499,12 @@ def new(
     supports: Sequence[str] = (),
     title: str | None = None,
     cache: FileCache | None = None,
+    where: str | None = None,
 ) -> Result:
     """Write a new node; refuse (``AuthoringError``) with nothing written when it cannot.
 
-    ``cache`` keeps parsed files for the playbook it loads first (see ``load``)."""
+    ``where`` is where an assumption is assumed: ``mission`` or a function's id. ``cache``
+    keeps parsed files for the playbook it loads first (see ``load``)."""
     kind = KINDS[kind_arg]
     if not ID_FORM.fullmatch(node_id):
         raise AuthoringError(
@@ -448,8 +513,8 @@ def new(
         )
     state = read_state(plans, settings, cache)
     if node_id in state.ids:
-        where = state.ladder.nodes.get(node_id)
-        at = f" (the {where.label} at {where.loc('id')})" if where else ""
+        used = state.ladder.nodes.get(node_id)
+        at = f" (the {used.label} at {used.loc('id')})" if used else ""
         raise AuthoringError(f"the id '{node_id}' is already used{at}; ids are unique")
     broken = [d for d in state.playbook.diagnostics if d.code == "PB001"]
     want = SUPPORTS.get(kind)
@@ -466,6 +531,14 @@ def new(
         if len(owners) != 1:
             raise AuthoringError("the estimates belong to several functions: give --function")
         func = owners.pop()
+    if (kind == "assumption") != (where is not None):
+        raise AuthoringError(
+            "an assumption is assumed in the mission or a function: give --in mission or --in F"
+            if where is None
+            else f"{_a(LABELS[kind])} is not assumed anywhere: leave out --in"
+        )
+    if where is not None and where != "mission":
+        _refuse_unknown(state, [where], "function", "in")
     if kind in ("plan", "estimate"):
         if func is None:
             raise AuthoringError(f"{_a(LABELS[kind])} belongs to a function: give --function ID")
@@ -495,8 +568,14 @@ def new(
         ]
         body = plan(node_id, title, func, supports, _drives(state, supports))
         return create_file(state, plans, target, header, body)
-    doc_kind, key = PLACES[kind]
-    holder = state.ladder.nodes[func] if kind == "estimate" and func else _single(state, doc_kind)
+    if kind == "assumption":
+        holder = _single(state, "mission") if where == "mission" else state.ladder.nodes[str(where)]
+        keys: tuple[str, ...] = ASSUMPTIONS[holder.kind]
+    else:
+        doc_kind, keys = PLACES[kind]
+        holder = (
+            state.ladder.nodes[func] if kind == "estimate" and func else _single(state, doc_kind)
+        )
     path = inside(Path(holder.doc.file), plans)
     if any(d.location.file == holder.doc.file for d in broken):
         raise AuthoringError(f"{holder.doc.file} does not parse; fix it first (playbook check)")
@@ -506,9 +585,12 @@ def new(
     elif kind == "key_task":
         item = key_task(node_id, title, supports)
         step = f"playbook new estimate ID --function FUNCTION --supports {node_id}"
-    else:
+    elif kind == "estimate":
         item = estimate(node_id, title, supports)
         step = f"playbook new plan ID --function {func} --supports {node_id}"
-    result = insert_item(path, holder.doc, key, item)
+    else:
+        item = assumption(node_id, title)
+        step = f"give '{node_id}' a tripwire (metric: ID, below: N or above: N) and a decision"
+    result = insert_item(path, holder.doc, keys, item)
     result.next_step = step
     return result

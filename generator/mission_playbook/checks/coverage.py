@@ -10,6 +10,10 @@ unknown id (PB004) or a node of another kind (PB005) links nothing. So:
 - an **uncovered** node is a success factor, key task or estimate with no link from below;
 - a rung's **coverage** is how many of its nodes are linked: success factors, key tasks and
   estimates with something below them, plans with something above them.
+
+A **dormant branch plan** (``Ladder.dormant``: a plan with ``branch_of`` whose assumption has not
+tripped, ``checks/assumptions.py``) is left out of all three: it is no orphan, it is not counted
+among the plans, and it covers nothing, until its assumption trips.
 """
 
 from __future__ import annotations
@@ -51,13 +55,24 @@ def linked_up(ladder: Ladder, node: Node) -> bool:
 
 
 def linked_down(ladder: Ladder, node: Node) -> bool:
-    """Whether something on the rung below supports the node."""
-    return bool(ladder.children.get(node.id))
+    """Whether something on the rung below supports the node (a dormant branch plan does not
+    count)."""
+    children = ladder.children.get(node.id)
+    if not children:
+        return False
+    dormant = ladder.dormant
+    return not dormant or any(c.id not in dormant for c in children)
 
 
 def orphans(ladder: Ladder) -> list[Node]:
-    """Key tasks, estimates and plans that support nothing on the ladder, in file order."""
-    return [n for n in ladder.nodes.values() if n.kind in SUPPORTS and not linked_up(ladder, n)]
+    """Key tasks, estimates and plans that support nothing on the ladder, in file order
+    (dormant branch plans left out)."""
+    dormant = ladder.dormant
+    return [
+        n
+        for n in ladder.nodes.values()
+        if n.kind in SUPPORTS and not linked_up(ladder, n) and n.id not in dormant
+    ]
 
 
 def uncovered(ladder: Ladder) -> list[Node]:
@@ -68,12 +83,14 @@ def uncovered(ladder: Ladder) -> list[Node]:
 
 
 def coverage(ladder: Ladder) -> list[Coverage]:
-    """Per rung of :data:`RUNGS`: its nodes, and how many are linked."""
+    """Per rung of :data:`RUNGS`: its nodes, and how many are linked (dormant branch plans
+    left out)."""
     totals = {kind: 0 for kind, _label in RUNGS}
     covered = dict(totals)
+    dormant = ladder.dormant
     for node in ladder.nodes.values():
         kind = node.kind
-        if kind in totals:
+        if kind in totals and node.id not in dormant:
             totals[kind] += 1
             linked = linked_up(ladder, node) if kind == "plan" else linked_down(ladder, node)
             covered[kind] += linked

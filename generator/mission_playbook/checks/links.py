@@ -1,6 +1,7 @@
 """Checks of links between nodes: PB004 unknown ids, PB005 wrong rungs, PB006 orphans,
 PB007 uncovered nodes (both as ``checks/coverage.py`` defines them), PB011 plans serving
-another function's estimate.
+another function's estimate. References of assumptions (``tripwire.metric``, ``branch``, a
+decider by id) and a plan's ``branch_of`` are checked here with the others.
 
 Every check is one pass over the nodes with dictionary look-ups into the id index.
 """
@@ -27,6 +28,13 @@ class Reference:
     target: str
     kinds: tuple[str, ...]
 
+    @property
+    def field(self) -> str:
+        """The field as messages name it: ``supports``, ``tripwire.metric``."""
+        if self.path[0] in ("tripwire", "decision"):
+            return ".".join(str(p) for p in self.path if isinstance(p, str))
+        return str(self.path[0])
+
 
 def _listed(
     node: Node, field: str, values: list[str], kinds: tuple[str, ...]
@@ -51,6 +59,8 @@ def references(node: Node) -> Iterator[Reference]:
         yield from _listed(node, "depends_on", d.depends_on, ("plan",))
         yield from _listed(node, "markets", d.markets, ("market",))
         yield from _listed(node, "customers", d.customers, ("customer",))
+        if d.branch_of is not None:
+            yield Reference(node, ("branch_of",), d.branch_of, ("assumption",))
     elif kind == "metric" and d.drives is not None:
         yield Reference(node, ("drives",), d.drives, ("success_factor", "metric"))
     elif kind == "customer" and d.market is not None:
@@ -74,6 +84,15 @@ def references(node: Node) -> Iterator[Reference]:
         yield from _listed(node, "parties", d.parties, ("function",))
     elif kind == "stage":
         yield Reference(node, ("owner",), d.owner, ("function",))
+    elif kind == "assumption":
+        if d.tripwire is not None:
+            metric = d.tripwire.metric
+            yield Reference(node, ("tripwire", "metric"), metric, ("metric", "success_factor"))
+        if d.decision is not None and isinstance(d.decision.decider, PersonRef):
+            who = d.decision.decider.person
+            yield Reference(node, ("decision", "decider", "person"), who, ("person",))
+        if d.branch is not None:
+            yield Reference(node, ("branch",), d.branch, ("plan",))
 
 
 def _kinds_text(kinds: tuple[str, ...]) -> str:
@@ -91,7 +110,7 @@ def check_references(ladder: Ladder, findings: Findings) -> None:
             if target is not None and target.kind in ref.kinds:
                 continue
             where = node.loc(*ref.path)
-            field = ref.path[0]
+            field = ref.field
             if target is None:
                 if by_kind is None:  # built once, only when a reference is broken
                     by_kind = defaultdict(list)
@@ -111,7 +130,7 @@ def check_references(ladder: Ladder, findings: Findings) -> None:
 
 def _wrong_rung(ladder: Ladder, node: Node, ref: Reference, target: Node) -> str:
     text = (
-        f"{node.label} '{node.id}' names the {target.label} '{target.id}' in '{ref.path[0]}', "
+        f"{node.label} '{node.id}' names the {target.label} '{target.id}' in '{ref.field}', "
         f"which must name {_kinds_text(ref.kinds)}"
     )
     if ref.path[0] != "supports":

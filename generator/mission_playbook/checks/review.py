@@ -22,7 +22,7 @@ from typing import Any
 
 from mission_playbook.model import records
 from mission_playbook.model.diagnostics import Findings
-from mission_playbook.model.ladder import NESTED, Ladder, Node
+from mission_playbook.model.ladder import NESTED, Ladder, Node, drop_nodes
 
 #: Kinds that may carry a review stamp: the rungs that support something.
 REVIEWED = ("success_factor", "key_task", "estimate", "plan")
@@ -75,10 +75,7 @@ def content(node: Node) -> dict[str, Any]:
     """What matters of a node when something below it was reviewed, field by field."""
     data: dict[str, Any] = records.dump(node.data)
     for attrs, _kind in NESTED.get(node.kind, ()):
-        holder = data
-        for attr in attrs[:-1]:
-            holder = holder.get(attr) or {}
-        holder.pop(attrs[-1], None)
+        drop_nodes(data, attrs)
     left_out = _ALWAYS_LEFT_OUT | NOT_CONTENT.get(node.kind, frozenset())
     out = {k: _normal(v) for k, v in data.items() if k not in left_out}
     return {k: v for k, v in out.items() if not _empty(v)}

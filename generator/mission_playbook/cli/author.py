@@ -38,7 +38,15 @@ def cmd_new(args: argparse.Namespace) -> int:
     cache = file_cache(settings)
     try:
         result = scaffold.new(
-            settings.plans, settings, args.kind, args.id, args.function, supports, args.title, cache
+            settings.plans,
+            settings,
+            args.kind,
+            args.id,
+            args.function,
+            supports,
+            args.title,
+            cache,
+            args.where,
         )
     except (AuthoringError, OSError) as exc:
         return _refusal(exc)
@@ -132,7 +140,8 @@ def register(subparsers: Any, common: Callable[[argparse.ArgumentParser], None])
             "Write a new node with its links filled in and TODO placeholders for its required "
             "fields: a success factor into the mission, a key task into the intent, an estimate "
             "into its function's file, a function into functions/ID.yaml, a plan into "
-            "functions/FUNCTION/ID.yaml."
+            "functions/FUNCTION/ID.yaml, an assumption into the mission's environment or a "
+            "function's mission analysis (--in)."
         ),
     )
     common(new)
@@ -144,7 +153,13 @@ def register(subparsers: Any, common: Callable[[argparse.ArgumentParser], None])
     new.add_argument(
         "--supports", metavar="ID", nargs="+", help="the nodes one rung up that it supports"
     )
-    new.add_argument("--title", help="its title (a function's name)")
+    new.add_argument(
+        "--in",
+        dest="where",
+        metavar="WHERE",
+        help="where an assumption is assumed: mission, or a function's id",
+    )
+    new.add_argument("--title", help="its title (a function's name, an assumption's statement)")
     new.set_defaults(run=cmd_new)
 
     form = subparsers.add_parser(

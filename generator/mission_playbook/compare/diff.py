@@ -4,8 +4,9 @@
 nodes added, removed, renamed (same content under a new id) and changed field by field; links
 added and removed, nodes moved to new parents; metric targets; coverage per rung; findings
 introduced and fixed; actual results added, changed or removed, and the status changes they
-(or a changed target) bring. Every pass is one walk over the nodes with dictionaries, so a diff is
-linear in the size of the playbooks. ``diff_playbooks`` takes two loaded playbooks.
+(or a changed target) bring; assumptions that changed state and branch plans added or
+triggered (``compare/decisions.py``). Every pass is one walk over the nodes with dictionaries,
+so a diff is linear in the size of the playbooks. ``diff_playbooks`` takes two loaded playbooks.
 
 The result is plain values; ``views/changes.py`` writes it as Markdown or JSON, and
 ``compare/revisions.py`` finds the other version in git.
@@ -19,6 +20,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from mission_playbook.compare import decisions
 from mission_playbook.compare.impact import ABOVE, Cause, Impact, impact_of
 from mission_playbook.compare.snapshot import (
     FindingRef,
@@ -159,6 +161,25 @@ class CoverageChange:
 
 
 @dataclass(frozen=True, slots=True)
+class StateChange:
+    """An assumption whose state changed (``old`` None: a new assumption node)."""
+
+    node: NodeRef
+    old: str | None
+    new: str
+    latest: str  # its metric's latest actual against the line, in words
+
+
+@dataclass(frozen=True, slots=True)
+class BranchChange:
+    """A branch plan added, triggered (its assumption tripped) or dormant again."""
+
+    plan: NodeRef
+    assumption: str
+    how: str
+
+
+@dataclass(frozen=True, slots=True)
 class PlanDiff:
     """Everything a change does to the plan; every list is sorted."""
 
@@ -173,6 +194,8 @@ class PlanDiff:
     coverage: list[CoverageChange] = field(default_factory=list)
     introduced: list[FindingRef] = field(default_factory=list)
     fixed: list[FindingRef] = field(default_factory=list)
+    assumptions: list[StateChange] = field(default_factory=list)
+    branches: list[BranchChange] = field(default_factory=list)
     impact: Impact = field(default_factory=Impact)  # who must re-read what (compare/impact.py)
     as_of: tuple[str | None, str | None] = (None, None)  # the actuals' date, before and after
     actuals: list[ActualChange] = field(default_factory=list)
@@ -442,6 +465,14 @@ def diff_snapshots(base: Snapshot, head: Snapshot) -> PlanDiff:
         )
     _findings(base, head, out)
     _actuals(base, head, common, out)
+    out.assumptions.extend(
+        StateChange(_ref(n), old, new, latest)
+        for n, old, new, latest in decisions.state_changes(base, head)
+    )
+    out.branches.extend(
+        BranchChange(_ref(n), assumption, how)
+        for n, assumption, how in decisions.branch_changes(base, head)
+    )
     _sort(out)
     impact_of(base, head, _causes(out), {e.node.id for e in out.added}, out.impact)
     return out

@@ -22,10 +22,11 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any, TypeVar
 
+from mission_playbook.checks.assumptions import describe
 from mission_playbook.model import records
 from mission_playbook.model.diagnostics import Diagnostic
 from mission_playbook.model.files import display_path
-from mission_playbook.model.ladder import NESTED, Node
+from mission_playbook.model.ladder import NESTED, Node, drop_nodes
 from mission_playbook.playbook import Playbook
 
 Json = Any  # a JSON value: None, bool, number, str, list or dict of JSON values
@@ -158,11 +159,26 @@ def _fields(node: Node) -> dict[str, Json]:
         review.pop("against", None)
     for attrs, _kind in NESTED.get(node.kind, ()):  # deeper ones: mission.environment.markets
         if len(attrs) > 1:
-            holder = data
-            for attr in attrs[:-1]:
-                holder = holder.get(attr) or {}
-            holder.pop(attrs[-1], None)
+            drop_nodes(data, attrs)
     return data
+
+
+def facts(playbook: Playbook) -> dict[str, dict[str, Json]]:
+    """Derived facts by node id: an assumption's ``state`` (holding, tripped, untested), the
+    ``latest`` actual against its line in words and the date it tripped (``since``); a branch
+    plan's assumption (``branch_of``) and whether it is ``dormant`` or ``triggered``."""
+    found: dict[str, dict[str, Json]] = {}
+    judged = playbook.assumptions
+    for node_id, state in judged.by_id.items():
+        since = state.since.as_of.isoformat() if state.since is not None else None
+        found[node_id] = {"state": str(state.state), "latest": describe(state), "since": since}
+    for plan_id, assumption in judged.branches.items():
+        tripped = judged.by_id[assumption].tripped
+        found[plan_id] = {
+            "branch_of": assumption,
+            "branch": "triggered" if tripped else "dormant",
+        }
+    return found
 
 
 #: Each node's snapshot by its kind and record (``id``; the record is held, so that the id is
@@ -173,9 +189,9 @@ FieldsMemo = dict[tuple[str, int], tuple[Any, NodeSnapshot]]
 def _node(
     node: Node,
     parents: list[Node],
+    derived: dict[str, Json],
     memo: FieldsMemo | None,
     now: FieldsMemo,
-    facts: dict[str, Json] | None,
 ) -> NodeSnapshot:
     key = (node.kind, id(node.data))
     found = memo.get(key) if memo is not None else None
@@ -187,8 +203,10 @@ def _node(
         and found[1].owner == (owner.id if owner is not None else None)
         and found[1].parents == [p.id for p in parents]
     ):  # the same record: the same title, fields, links and function (the owner's record
-        # is in the same file, so the same too)
+        # is in the same file, so the same too); derived facts may differ (new actuals)
         taken = found[1]
+        if taken.facts != derived:
+            taken = dataclasses.replace(taken, facts=derived)
     else:
         taken = NodeSnapshot(
             kind=node.kind,
@@ -200,10 +218,10 @@ def _node(
             fields=_fields(node),
             links={f: _ids(getattr(node.data, f, None)) for f in LINK_FIELDS.get(node.kind, ())},
             parents=[p.id for p in parents],
+            facts=derived,
         )
     now[key] = (node.data, taken)
-    # derived facts (a status, actuals) change without the record: never kept in the memo
-    return dataclasses.replace(taken, facts=facts) if facts else taken
+    return taken
 
 
 def _finding(d: Diagnostic) -> FindingRef:
@@ -244,12 +262,14 @@ def snapshot(playbook: Playbook, fields: FieldsMemo | None = None) -> Snapshot:
     never change). It then holds this snapshot's.
     """
     parents = playbook.ladder.parents
+    derived = facts(playbook)
+    for node_id, found in _facts(playbook).items():  # statuses and actuals
+        derived[node_id] = {**derived.get(node_id, {}), **found}
     now: FieldsMemo = {}
-    facts = _facts(playbook)
     taken = Snapshot(
         root=display_path(playbook.root),
         nodes={
-            i: _node(n, parents.get(i, []), fields, now, facts.get(i))
+            i: _node(n, parents.get(i, []), derived.get(i) or {}, fields, now)
             for i, n in playbook.nodes.items()
         },
         coverage=[RungCoverage(c.kind, c.label, c.total, c.covered) for c in playbook.coverage()],

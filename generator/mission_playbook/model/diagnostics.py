@@ -66,11 +66,21 @@ CATALOGUE: dict[str, Code] = {
         # actuals (check-ins): results are not defects, so off track is silent by default
         Code("PB015", "stale: no actual for a metric's last complete period", Severity.WARNING),
         Code("PB016", "off track: a metric or success factor behind its path", Severity.OFF),
+        Code(
+            "PB017",
+            "an assumption with no trip-wire, or a tripped one whose decision is overdue",
+            Severity.WARNING,
+        ),
         Code("PB018", "actuals: a period, date or value a check-in cannot use", Severity.ERROR),
         Code(
             "PB019",
             "suspect: a parent changed since the node was reviewed",
             Severity.WARNING,
+        ),
+        Code(
+            "PB021",
+            "a branch plan and its assumption that do not name each other",
+            Severity.ERROR,
         ),
     )
 }

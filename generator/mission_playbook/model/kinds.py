@@ -77,6 +77,45 @@ class Review(Record):
     against: dict[Id, dict[str, str]] = field(factory=dict)
 
 
+# --- assumptions, trip-wires and decisions ------------------------------------------------
+
+
+class Tripwire(Record):
+    """The line on a metric or success factor that, once its latest actual crosses it, trips the
+    assumption: ``below`` or ``above`` (one of the two), counted from ``by``."""
+
+    metric: Id
+    below: Number | None = None
+    above: Number | None = None
+    by: dt.date | None = None
+
+
+class Decision(Record):
+    """The decision a tripped assumption calls for: who decides, by when, between what; and,
+    once taken, when (``decided``) and what was chosen."""
+
+    decider: Owner
+    decide_by: dt.date | None = None
+    options: list[Text] = field(factory=list)
+    decided: dt.date | None = None
+    choice: Text | None = None
+
+
+class Assumption(Record):
+    """An assumption the plan rests on, watched by a trip-wire, with the decision it calls for
+    and the branch plan prepared for it (docs/model.md, "Assumptions and decisions")."""
+
+    id: Id
+    statement: Text
+    tripwire: Tripwire | None = None
+    decision: Decision | None = None
+    branch: Id | None = None
+
+
+#: An assumption of the mission's environment or a function's mission analysis: text, or a node.
+AssumptionItem = Text | Assumption
+
+
 # --- mission -----------------------------------------------------------------------------
 
 
@@ -123,7 +162,7 @@ class Environment(Record):
     customers: list[Customer] = field(factory=list)
     competitors: list[Text] = field(factory=list)
     facts: list[Text] = field(factory=list)
-    assumptions: list[Text] = field(factory=list)
+    assumptions: list[AssumptionItem] = field(factory=list)
 
 
 class Horizon(Record):
@@ -201,7 +240,7 @@ class MissionAnalysis(Record):
     specified_tasks: list[SpecifiedTask] = field(factory=list)
     implied_tasks: list[Text] = field(factory=list)
     facts: list[Text] = field(factory=list)
-    assumptions: list[Text] = field(factory=list)
+    assumptions: list[AssumptionItem] = field(factory=list)
     constraints: list[Text] = field(factory=list)
     risks: list[Risk] = field(factory=list)
 
@@ -276,6 +315,7 @@ class Plan(Record):
     milestones: list[Milestone] = field(factory=list)
     budget: Number | str | None = None
     metrics: list[Metric] = field(factory=list)
+    branch_of: Id | None = None
     review: Review | None = None
 
 

@@ -34,6 +34,7 @@ LABELS = {
     "people": "people",
     "person": "person",
     "checkin": "check-in",
+    "assumption": "assumption",
 }
 
 #: The kind a node's ``supports`` must name, by the node's kind.
@@ -45,9 +46,13 @@ NESTED: dict[str, tuple[tuple[tuple[str, ...], str], ...]] = {
         (("success_factors",), "success_factor"),
         (("environment", "markets"), "market"),
         (("environment", "customers"), "customer"),
+        (("environment", "assumptions"), "assumption"),
     ),
     "intent": ((("key_tasks",), "key_task"),),
-    "function": ((("estimates",), "estimate"),),
+    "function": (
+        (("estimates",), "estimate"),
+        (("mission_analysis", "assumptions"), "assumption"),
+    ),
     "plan": ((("metrics",), "metric"),),
     "sla": ((("stages",), "stage"),),
     "glossary": (),
@@ -104,6 +109,9 @@ class Ladder:
     nodes: dict[str, Node] = field(default_factory=dict)
     parents: dict[str, list[Node]] = field(default_factory=dict)
     children: dict[str, list[Node]] = field(default_factory=dict)
+    #: Branch plans waiting on an assumption that has not tripped (``checks/assumptions.py``):
+    #: on the ladder, but neither orphans nor counted in coverage (``checks/coverage.py``).
+    dormant: set[str] = field(default_factory=set)
 
     def of_kind(self, kind: str) -> Iterator[Node]:
         return (n for n in self.nodes.values() if n.kind == kind)
@@ -175,6 +183,8 @@ def index(documents: Sequence[tuple[Document, Any]], findings: Findings) -> Ladd
             for attr in attrs:
                 items = getattr(items, attr)
             for i, item in enumerate(items):
+                if isinstance(item, str):  # an assumption written as text is no node
+                    continue
                 path: PathKey = (*attrs, i)
                 if path in set_aside or (*path, "id") in set_aside:
                     continue
@@ -229,3 +239,18 @@ def link(ladder: Ladder) -> None:
                 ups.append(target)
                 ladder.children.setdefault(target.id, []).append(node)
         ladder.parents[node.id] = ups
+
+
+def drop_nodes(data: dict[str, Any], attrs: tuple[str, ...]) -> None:
+    """Take the nodes nested at ``attrs`` out of a node's fields as plain values (each node is
+    compared on its own); items written as text (assumptions) stay, so that a playbook without
+    assumption nodes compares as it did before they existed."""
+    holder = data
+    for attr in attrs[:-1]:
+        holder = holder.get(attr) or {}
+    items = holder.get(attrs[-1])
+    kept = [item for item in items if not isinstance(item, dict)] if isinstance(items, list) else []
+    if kept:
+        holder[attrs[-1]] = kept
+    else:
+        holder.pop(attrs[-1], None)

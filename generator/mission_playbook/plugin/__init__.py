@@ -366,6 +366,8 @@ def navigation(playbook: Playbook, changes: bool = False) -> list[Any]:
         views.append({title: path})
     if playbook.of_kind("sla"):
         views.append({"Demand waterfall": "waterfall.md"})
+    if sitemap.has_decisions(playbook):
+        views.append({"Decisions": sitemap.DECISIONS})
     views += [{title: path} for path, _, title in sitemap.VIEWS]
     if changes:
         views.append({"What changed": "changes.md"})

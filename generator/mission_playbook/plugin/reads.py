@@ -24,6 +24,7 @@ same files rendered alone as rendered after all the others.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import enum
 import functools
 import hashlib
@@ -33,6 +34,7 @@ import types
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
+from fractions import Fraction
 from pathlib import Path
 from typing import Any
 
@@ -225,8 +227,19 @@ def attributes(obj: object) -> list[tuple[str, Any]]:
     """An object's attributes, from its ``__dict__`` or its slots."""
     if hasattr(obj, "__dict__"):
         return list(vars(obj).items())
-    names = [n for cls in type(obj).__mro__ for n in getattr(cls, "__slots__", ())]
-    return [(n, getattr(obj, n)) for n in dict.fromkeys(names) if hasattr(obj, n)]
+    return [(n, getattr(obj, n)) for n in _slots(type(obj)) if hasattr(obj, n)]
+
+
+def _slots(kind: type) -> tuple[str, ...]:
+    """The slot names of a class and its bases, once per class."""
+    names = _SLOTS.get(kind)
+    if names is None:
+        found = (n for cls in kind.__mro__ for n in getattr(cls, "__slots__", ()))
+        names = _SLOTS[kind] = tuple(dict.fromkeys(found))
+    return names
+
+
+_SLOTS: dict[type, tuple[str, ...]] = {}
 
 
 def value(obj: Any, out: list[str], depth: int = 0, seen: set[int] | None = None) -> None:
@@ -247,8 +260,8 @@ def value(obj: Any, out: list[str], depth: int = 0, seen: set[int] | None = None
         out.append(kind.__name__)
     elif depth > 40:
         raise Incomparable("a derived value too deep to compare")
-    elif isinstance(obj, str | int | float | bytes | Path | enum.Enum):
-        out.append(repr(obj))
+    elif isinstance(obj, str | int | float | bytes | Path | enum.Enum | Fraction | dt.date):
+        out.append(repr(obj))  # values shown by themselves (a fraction, a date: not their slots)
     elif isinstance(obj, Mapping):
         out.append("{")
         for key, item in obj.items():

@@ -56,6 +56,8 @@ def to_json(diff: PlanDiff) -> str:
             "actuals_changed": sum(1 for c in diff.actuals if c.how == "changed"),
             "actuals_removed": sum(1 for c in diff.actuals if c.how == "removed"),
             "statuses": len(diff.statuses),
+            "assumptions": len(diff.assumptions),
+            "branches": len(diff.branches),
         },
         "nodes": {k: data[k] for k in ("added", "removed", "renamed", "changed")},
         "links": {
@@ -72,6 +74,7 @@ def to_json(diff: PlanDiff) -> str:
             "changes": [{**c, "how": diff.actuals[i].how} for i, c in enumerate(data["actuals"])],
         },
         "statuses": data["statuses"],
+        "decisions": {"assumptions": data["assumptions"], "branches": data["branches"]},
     }
     return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
@@ -207,6 +210,9 @@ def _summary(diff: PlanDiff) -> str:
     summary = f"**Plan changes:** {model} · {coverage} · {findings}"
     if diff.actuals_changed:
         summary += " · " + _actuals_summary(diff)
+    decisions = _decisions_summary(diff)
+    if decisions:
+        summary += f" · {decisions}"
     impact = diff.impact
     if impact.count:
         owners = _count(len(impact.owners), "owner")
@@ -214,6 +220,37 @@ def _summary(diff: PlanDiff) -> str:
     elif impact:
         summary += " · nothing beneath the changes above the plans"
     return summary
+
+
+def _decisions_summary(diff: PlanDiff) -> str:
+    """``1 assumption tripped, 1 branch plan triggered`` (empty when nothing changed)."""
+    parts = []
+    states = Counter(c.new for c in diff.assumptions)
+    for state in ("tripped", "holding", "untested"):
+        if states[state]:
+            parts.append(f"{_count(states[state], 'assumption')} {state}")
+    hows = Counter("triggered" if "triggered" in b.how else b.how for b in diff.branches)
+    for how in ("triggered", "added", "dormant again"):
+        if hows[how]:
+            parts.append(f"{_count(hows[how], 'branch plan')} {how}")
+    return ", ".join(parts)
+
+
+def _decisions(w: _Writer, diff: PlanDiff) -> list[str]:
+    """Assumptions that changed state, then branch plans added or triggered."""
+    lines = []
+    for c in diff.assumptions:
+        was = f"{c.old} → " if c.old is not None else "new, "
+        latest = (
+            f": {textsafe.markdown_inline(c.latest)}" if c.latest and c.new != "untested" else ""
+        )
+        mark = "**tripped**" if c.new == "tripped" else c.new
+        lines.append(f"- {w.node(c.node)}: {was}{mark}{latest}")
+    for b in diff.branches:
+        lines.append(
+            f"- branch plan {w.node(b.plan, label=False)} of {w.id(b.assumption)}: {b.how}"
+        )
+    return lines
 
 
 def _field_line(change: FieldChange) -> str:
@@ -339,6 +376,8 @@ def to_markdown(diff: PlanDiff, link: LinkFn | None = None, *, fold: bool = True
     w = _Writer(link, fold)
     w.lines.append(_summary(diff))
     owners = f"{_count(len(diff.impact.owners), 'owner')}, " if diff.impact.owners else ""
+    decided = len(diff.assumptions) + len(diff.branches)
+    w.section(f"Assumptions and branch plans ({decided})", _decisions(w, diff))
     w.section(f"Impact ({owners}{_count(diff.impact.count, 'node')})", _impact(w, diff.impact))
     w.section(
         f"Status changes ({len(diff.statuses)})",

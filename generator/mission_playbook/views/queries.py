@@ -24,7 +24,17 @@ from mission_playbook.checks.waterfall import Lever, StageNeed, Waterfall
 from mission_playbook.model.ladder import Node
 from mission_playbook.model.people import Someone, resolve
 from mission_playbook.playbook import Playbook
-from mission_playbook.views import fragments, funnel, readiness, results, textsafe, timeline, trace
+from mission_playbook.views import decisions as decision_rows
+from mission_playbook.views import (
+    fragments,
+    funnel,
+    readiness,
+    results,
+    textsafe,
+    timeline,
+    trace,
+)
+from mission_playbook.views.decisions import DecisionRow, WatchedMetric
 from mission_playbook.views.funnel import FunnelBar
 from mission_playbook.views.timeline import Timeline
 from mission_playbook.views.trace import Trace
@@ -232,17 +242,28 @@ class Queries:
 
     def timeline(self) -> Timeline | None:
         """The synchronization matrix (``views/timeline.py``): a lane per function, a bar per
-        dated plan placed on the horizon; None when no plan is dated."""
+        dated plan placed on the horizon (dormant branch plans are not active); None when no
+        plan is dated."""
+        dormant = self.ladder.dormant
         dated = [p for p in self.ladder.of_kind("plan") if p.data.start and p.data.end]
         if not dated:
             return None
         first, last = self.horizon(dated)
-        return timeline.layout(self.of_kind("function"), self.plans_of, first, last)
+
+        def active(function: Node) -> list[Node]:
+            return [p for p in self.plans_of(function) if p.id not in dormant]
+
+        return timeline.layout(self.of_kind("function"), active, first, last)
 
     def quarter_table(self) -> tuple[list[str], list[tuple[Node, list[list[Node]]]]]:
         """Functions × quarters of the horizon: (quarter labels, [(function, the plans active
-        in each quarter)])."""
-        dated = [p for p in self.ladder.of_kind("plan") if p.data.start and p.data.end]
+        in each quarter)]); dormant branch plans are not active."""
+        dormant = self.ladder.dormant
+        dated = [
+            p
+            for p in self.ladder.of_kind("plan")
+            if p.data.start and p.data.end and p.id not in dormant
+        ]
         if not dated:
             return [], []
         spans = schedule.quarters(*self.horizon(dated))
@@ -252,7 +273,8 @@ class Queries:
                 [
                     p
                     for p in self.plans_of(function)
-                    if p.data.start
+                    if p.id not in dormant
+                    and p.data.start
                     and p.data.end
                     and p.data.start <= q_end
                     and p.data.end >= q_start
@@ -391,3 +413,29 @@ class Queries:
         """The first SLA's funnel against its actual volumes (``checks/funnel.py``: periods,
         each with its stages, ``lapse`` and commitments), or none without volumes."""
         return self.playbook.funnels[0] if self.playbook.funnels else None
+
+    # --- assumptions and decisions -------------------------------------------------------
+
+    def decisions(self) -> list[DecisionRow]:
+        """The decision support matrix: one row per assumption node, tripped first (made on
+        each call: a value kept from one page to the next would hide its reads of the plans,
+        ``plugin/reads.py``)."""
+        return decision_rows.matrix(self.playbook)
+
+    def critical_information(self) -> list[WatchedMetric]:
+        """The commander's critical information list: the metrics trip-wires watch, with
+        their latest values and status (those of tripped assumptions first)."""
+        return decision_rows.critical_information(self.decisions(), self.playbook)
+
+    def resting_on(self, node: Node) -> list[DecisionRow]:
+        """The tripped assumptions a node rests on (its function's, a branch plan's own)."""
+        return [
+            decision_rows.row(self.playbook, s)
+            for s in decision_rows.resting_on(self.playbook, node)
+        ]
+
+    def branch_of(self, plan: Node) -> DecisionRow | None:
+        """The assumption a branch plan waits on (``branch_state``: dormant or triggered), or
+        none for any other plan."""
+        state = self.playbook.assumptions.branch_of(plan.id)
+        return decision_rows.row(self.playbook, state) if state is not None else None

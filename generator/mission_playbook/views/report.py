@@ -14,8 +14,8 @@ FORMATS = ("text", "json", "github")
 
 
 def summary(playbook: Playbook) -> str:
-    """One line: findings, each rung's count and how much of it is linked, readiness, and the
-    status counts as of the latest check-in."""
+    """One line: findings, each rung's count and how much of it is linked, readiness, the
+    status counts as of the latest check-in and the assumptions by state."""
     errors, warnings = playbook.errors, playbook.warnings
     verdict = "ok" if not errors else "failed"
     parts = [
@@ -31,6 +31,10 @@ def summary(playbook: Playbook) -> str:
     parts.append(readiness.summary(readiness.assess(playbook.ladder)))
     if playbook.as_of is not None:  # statuses only once there are check-ins
         parts.append(playbook.statuses.summary())
+    decisions = playbook.assumptions.summary()  # only with assumption nodes
+    if decisions:
+        due = len(playbook.assumptions.due())
+        parts.append(f"{decisions}; {due} decision{'s' * (due != 1)} due")
     return " | ".join(parts)
 
 

@@ -49,6 +49,15 @@ VIEWS = (
 SCORECARD = ("scorecard.md", "scorecard.md.j2", "Scorecard")
 
 
+#: The decision support matrix's page, when the playbook has assumption nodes.
+DECISIONS = "decisions.md"
+
+
+def has_decisions(playbook: Playbook) -> bool:
+    """Whether the playbook has assumption nodes, and so a Decisions page."""
+    return bool(playbook.assumptions.by_id)
+
+
 @dataclass
 class Page:
     """One page to render: its path, template, node and context."""
@@ -76,6 +85,8 @@ def site_pages(playbook: Playbook, changes: tuple[str, str] | None = None) -> li
     if playbook.as_of is not None:  # only with check-ins: the site without looks as before
         out.append(Page(*SCORECARD))
     out += [Page(path, template, title) for path, template, title in VIEWS]
+    if has_decisions(playbook):
+        out.append(Page(DECISIONS, "decisions.md.j2", "Decisions"))
     sla = next(ladder.of_kind("sla"), None)
     if sla is not None:
         out.append(Page("waterfall.md", "waterfall.md.j2", "Demand waterfall", sla))
@@ -100,6 +111,8 @@ def page_path(node: Node) -> str:
         return f"{page_path(node.owner)}#{node.id}"
     if node.kind == "stage":
         return f"waterfall.md#{node.id}"
+    if node.kind == "assumption":
+        return f"{DECISIONS}#{node.id}"
     return f"index.md#{node.id}"
 
 
