@@ -385,8 +385,8 @@ def test_pb015_no_actual_for_the_last_complete_period(check, base):
     (finding,) = pb.diagnostics
     assert finding.severity is Severity.WARNING
     assert finding.message == (
-        "'met-a' is reported per month but has no actual for 2027-02, its last complete month "
-        "as of 2027-03-10: add it to a check-in"
+        "'met-a' is reported per month but has no actual for 2027-02, its last complete month: "
+        "add it to a check-in"
     )
 
 

@@ -420,8 +420,10 @@ def check_stale(ladder: Ladder, actuals: Actuals, horizon: Horizon, findings: Fi
         where = ("per",) if node.kind == "metric" else ("metric", "per")
         findings.add(
             "PB015",
+            # no as-of date in the message: the same gap is the same finding from one check-in
+            # to the next (the plan diff compares findings by message); the summary has it
             f"'{node.id}' is reported per {per} but has no actual for {period}, its last "
-            f"complete {per} as of {as_of}: add it to a check-in",
+            f"complete {per}: add it to a check-in",
             node.loc(*where),
         )
 

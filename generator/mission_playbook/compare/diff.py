@@ -3,9 +3,10 @@
 ``diff_snapshots(base, head)`` compares two snapshots of a playbook (``compare/snapshot.py``):
 nodes added, removed, renamed (same content under a new id) and changed field by field; links
 added and removed, nodes moved to new parents; metric targets; coverage per rung; findings
-introduced and fixed; assumptions that changed state and branch plans added or triggered
-(``compare/decisions.py``). Every pass is one walk over the nodes with dictionaries, so a diff is
-linear in the size of the playbooks. ``diff_playbooks`` takes two loaded playbooks.
+introduced and fixed; actual results added, changed or removed, and the status changes they
+(or a changed target) bring; assumptions that changed state and branch plans added or
+triggered (``compare/decisions.py``). Every pass is one walk over the nodes with dictionaries,
+so a diff is linear in the size of the playbooks. ``diff_playbooks`` takes two loaded playbooks.
 
 The result is plain values; ``views/changes.py`` writes it as Markdown or JSON, and
 ``compare/revisions.py`` finds the other version in git.
@@ -36,6 +37,10 @@ KIND_ORDER = {kind: i for i, kind in enumerate(LABELS)}
 
 #: Kinds whose metric target is reported as a target change rather than a field change.
 TARGET_KINDS = frozenset({"metric", "success_factor"})
+
+#: Kinds whose status changes are reported: those the scorecard shows and the metrics behind
+#: them (estimates and key tasks count plans: their changes would repeat the plans').
+STATUS_KINDS = frozenset({"success_factor", "function", "plan", "metric"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +120,31 @@ class TargetChange:
 
 
 @dataclass(frozen=True, slots=True)
+class StatusChange:
+    """A node's status from actual results, before → after (``"no data"`` without any)."""
+
+    node: NodeRef
+    old: str
+    new: str
+
+
+@dataclass(frozen=True, slots=True)
+class ActualChange:
+    """One actual of a metric or success factor (``value``, ``confidence``, ``note``), or one
+    stage's funnel ``volume``, for a period (or a level's date): None on the side without it."""
+
+    node: NodeRef
+    period: str
+    old: dict[str, Json] | None
+    new: dict[str, Json] | None
+
+    @property
+    def how(self) -> str:
+        """``added``, ``removed`` or ``changed``."""
+        return "added" if self.old is None else "removed" if self.new is None else "changed"
+
+
+@dataclass(frozen=True, slots=True)
 class CoverageChange:
     """One rung's coverage before and after."""
 
@@ -167,6 +197,9 @@ class PlanDiff:
     assumptions: list[StateChange] = field(default_factory=list)
     branches: list[BranchChange] = field(default_factory=list)
     impact: Impact = field(default_factory=Impact)  # who must re-read what (compare/impact.py)
+    as_of: tuple[str | None, str | None] = (None, None)  # the actuals' date, before and after
+    actuals: list[ActualChange] = field(default_factory=list)
+    statuses: list[StatusChange] = field(default_factory=list)
 
     @property
     def model_changed(self) -> bool:
@@ -183,6 +216,11 @@ class PlanDiff:
                 self.targets,
             )
         )
+
+    @property
+    def actuals_changed(self) -> bool:
+        """Whether any actual result, its date or a status differs."""
+        return bool(self.actuals or self.statuses or self.as_of[0] != self.as_of[1])
 
 
 def _ref(node: NodeSnapshot) -> NodeRef:
@@ -382,7 +420,7 @@ def _findings(base: Snapshot, head: Snapshot, out: PlanDiff) -> None:
 
 def diff_snapshots(base: Snapshot, head: Snapshot) -> PlanDiff:
     """What changes from ``base`` to ``head``: nodes, links, targets, coverage, findings."""
-    out = PlanDiff()
+    out = PlanDiff(as_of=(base.as_of, head.as_of))
     base_nodes, head_nodes = base.nodes, head.nodes
 
     def same(node_id: str) -> bool:
@@ -426,6 +464,7 @@ def diff_snapshots(base: Snapshot, head: Snapshot) -> PlanDiff:
             )
         )
     _findings(base, head, out)
+    _actuals(base, head, common, out)
     out.assumptions.extend(
         StateChange(_ref(n), old, new, latest)
         for n, old, new, latest in decisions.state_changes(base, head)
@@ -474,6 +513,49 @@ def _causes(out: PlanDiff) -> list[tuple[Cause, str, list[str]]]:
     return sorted(found.values(), key=lambda c: (KIND_ORDER.get(c[0].kind, 99), c[0].id))
 
 
+def _actuals(
+    base: Snapshot,
+    head: Snapshot,
+    common: list[tuple[NodeSnapshot, NodeSnapshot]],
+    out: PlanDiff,
+) -> None:
+    """Actuals added, changed and removed, node by node and period by period; the status of
+    each node present on both sides, before and after."""
+    if base.as_of is None and head.as_of is None:  # the common case: no check-in at all
+        return
+    for old, new in common:  # renamed nodes too
+        if old.kind in STATUS_KINDS:
+            before = old.facts.get("status", "no data")
+            after = new.facts.get("status", "no data")
+            if before != after:
+                out.statuses.append(StatusChange(_ref(new), before, after))
+        _reported(old.facts, new.facts, _ref(new), out)
+    for entry in out.added:
+        _reported({}, head.nodes[entry.node.id].facts, entry.node, out)
+    for entry in out.removed:
+        _reported(base.nodes[entry.node.id].facts, {}, entry.node, out)
+
+
+def _reported(before: dict[str, Json], after: dict[str, Json], ref: NodeRef, out: PlanDiff) -> None:
+    """The actuals (or volumes) of one node that differ between two sides' facts."""
+    for name in ("actuals", "volumes"):
+        old: dict[str, Json] = before.get(name) or {}
+        new: dict[str, Json] = after.get(name) or {}
+        if old == new:
+            continue
+        for period in sorted(old.keys() | new.keys()):
+            a, b = old.get(period), new.get(period)
+            if a != b:
+                out.actuals.append(ActualChange(ref, period, _actual(name, a), _actual(name, b)))
+
+
+def _actual(name: str, value: Json) -> dict[str, Json] | None:
+    """An actual as the diff reports it: a metric's as it is, a stage's volume as a dict."""
+    if value is None:
+        return None
+    return dict(value) if name == "actuals" else {"volume": value}
+
+
 def diff_playbooks(base: Playbook, head: Playbook) -> PlanDiff:
     """What changes from ``base`` to ``head``, two loaded playbooks (see ``diff_snapshots``)."""
     return diff_snapshots(snapshot(base), snapshot(head))
@@ -488,6 +570,8 @@ def _sort(out: PlanDiff) -> None:
     for links in (out.links_added, out.links_removed):
         links.sort(key=lambda lk: (_node_key(lk.source), lk.relation, lk.target.id))
     out.targets.sort(key=lambda t: (_node_key(t.owner), t.metric or ""))
+    out.statuses.sort(key=lambda c: _node_key(c.node))
+    out.actuals.sort(key=lambda c: (_node_key(c.node), c.period))
 
     def finding_key(f: FindingRef) -> tuple[str, int, int, str, str]:
         return (f.file, f.line, f.column, f.code, f.message)

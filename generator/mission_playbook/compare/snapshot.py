@@ -6,8 +6,11 @@ function, its own fields as JSON values, its links as written, its parents on th
 mapping of derived facts; the coverage per rung; the findings. Each node is a dictionary entry
 by id, so a comparison looks nodes up instead of scanning for them.
 
-``NodeSnapshot.facts`` is where derived per-node facts go as they are added (a status from
-actual results, an assumption's state): new keys, not a new shape. Field names are those of
+``NodeSnapshot.facts`` is where derived per-node facts go as they are added (an assumption's
+state...): new keys, not a new shape. From actual results (docs/model.md, "Actuals"): a
+judged node's ``status`` (its words, "on track"), a metric's or success factor's ``actuals``
+(by period, or by date for a level: ``value``, ``confidence`` and ``note`` as reported) and a
+stage's ``volumes`` (by period); none of them without check-ins. Field names are those of
 ``docs/model.md``.
 """
 
@@ -16,6 +19,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Any, TypeVar
 
 from mission_playbook.checks.assumptions import describe
@@ -85,6 +89,7 @@ class Snapshot:
     nodes: dict[str, NodeSnapshot]
     coverage: list[RungCoverage]
     findings: list[FindingRef]
+    as_of: str | None = None  # the date the actuals are true (ISO); None without check-ins
 
     def to_json(self) -> dict[str, Json]:
         """The snapshot as JSON values (``from_json`` reads them back)."""
@@ -94,6 +99,7 @@ class Snapshot:
             "nodes": [_as_json(n) for n in self.nodes.values()],
             "coverage": [_as_json(c) for c in self.coverage],
             "findings": [_as_json(f) for f in self.findings],
+            "as_of": self.as_of,
         }
 
     @classmethod
@@ -108,6 +114,7 @@ class Snapshot:
                 nodes={n.id: n for n in nodes},
                 coverage=[_record(RungCoverage, c) for c in _want(data["coverage"], list)],
                 findings=[_record(FindingRef, f) for f in _want(data["findings"], list)],
+                as_of=_optional_str(data["as_of"]),
             )
         except (TypeError, ValueError, KeyError):
             return None
@@ -222,6 +229,30 @@ def _finding(d: Diagnostic) -> FindingRef:
     return FindingRef(d.code, d.severity.value, d.message, loc.file, loc.line, loc.column)
 
 
+def figure(value: Fraction) -> int | float:
+    """An actual as a JSON number: whole, or the decimal it was written as."""
+    return value.numerator if value.denominator == 1 else float(value)
+
+
+def _facts(playbook: Playbook) -> dict[str, dict[str, Json]]:
+    """Per node id, its derived facts from actual results (nothing without check-ins)."""
+    out: dict[str, dict[str, Json]] = {}
+    for node_id, status in playbook.statuses.by_id.items():
+        out[node_id] = {"status": status.status.value}
+    for metric, readings in playbook.actuals.readings.items():
+        out.setdefault(metric, {})["actuals"] = {
+            str(r.period or r.as_of): {
+                "value": figure(r.value),
+                "confidence": r.confidence,
+                "note": r.note,
+            }
+            for r in readings
+        }
+    for stage, volumes in playbook.actuals.volumes.items():
+        out.setdefault(stage, {})["volumes"] = {str(v.period): v.volume for v in volumes}
+    return out
+
+
 def snapshot(playbook: Playbook, fields: FieldsMemo | None = None) -> Snapshot:
     """The playbook as plain values, in one walk over its nodes.
 
@@ -232,6 +263,8 @@ def snapshot(playbook: Playbook, fields: FieldsMemo | None = None) -> Snapshot:
     """
     parents = playbook.ladder.parents
     derived = facts(playbook)
+    for node_id, found in _facts(playbook).items():  # statuses and actuals
+        derived[node_id] = {**derived.get(node_id, {}), **found}
     now: FieldsMemo = {}
     taken = Snapshot(
         root=display_path(playbook.root),
@@ -241,6 +274,7 @@ def snapshot(playbook: Playbook, fields: FieldsMemo | None = None) -> Snapshot:
         },
         coverage=[RungCoverage(c.kind, c.label, c.total, c.covered) for c in playbook.coverage()],
         findings=[_finding(d) for d in playbook.diagnostics],
+        as_of=str(playbook.as_of) if playbook.as_of is not None else None,
     )
     if fields is not None:
         fields.clear()

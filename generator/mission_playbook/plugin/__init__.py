@@ -361,6 +361,9 @@ def navigation(playbook: Playbook, changes: bool = False) -> list[Any]:
     if functions:
         nav.append({"Functions": functions})
     views: list[Any] = []
+    if playbook.as_of is not None:
+        path, _, title = sitemap.SCORECARD
+        views.append({title: path})
     if playbook.of_kind("sla"):
         views.append({"Demand waterfall": "waterfall.md"})
     if sitemap.has_decisions(playbook):

@@ -13,7 +13,14 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict
 
-from mission_playbook.compare.diff import KIND_ORDER, FieldChange, NodeEntry, NodeRef, PlanDiff
+from mission_playbook.compare.diff import (
+    KIND_ORDER,
+    ActualChange,
+    FieldChange,
+    NodeEntry,
+    NodeRef,
+    PlanDiff,
+)
 from mission_playbook.compare.impact import Cause, Impact
 from mission_playbook.compare.snapshot import FindingRef, Json
 from mission_playbook.model.ladder import LABELS
@@ -45,6 +52,10 @@ def to_json(diff: PlanDiff) -> str:
             "findings_introduced": len(diff.introduced),
             "findings_fixed": len(diff.fixed),
             "impacted": diff.impact.count,
+            "actuals_added": sum(1 for c in diff.actuals if c.how == "added"),
+            "actuals_changed": sum(1 for c in diff.actuals if c.how == "changed"),
+            "actuals_removed": sum(1 for c in diff.actuals if c.how == "removed"),
+            "statuses": len(diff.statuses),
             "assumptions": len(diff.assumptions),
             "branches": len(diff.branches),
         },
@@ -58,6 +69,11 @@ def to_json(diff: PlanDiff) -> str:
         "coverage": [{**c, "changed": diff.coverage[i].changed} for i, c in enumerate(coverage)],
         "findings": {"introduced": data["introduced"], "fixed": data["fixed"]},
         "impact": data["impact"],
+        "actuals": {
+            "as_of": {"base": diff.as_of[0], "head": diff.as_of[1]},
+            "changes": [{**c, "how": diff.actuals[i].how} for i, c in enumerate(data["actuals"])],
+        },
+        "statuses": data["statuses"],
         "decisions": {"assumptions": data["assumptions"], "branches": data["branches"]},
     }
     return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
@@ -192,6 +208,8 @@ def _summary(diff: PlanDiff) -> str:
         )
     findings = ", ".join(found) if found else "findings unchanged"
     summary = f"**Plan changes:** {model} · {coverage} · {findings}"
+    if diff.actuals_changed:
+        summary += " · " + _actuals_summary(diff)
     decisions = _decisions_summary(diff)
     if decisions:
         summary += f" · {decisions}"
@@ -281,6 +299,68 @@ def _impact(w: _Writer, impact: Impact) -> list[str]:
     return lines
 
 
+def _actuals_summary(diff: PlanDiff) -> str:
+    """``actuals as of 2027-02-28 → 2027-03-31: 25 added, 1 changed · 4 status changes``."""
+    before, after = diff.as_of
+    when = (
+        f"as of {after or 'none'}"
+        if before == after
+        else f"as of {before or 'none'} → {after or 'none'}"
+    )
+    counts = Counter(c.how for c in diff.actuals)
+    parts = [f"{counts[how]} {how}" for how in ("added", "changed", "removed") if counts[how]]
+    text = f"actuals {when}" + (": " + ", ".join(parts) if parts else "")
+    if diff.statuses:
+        text += f" · {_count(len(diff.statuses), 'status change')}"
+    return text
+
+
+def _reported(value: dict[str, Json]) -> str:
+    """One actual: ``36 (owner: off track)``, or a stage's volume."""
+    shown = _value(value.get("volume", value.get("value")))
+    confidence = value.get("confidence")
+    if confidence:
+        shown += f" (owner: {_value(str(confidence).replace('-', ' '))})"
+    return shown
+
+
+def actual_change(change: ActualChange) -> str:
+    """One period of one node: added, removed, or what changed in it."""
+    period = _code(change.period)
+    old, new = change.old, change.new
+    if old is None:
+        assert new is not None
+        return f"{period} added {_reported(new)}"
+    if new is None:
+        return f"{period} removed ({_reported(old)})"
+    parts = []
+    for key in ("value", "volume"):
+        if old.get(key) != new.get(key):
+            parts.append(f"{_value(old.get(key))} → {_value(new.get(key))}")
+    if old.get("confidence") != new.get("confidence"):
+        calls = [
+            _value(str(v).replace("-", " ") if v else None)
+            for v in (old.get("confidence"), new.get("confidence"))
+        ]
+        parts.append(f"owner's call {calls[0]} → {calls[1]}")
+    if old.get("note") != new.get("note"):
+        parts.append("note changed")
+    return f"{period} " + ", ".join(parts)
+
+
+def _actual_lines(w: _Writer, changes: list[ActualChange]) -> list[str]:
+    """One line per node: its periods added, changed and removed (the diff is sorted by node)."""
+    lines: list[str] = []
+    last: NodeRef | None = None
+    for change in changes:
+        if change.node != last:
+            lines.append(f"- {w.node(change.node)}: {actual_change(change)}")
+            last = change.node
+        else:
+            lines[-1] += f"; {actual_change(change)}"
+    return lines
+
+
 def _finding_line(f: FindingRef) -> str:
     where = f"{f.file}:{f.line}:{f.column}" if f.line else f.file
     return f"- {f.severity} {f.code} {textsafe.markdown_inline(f.message)} ({_code(where)})"
@@ -299,6 +379,11 @@ def to_markdown(diff: PlanDiff, link: LinkFn | None = None, *, fold: bool = True
     decided = len(diff.assumptions) + len(diff.branches)
     w.section(f"Assumptions and branch plans ({decided})", _decisions(w, diff))
     w.section(f"Impact ({owners}{_count(diff.impact.count, 'node')})", _impact(w, diff.impact))
+    w.section(
+        f"Status changes ({len(diff.statuses)})",
+        [f"- {w.node(c.node)}: {c.old} → {c.new}" for c in diff.statuses],
+    )
+    w.section(f"Actuals ({len(diff.actuals)})", _actual_lines(w, diff.actuals))
     w.section(
         f"Added ({len(diff.added)})",
         [

@@ -17,6 +17,7 @@ from mission_playbook.compare.diff import KIND_ORDER, FieldChange, NodeRef, Plan
 from mission_playbook.model.ladder import LABELS
 from mission_playbook.playbook import Playbook
 from mission_playbook.views import textsafe
+from mission_playbook.views.changes import actual_change
 
 LinkFn = Callable[[str], str | None]
 
@@ -173,6 +174,10 @@ def sentences(diff: PlanDiff, head: Playbook, link: LinkFn) -> str:
         owner = t.owner
         what = f"Target of {textsafe.markdown_inline(t.name)}" if t.metric else "Target"
         s.about(owner, f"{what}: {_value(t.old)} → {_value(t.new)}.")
+    for st in diff.statuses:
+        s.about(st.node, f"Status: {st.old} → {st.new}.")
+    for ac in diff.actuals:
+        s.about(ac.node, f"Actual {actual_change(ac)}.")
     removed = {e.node.id for e in diff.removed}
     lines = s.markdown(removed)
     if not lines:
@@ -184,6 +189,12 @@ def sentences(diff: PlanDiff, head: Playbook, link: LinkFn) -> str:
     ]
     if coverage:
         lines += ["", "**Linked to the level above or below:** " + "; ".join(coverage) + "."]
+    before, after = diff.as_of
+    if before != after:
+        lines += [
+            "",
+            f"**Actual results** as of {after or 'no date'} (before: {before or 'none'}).",
+        ]
     for title, found in (("New findings of the check", diff.introduced), ("Fixed", diff.fixed)):
         if found:
             items = "; ".join(textsafe.markdown_inline(f.message) for f in found[:10])

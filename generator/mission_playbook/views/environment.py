@@ -20,7 +20,7 @@ import jinja2
 from mission_playbook.model.cache import code_stamp, default_dir, write_atomic
 from mission_playbook.model.config import Settings
 from mission_playbook.model.ladder import LABELS
-from mission_playbook.views import fragments, textsafe
+from mission_playbook.views import fragments, results, textsafe
 
 PACKAGED_TEMPLATES = Path(__file__).parent / "templates"
 
@@ -162,6 +162,10 @@ def environment(
         amount_html=amount_html,
         html=fragments.fragment,  # {% filter html %}<table>...</table>{% endfilter %}
         markdown=fragments.TemplateMarkdown(),  # {% filter markdown %}...{% endfilter %}
+        figure=results.figure,  # an actual as written: 44.5, 1,234
+        percent=results.percent,  # a share: 32.9%
+        needed=results.needed,  # a count to reach, rounded up: 1,234
+        counted=results.counted,  # statuses counted: "2 on track, 1 off track"
     )
     env.globals.update(label=lambda kind: LABELS.get(kind, kind))
     return env

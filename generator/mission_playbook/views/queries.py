@@ -17,12 +17,23 @@ from fractions import Fraction
 from typing import Any, ClassVar
 
 from mission_playbook.checks import coverage, metrics, schedule, waterfall
+from mission_playbook.checks.checkins import metric_spec
+from mission_playbook.checks.funnel import Funnel
+from mission_playbook.checks.status import NodeStatus
 from mission_playbook.checks.waterfall import Lever, StageNeed, Waterfall
 from mission_playbook.model.ladder import Node
 from mission_playbook.model.people import Someone, resolve
 from mission_playbook.playbook import Playbook
 from mission_playbook.views import decisions as decision_rows
-from mission_playbook.views import fragments, funnel, readiness, textsafe, timeline, trace
+from mission_playbook.views import (
+    fragments,
+    funnel,
+    readiness,
+    results,
+    textsafe,
+    timeline,
+    trace,
+)
 from mission_playbook.views.decisions import DecisionRow, WatchedMetric
 from mission_playbook.views.funnel import FunnelBar
 from mission_playbook.views.timeline import Timeline
@@ -363,6 +374,45 @@ class Queries:
     def term_id(term: str) -> str:
         """The anchor of a glossary term on the glossary page."""
         return "term-" + re.sub(r"[^a-z0-9]+", "-", term.lower()).strip("-")
+
+    # --- actual results ------------------------------------------------------------------
+
+    def as_of(self) -> dt.date | None:
+        """The date the actuals are true (the latest check-in's ``as_of``); none without
+        check-ins, and then every query below answers nothing."""
+        return self.playbook.as_of
+
+    def status(self, node: Node | None) -> NodeStatus | None:
+        """A metric's, plan's, success factor's, estimate's, key task's or function's status
+        with its figures (``checks/status.py``); none without check-ins."""
+        return self.playbook.status(node.id) if node is not None else None
+
+    def metric_statuses(self, plan: Node) -> list[NodeStatus]:
+        """The statuses of a plan's own metrics, in its order (the metric is ``node``, its
+        fields ``node.data``); empty without check-ins."""
+        found = (self.playbook.status(m.id) for m in plan.data.metrics)
+        return [s for s in found if s is not None and s.node.owner is plan]
+
+    def chart(self, node: Node) -> str:
+        """A metric's or success factor's actuals over time against what was expected, as a
+        diagram (HTML); ``""`` with fewer than two actuals."""
+        spec = metric_spec(node) if node.kind in ("metric", "success_factor") else None
+        return results.chart(self.status(node), spec.unit if spec is not None else None)
+
+    def scorecard(self, kind: str = "success_factor") -> list[results.ScoreRow]:
+        """The success factors (or ``"function"``s), off track first, each with the plans
+        behind it (``plans``, worst first; ``counts`` by status; ``troubled``: off track or at
+        risk); empty without check-ins."""
+        return results.scorecard(self.playbook.statuses, self.ladder, kind)
+
+    def headline(self) -> tuple[int, int]:
+        """(success factors on track, success factors judged): "N of M on track"."""
+        return results.headline(self.playbook.statuses, self.ladder)
+
+    def funnel_actuals(self) -> Funnel | None:
+        """The first SLA's funnel against its actual volumes (``checks/funnel.py``: periods,
+        each with its stages, ``lapse`` and commitments), or none without volumes."""
+        return self.playbook.funnels[0] if self.playbook.funnels else None
 
     # --- assumptions and decisions -------------------------------------------------------
 

@@ -45,6 +45,10 @@ VIEWS = (
 )
 
 
+#: The scorecard (path, template, title): success factors and functions by status.
+SCORECARD = ("scorecard.md", "scorecard.md.j2", "Scorecard")
+
+
 #: The decision support matrix's page, when the playbook has assumption nodes.
 DECISIONS = "decisions.md"
 
@@ -78,6 +82,8 @@ def site_pages(playbook: Playbook, changes: tuple[str, str] | None = None) -> li
         for node in ladder.of_kind(kind):
             if ID_FORM.fullmatch(node.id):  # a malformed id never becomes a path (PB013)
                 out.append(Page(page_path(node), template, node.title, node))
+    if playbook.as_of is not None:  # only with check-ins: the site without looks as before
+        out.append(Page(*SCORECARD))
     out += [Page(path, template, title) for path, template, title in VIEWS]
     if has_decisions(playbook):
         out.append(Page(DECISIONS, "decisions.md.j2", "Decisions"))
