@@ -16,7 +16,10 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:  # the check that changed nothing does not import typing (model/values.py)
     from typing import Any
 
-OPTIONS = ("plans", "templates", "severity", "max_file_size", "cache", "changes", "generator")
+OPTIONS = (
+    "plans", "templates", "severity", "max_file_size", "cache", "changes", "generator",
+    "downloads", "pdf",
+)  # fmt: skip
 
 
 class ConfigError(Exception):

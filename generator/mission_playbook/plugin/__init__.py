@@ -10,10 +10,18 @@ Event flow:
   fragments through (``views/fragments.py``), set a small navigation when none is given and
   name the generator and its version in the footer (after the site's ``copyright``).
 - ``on_files``: drop the plan YAML files from the docs, add one generated page per node
-  (with its edit button pointing at the YAML it comes from) and the packaged assets.
+  (with its edit button pointing at the YAML it comes from), the print pages of the
+  operation order, the packaged assets, and the downloads the home page offers: the
+  playbook as JSON and as a workbook (option ``downloads``), and a place for the PDF
+  (option ``pdf``).
 - ``on_nav`` (last): under ``mkdocs serve``, name what each page's HTML depends on, so that
   a rebuild reuses the HTML of pages that did not change (``plugin/rebuild.py``).
+- ``on_post_build``: print the operation order to ``downloads/playbook.pdf`` with headless
+  Chromium, when the option ``pdf`` asks for it (``export/pdf.py``).
 - ``on_serve``: rebuild when anything under the plans or templates folders changes.
+
+``playbook pdf`` builds a site of the print page alone: it sets :attr:`PlaybookPlugin.print_only`
+to that page's path before the build.
 
 Generated pages that the navigation leaves out (plans, estimates, ...) are marked "not in
 nav", so that MkDocs does not list every one of them on every build.
@@ -45,7 +53,7 @@ from mission_playbook.playbook import Playbook, load
 from mission_playbook.plugin.page import PlaybookPage
 from mission_playbook.plugin.rebuild import RenderMemo
 from mission_playbook.views import pages, sitemap, textsafe
-from mission_playbook.views.assets import ASSETS, MERMAID_JS, PLAYBOOK_CSS, missing_mermaid
+from mission_playbook.views.assets import ASSETS, MERMAID_JS, STYLE_SHEETS, missing_mermaid
 from mission_playbook.views.changes import to_markdown
 from mission_playbook.views.environment import CompiledTemplates, cache_folder
 from mission_playbook.views.fragments import Conversion, FragmentExtension, PageHtml
@@ -54,6 +62,16 @@ if TYPE_CHECKING:  # only `mkdocs serve` loads its server (20 ms of imports)
     from mkdocs.livereload import LiveReloadServer
 
 log = get_plugin_logger(__name__)
+
+
+#: The option ``pdf``: ``false``; ``auto``, when Playwright and a Chromium are installed (never
+#: under ``mkdocs serve``); ``true``, which fails the build without them. (YAML reads a bare
+#: ``off`` and ``on`` as false and true.)
+PDF_CHOICES = (False, "auto", True)
+#: The files of the home page's downloads: (docs path, label).
+JSON_DOWNLOAD = ("downloads/playbook.json", "The playbook as JSON (playbook.json)")
+XLSX_DOWNLOAD = ("downloads/playbook.xlsx", "The planner's tables as a workbook (playbook.xlsx)")
+PDF_DOWNLOAD = ("downloads/playbook.pdf", "The operation order as a PDF (playbook.pdf)")
 
 
 class PlaybookConfig(Config):  # type: ignore[no-untyped-call]
@@ -66,6 +84,8 @@ class PlaybookConfig(Config):  # type: ignore[no-untyped-call]
     cache = c.Type(bool, default=True)
     changes = c.Type(str, default="auto")  # base of "What changed": auto, off, a rev, a folder
     generator = c.Type(bool, default=True)  # "Made with Mission Playbook <version>" in the footer
+    downloads = c.Type(bool, default=True)  # the playbook as JSON and a workbook, for the home page
+    pdf = c.Type((bool, str), default=False)  # the operation order as a PDF: PDF_CHOICES
 
 
 class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-call]
@@ -79,10 +99,17 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         self.fragments = FragmentExtension()  # one object: the settings stay equal per build
         self.bases: revisions.Bases = {}  # the "What changed" base, kept across serve's rebuilds
         self.compiled: CompiledTemplates | None = None  # kept across serve's rebuilds too
+        self.serving = False
+        self.browser: Path | None = None  # the Chromium that prints the PDF, when it is made
+        #: ``playbook pdf`` sets it: the build makes this print page alone (and its assets)
+        self.print_only: str | None = None
+        #: the version on the print pages' title page (``playbook pdf --edition``); else mike's
+        self.edition: str | None = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Keeps this plugin across the rebuilds of ``mkdocs serve``, and pages with it."""
         self.memo = RenderMemo() if command == "serve" else None
+        self.serving = command == "serve"
 
     def on_shutdown(self) -> None:
         self.memo = None
@@ -102,17 +129,39 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
             self.compiled = CompiledTemplates(folder)
         if MERMAID_JS not in [str(s) for s in config.extra_javascript]:
             config.extra_javascript.append(MERMAID_JS)
-        if PLAYBOOK_CSS not in config.extra_css:
-            config.extra_css.append(PLAYBOOK_CSS)
+        for sheet in STYLE_SHEETS:
+            if sheet not in config.extra_css:
+                config.extra_css.append(sheet)
         extensions: list[Any] = config.markdown_extensions  # names, and extension objects
         if self.fragments not in extensions:
             extensions.append(self.fragments)
-        self.changes = self._changes()
+        self.browser = self._pdf_browser()
+        if self.print_only is not None:  # `playbook pdf`: the print page alone
+            self.changes = None
+            config.nav = [{"Operation order": self.print_only}]
+        else:
+            self.changes = self._changes()
         if config.nav is None:
             config.nav = navigation(self.playbook, self.changes is not None)
         if self.config.generator:
             config.copyright = with_generator(config.copyright)
         return config
+
+    def _pdf_browser(self) -> Path | None:
+        """The Chromium that prints ``downloads/playbook.pdf`` in this build, if it is made."""
+        if self.config.pdf not in PDF_CHOICES:
+            raise PluginError(f"pdf: {self.config.pdf!r} is not one of true, false or auto")
+        if self.config.pdf is False or self.serving or self.print_only is not None:
+            return None
+        from mission_playbook.export import pdf
+
+        if self.config.pdf == "auto":
+            return pdf.available()
+        try:
+            pdf.require_playwright()
+            return pdf.find_browser()
+        except pdf.PdfUnavailable as exc:
+            raise PluginError(f"pdf: true: {exc}") from None
 
     def _load(self, settings: Settings) -> Playbook:
         try:
@@ -140,13 +189,20 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
                 files.remove(f)
         if not (ASSETS / MERMAID_JS).is_file():
             raise PluginError(missing_mermaid())
-        for asset in (MERMAID_JS, PLAYBOOK_CSS):
+        for asset in (MERMAID_JS, *STYLE_SHEETS):
             if files.get_file_from_path(asset) is None:
                 files.append(File.generated(config, asset, abs_src_path=str(ASSETS / asset)))
+        if self.print_only is not None:
+            for f in list(files):
+                if f.is_documentation_page():
+                    files.remove(f)  # the print page alone: no page links to any other
+        downloads = self._downloads(files, config)
         options = pages.Options(
             templates=self.settings.templates,
             directory_urls=config.use_directory_urls,
             changes=self.changes,
+            edition=self.edition or os.environ.get("MIKE_DOCS_VERSION") or None,
+            downloads=downloads,
         )
         renderer = pages.Renderer(self.playbook, options, self.compiled)
         conversion = Conversion(
@@ -159,6 +215,8 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         titles = nav_titles(config.nav)
         patterns = [p for p in (config.exclude_docs, config.draft_docs) if p]
         for page in renderer.pages():
+            if self.print_only is not None and page.path != self.print_only:
+                continue
             if files.get_file_from_path(page.path) is not None:
                 continue  # a hand-written page of the same name wins
             generated = File.generated(config, page.path, content=renderer.render_page(page))
@@ -173,6 +231,29 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
             PlaybookPage(titles.get(page.path), generated, config, conversion, self.memo)
             files.append(generated)
         return files
+
+    def _downloads(self, files: Files, config: MkDocsConfig) -> tuple[tuple[str, str], ...]:
+        """Add the files the home page offers to the build; their (docs path, label)."""
+        assert self.playbook is not None
+        if self.print_only is not None:
+            return ()
+        made: dict[tuple[str, str], str | bytes] = {}
+        if self.config.downloads:
+            from mission_playbook.export.document import document_text
+            from mission_playbook.export.tables import Tables
+            from mission_playbook.export.workbook import workbook_bytes
+
+            made[JSON_DOWNLOAD] = document_text(self.playbook)
+            title = self.playbook.mission.title if self.playbook.mission else config.site_name
+            made[XLSX_DOWNLOAD] = workbook_bytes(Tables(self.playbook).all(), title)
+        if self.browser is not None:
+            made[PDF_DOWNLOAD] = b""  # printed once the site is built (on_post_build)
+        out = []
+        for (path, label), content in made.items():
+            if files.get_file_from_path(path) is None:
+                files.append(File.generated(config, path, content=content))
+                out.append((path, label))
+        return tuple(out)
 
     @staticmethod
     def _real(path: Path, folders: dict[Path, Path]) -> Path:
@@ -191,9 +272,24 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         return nav
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if self.browser is not None:
+            self._print_pdf(config)
         if self.memo is not None:
             log.debug(f"pages reused from the last build: {self.memo.hits}")
             self.memo.finish()
+
+    def _print_pdf(self, config: MkDocsConfig) -> None:
+        """Print the operation order of the built site to ``downloads/playbook.pdf``."""
+        from mission_playbook.export import pdf
+
+        assert self.browser is not None
+        site = Path(config.site_dir)
+        page = sitemap.url_of(sitemap.PRINT_PAGE, config.use_directory_urls)
+        try:
+            printed = pdf.print_pdf(site, page, site / PDF_DOWNLOAD[0], self.browser)
+        except (pdf.PdfUnavailable, pdf.PrintFailed) as exc:
+            raise PluginError(f"the operation order's PDF: {exc}") from None
+        log.info(f"printed the operation order: {PDF_DOWNLOAD[0]} ({printed.size:,} bytes)")
 
     def _changes(self) -> tuple[str, str] | None:
         """The "What changed" page's base and content, or None when there is no base."""

@@ -46,6 +46,9 @@ class Options:
     changes: tuple[str, str] | None = None  # (base, Markdown) for the "What changed" page
     # links in HTML fragments as .md paths, for a builder that resolves them in HTML (Zensical)
     md_links: bool = False
+    edition: str | None = None  # the version being published (the print pages' title page)
+    # the files the home page offers: (docs path, label), written by the shell
+    downloads: tuple[tuple[str, str], ...] = ()
 
 
 class Renderer:
@@ -91,7 +94,8 @@ class Renderer:
         text = self.env.get_template(page.template).render(self.context(page))
         # themes print titles as they are (<title>, navigation): no markup may reach them
         title = json.dumps(textsafe.plain(" ".join(page.title.split())), ensure_ascii=False)
-        front = f"---\ntitle: {title}\n---\n\n"
+        search = "" if page.search else "search:\n  exclude: true\n"
+        front = f"---\ntitle: {title}\n{search}---\n\n"
         # glossary terms in fragments are marked already: define those of the Markdown only
         body = text.strip("\n") + "\n" + self.glossary.abbreviations(fragments.markdown_of(text))
         return front + _BLANK_RUNS.sub("\n\n", body)
@@ -149,6 +153,8 @@ class Renderer:
             "breadcrumb": lambda: self.breadcrumb(page, a),
             "diagram": lambda: self.diagrams.neighbourhood(page),
             "overview": lambda: self.diagrams.overview(page),
+            "edition": self.options.edition,
+            "downloads": [(label, href(path)) for path, label in self.options.downloads],
         }
 
     def breadcrumb(self, page: Page, link: Callable[..., str]) -> str:

@@ -12,9 +12,11 @@ from collections.abc import Iterable
 
 from mission_playbook.checks import coverage, metrics, schedule
 from mission_playbook.checks import waterfall as funnel
+from mission_playbook.export.tables import Table, Tables
 from mission_playbook.model.ladder import LABELS, Node
 from mission_playbook.playbook import Playbook
 from mission_playbook.views import diagrams, readiness
+from mission_playbook.views import order as orders
 
 #: Rows of a list or table before the rest are summarised as "… and N more".
 MAX_LIST = 30
@@ -46,6 +48,7 @@ class Queries:
             if estimate.owner is not None:
                 self._estimates_by_function[estimate.owner.id].append(estimate)
         self._metric_ladder = metrics.metric_ladder(self.ladder)
+        self._tables: Tables | None = None
 
     # --- the ladder ----------------------------------------------------------------------
 
@@ -271,3 +274,19 @@ class Queries:
         for need in w.stages if w else []:
             out[str(need.stage.data.owner)].append(need.stage)
         return out
+
+    # --- the operation order and the tables off the site -----------------------------------
+
+    def order(self, function: Node | None = None) -> orders.Order:
+        """The operation order of the whole playbook, or of one function (``views/order.py``):
+        ``functions``, ``estimates`` and ``plans`` by function id, ``shows(node)``,
+        ``owners()``, ``budgets()``."""
+        return orders.order(self.playbook, function)
+
+    def table(self, name: str) -> Table:
+        """One of the tables of the workbook and the CSV export (``export/tables.py``) by
+        name (``"budgets"``, ``"waterfall"``, ``"commitments"``...): ``title``, ``columns``
+        (``heading``, ``kind``), ``rows`` of plain values."""
+        if self._tables is None:
+            self._tables = Tables(self.playbook)
+        return self._tables.get(name)
