@@ -14,13 +14,15 @@ import sys
 from pathlib import Path
 
 import pytest
+from mkdocs.exceptions import PluginError
 
 from mission_playbook import load
+from mission_playbook.cli import main
 from mission_playbook.export.document import document_text
 from mission_playbook.export.tables import Tables
 from mission_playbook.export.workbook import workbook_bytes
 from mission_playbook.playbook import Playbook
-from mission_playbook.plugin import navigation
+from mission_playbook.plugin import PlaybookPlugin, navigation
 from mission_playbook.views import pages, sitemap
 
 REPO = Path(__file__).resolve().parents[1]
@@ -255,3 +257,35 @@ def test_a_bad_pdf_option_fails_the_build(tmp_path: Path) -> None:
     done = build(tmp_path, tmp_path / "site")
     assert done.returncode != 0
     assert "pdf: 'sometimes' is not one of true, false or auto" in done.stderr
+
+
+# --- what the PDF needs ----------------------------------------------------------------------
+
+
+def test_pdf_without_a_browser_says_what_to_install(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("PATH", str(tmp_path))  # no chromium on it
+    out = tmp_path / "order.pdf"
+    assert main(["pdf", "--plans", str(SAMPLE), "--out", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "apt-get install chromium" in err and "--browser" in err
+    assert main(["pdf", "--browser", str(tmp_path / "chromium"), "--out", str(out)]) == 2
+    assert "no such executable" in capsys.readouterr().err
+    assert not out.exists()
+
+
+def test_pdf_without_playwright_says_what_to_install(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setitem(sys.modules, "playwright.sync_api", None)  # as if not installed
+    out = tmp_path / "order.pdf"
+    assert main(["pdf", "--plans", str(SAMPLE), "--out", str(out)]) == 2
+    assert "pip install 'mission-playbook[pdf]'" in capsys.readouterr().err
+    assert not out.exists()
+    plugin = PlaybookPlugin()
+    plugin.load_config({"pdf": True})
+    with pytest.raises(PluginError, match=re.escape("mission-playbook[pdf]")):
+        plugin._pdf_browser()
+    plugin.load_config({"pdf": "auto"})
+    assert plugin._pdf_browser() is None  # auto: no PDF, and no link to one

@@ -41,6 +41,7 @@ COMMANDS: dict[str, str] = {
     "schema": "author",
     "init": "init",
     "export": "export",
+    "pdf": "pdf",
 }
 
 

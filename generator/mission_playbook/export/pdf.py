@@ -123,7 +123,7 @@ class Printed:
 
 def find_browser(given: str | None = None) -> Path:
     """The Chromium to print with: ``given`` (a path or a name on PATH), else the first of
-    :data:`BROWSER_NAMES` on PATH, else ``/usr/bin/chromium``."""
+    :data:`BROWSER_NAMES` on PATH."""
     if given:
         found = shutil.which(given) or (given if Path(given).is_file() else None)
         if found is None:
@@ -133,8 +133,6 @@ def find_browser(given: str | None = None) -> Path:
         found = shutil.which(name)
         if found:
             return Path(found)
-    if Path("/usr/bin/chromium").is_file():
-        return Path("/usr/bin/chromium")
     raise PdfUnavailable(INSTALL_BROWSER.format(names=", ".join(BROWSER_NAMES)))
 
 

@@ -149,13 +149,16 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
 
     def _pdf_browser(self) -> Path | None:
         """The Chromium that prints ``downloads/playbook.pdf`` in this build, if it is made."""
-        if self.config.pdf not in PDF_CHOICES:
+        choice = self.config.pdf
+        if isinstance(choice, str):  # from the environment: `pdf: !ENV [PLAYBOOK_PDF, false]`
+            choice = {"true": True, "false": False}.get(choice.lower(), choice.lower())
+        if choice not in PDF_CHOICES:
             raise PluginError(f"pdf: {self.config.pdf!r} is not one of true, false or auto")
-        if self.config.pdf is False or self.serving or self.print_only is not None:
+        if choice is False or self.serving or self.print_only is not None:
             return None
         from mission_playbook.export import pdf
 
-        if self.config.pdf == "auto":
+        if choice == "auto":
             return pdf.available()
         try:
             pdf.require_playwright()
