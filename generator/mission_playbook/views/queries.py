@@ -24,6 +24,7 @@ MAX_LIST = 30
 MAX_BARS = 40
 
 Matrix = tuple[list[Node], list[Node], dict[tuple[str, str], list[Node]]]
+QuarterTable = tuple[list[str], list[tuple[Node, list[list[Node]]]]]
 
 
 class Queries:
@@ -49,6 +50,8 @@ class Queries:
                 self._estimates_by_function[estimate.owner.id].append(estimate)
         self._metric_ladder = metrics.metric_ladder(self.ladder)
         self._tables: Tables | None = None
+        self._gantt: str | None = None
+        self._quarters: QuarterTable | None = None
 
     # --- the ladder ----------------------------------------------------------------------
 
@@ -170,6 +173,11 @@ class Queries:
     def gantt(self) -> str:
         """The synchronization matrix as a Mermaid Gantt chart (a fence): a section per
         function; empty when no plan is dated."""
+        if self._gantt is None:
+            self._gantt = self._make_gantt()  # the schedule page and every print page show it
+        return self._gantt
+
+    def _make_gantt(self) -> str:
         sections = []
         functions = self.of_kind("function")
         # a bar and up to 3 milestones per plan, lines under ~100 characters: stay well
@@ -195,9 +203,14 @@ class Queries:
                 sections.append((function.title, bars))
         return diagrams.fence(diagrams.gantt(sections)) if sections else ""
 
-    def quarter_table(self) -> tuple[list[str], list[tuple[Node, list[list[Node]]]]]:
+    def quarter_table(self) -> QuarterTable:
         """Functions × quarters of the horizon: (quarter labels, [(function, the plans active
         in each quarter)])."""
+        if self._quarters is None:
+            self._quarters = self._make_quarter_table()
+        return self._quarters
+
+    def _make_quarter_table(self) -> QuarterTable:
         dated = [p for p in self.ladder.of_kind("plan") if p.data.start and p.data.end]
         if not dated:
             return [], []
