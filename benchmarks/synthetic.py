@@ -2,13 +2,15 @@
 
 `generate(n, out, seed)` writes a realistic playbook of about `n` nodes (success factors,
 key tasks, estimates and plans; metrics, markets and customers are not counted) into
-`out/plans/` using the recommended layout of docs/model.md. The output is deterministic for a
-seed, and clean: every id is unique and well formed, every rung is covered, every `supports`
-climbs exactly one rung, plans support estimates of their own function, `depends_on` only
-names earlier plans of the same function that end before the plan starts, and the SLA
-commitments meet the demand waterfall of the worked example.
+`out/plans/` using the recommended layout of docs/model.md, with a check-in per month-end
+from January to June 2027 holding one actual per metric per period (`plans/actuals/`). The
+output is deterministic for a seed, and clean: every id is unique and well formed, every rung
+is covered, every `supports` climbs exactly one rung, plans support estimates of their own
+function, `depends_on` only names earlier plans of the same function that end before the plan
+starts, the SLA commitments meet the demand waterfall of the worked example, and no metric
+with a cadence lacks an actual for a complete period.
 
-Run as `python benchmarks/synthetic.py N OUT [--seed S]`.
+Run as `python benchmarks/synthetic.py N OUT [--seed S] [--no-actuals]`.
 """
 
 from __future__ import annotations
@@ -412,6 +414,7 @@ class _Writer:
         self.customers = [(f"acct-{slug(name, 40)}", name) for name in CUSTOMER_NAMES]
         self.estimates: list[Estimate] = []
         self.plans: list[Plan] = []
+        self.metrics: list[tuple[str, int, str]] = []  # (id, target, per) of every plan metric
 
     # -- text ------------------------------------------------------------------------------
 
@@ -747,18 +750,67 @@ class _Writer:
                 drives = r.choice(pool[-50:])
             else:
                 drives = SUCCESS_FACTORS[sf][0]
+            target, per = r.randint(lo, hi), r.choice(("month", "quarter", "year"))
+            self.metrics.append((mid, target, per))
             lines += [
                 f"  - id: {q(mid)}",
                 f"    name: {q(mname)}",
                 f"    unit: {q(unit)}",
-                f"    target: {r.randint(lo, hi)}",
-                f"    per: {r.choice(('month', 'quarter', 'year'))}",
+                f"    target: {target}",
+                f"    per: {per}",
                 f"    type: {kind}",
                 f"    drives: {q(drives)}",
             ]
         pool.extend(mine)
         return "\n".join(lines) + "\n"
 
+    def checkins(self, rng: Random) -> dict[str, str]:
+        """One check-in per month-end up to AS_OF: every monthly metric's value for its month,
+        at quarter ends every quarterly one's for the quarter, at AS_OF every yearly one's for
+        the year to date, each success factor's level, and the funnel's volumes per month.
+        Values scatter around what the target asks for by then (file name → YAML)."""
+        out = {}
+        span = (HORIZON_END - HORIZON_START).days
+        for month in range(1, AS_OF.month + 1):
+            end = dt.date(2027, month + 1, 1) - dt.timedelta(days=1) if month < 12 else HORIZON_END
+            lines = [
+                "kind: checkin",
+                f"id: {q(f'actuals-{end.isoformat()}')}",
+                f"as_of: {end.isoformat()}",
+                f"by: {q(PEOPLE[month % len(PEOPLE)])}",
+                "values:",
+            ]
+            share = (end - HORIZON_START).days / span
+            for sid, _t, _m, _u, base, target, _d in SUCCESS_FACTORS:
+                value = (base + (target - base) * share) * rng.uniform(0.9, 1.08)
+                lines += [f"  - metric: {q(sid)}", f"    value: {value:.1f}"]
+            for mid, target, per in self.metrics:
+                if per == "month":
+                    period, whole = f"{end:%Y-%m}", target
+                elif per == "quarter" and month % 3 == 0:
+                    period, whole = f"{end.year}-Q{month // 3}", target
+                elif per == "year" and end == AS_OF:
+                    period, whole = f"{end.year}", target * ((end - HORIZON_START).days + 1) / 365
+                else:
+                    continue
+                value = round(whole * rng.uniform(0.7, 1.25))
+                lines += [f"  - metric: {q(mid)}", f"    value: {value}", f"    period: {period}"]
+            lines.append("funnel:")
+            for stage, need in FUNNEL_NEEDS:
+                volume = round(need / 3 * rng.uniform(0.8, 1.15))
+                lines += [
+                    f"  - stage: {q(stage)}",
+                    f"    period: {end:%Y-%m}",
+                    f"    volume: {volume}",
+                ]
+            out[f"{end.isoformat()}.yaml"] = "\n".join(lines) + "\n"
+        return out
+
+
+#: The check-ins' as-of date (the benchmark's playbooks carry half a year of actuals).
+AS_OF = dt.date(2027, 6, 30)
+#: What each stage of the SLA needs a quarter (the worked example).
+FUNNEL_NEEDS = (("inquiry", 4445), ("mql", 667), ("sal", 334), ("opportunity", 200), ("won", 50))
 
 SLA = """kind: sla
 id: "sla-2027"
@@ -866,8 +918,9 @@ def glossary() -> str:
     return "\n".join(lines) + "\n"
 
 
-def generate(n: int, out: Path, seed: int = 0) -> Path:
-    """Write a playbook of about `n` nodes under `out/plans/` and return that folder.
+def generate(n: int, out: Path, seed: int = 0, actuals: bool = True) -> Path:
+    """Write a playbook of about `n` nodes under `out/plans/` and return that folder, with
+    half a year of check-ins in `plans/actuals/` unless `actuals` is false.
 
     An existing `out/plans/` is replaced. Raises ValueError when n < MIN_NODES.
     """
@@ -894,20 +947,25 @@ def generate(n: int, out: Path, seed: int = 0) -> Path:
         write(functions_dir / FUNCTIONS[p.function][0] / f"{p.id}.yaml", w.plan(p, outcomes))
     write(plans_dir / "sla.yaml", SLA)
     write(plans_dir / "glossary.yaml", glossary())
+    if actuals:
+        (plans_dir / "actuals").mkdir()
+        for name, text in w.checkins(Random(seed + 1)).items():  # the plans stay as they were
+            write(plans_dir / "actuals" / name, text)
     return plans_dir
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Command line: `python benchmarks/synthetic.py N OUT [--seed S]`."""
+    """Command line: `python benchmarks/synthetic.py N OUT [--seed S] [--no-actuals]`."""
     parser = argparse.ArgumentParser(
         prog="python benchmarks/synthetic.py", description="Write a synthetic playbook."
     )
     parser.add_argument("n", type=int, help=f"about how many nodes (at least {MIN_NODES})")
     parser.add_argument("out", type=Path, help="folder; the playbook goes to OUT/plans")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--no-actuals", action="store_true", help="write no check-ins")
     args = parser.parse_args(argv)
     try:
-        plans = generate(args.n, args.out, args.seed)
+        plans = generate(args.n, args.out, args.seed, actuals=not args.no_actuals)
     except ValueError as exc:
         parser.error(str(exc))
     print(plans)

@@ -23,7 +23,8 @@ UPDATE = os.environ.get("UPDATE_GOLDENS") == "1"
 
 # The base plan with an unknown field (PB002), a link to an unknown estimate (PB004, which
 # leaves the plan an orphan, PB006, and est-a uncovered, PB007) and a start before the mission
-# horizon (PB009, a warning).
+# horizon (PB009, a warning); its metric is monthly, and a check-in reports February (the
+# summary shows the statuses).
 BROKEN_PLAN = """\
 kind: plan
 id: plan-a
@@ -36,15 +37,34 @@ end: 2027-03-31
 metrics:
   - id: met-a
     name: Metric A
+    target: 100
+    per: month
     type: outcome
     drives: sf-a
+"""
+
+CHECKIN = """\
+kind: checkin
+id: actuals-2027-03-10
+as_of: 2027-03-10
+values:
+  - metric: met-a
+    period: 2027-02
+    value: 90
 """
 
 
 @pytest.fixture
 def broken(write_playbook, tmp_path, base) -> Path:
     """A playbook with four errors and one warning, written in ``tmp_path`` (the cwd)."""
-    return write_playbook(tmp_path, {**base, "functions/marketing/plan-a.yaml": BROKEN_PLAN})
+    return write_playbook(
+        tmp_path,
+        {
+            **base,
+            "functions/marketing/plan-a.yaml": BROKEN_PLAN,
+            "actuals/2027-03-10.yaml": CHECKIN,
+        },
+    )
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:

@@ -6,6 +6,7 @@ Each example overwrites one plan file, ``plans/fuzz.yaml``, next to the valid ba
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import math
 from pathlib import Path
@@ -184,4 +185,131 @@ def plan_shaped(draw: st.DrawFn) -> dict[str, object]:
 def test_documents_of_known_kinds_never_raise(plans, docs):
     text = "---\n".join(flow(doc) + "\n" for doc in docs)
     pb = check_file(plans, text)
+    assert_sane(pb, lines_of(text))
+
+
+# --- check-ins ---------------------------------------------------------------------------------
+
+#: A plan with a monthly rate, a yearly ratio and a level, and an SLA, for check-ins to report on.
+ACTUALS_BASE = {
+    "functions/marketing/plan-a.yaml": """\
+kind: plan
+id: plan-a
+title: Plan A
+function: marketing
+supports: [est-a]
+start: 2027-02-01
+end: 2027-03-31
+metrics:
+  - id: met-a
+    name: Metric A
+    target: 100
+    per: month
+    type: outcome
+    drives: sf-a
+  - id: met-r
+    name: A ratio
+    target: 0.4
+    per: year
+    measure: ratio
+    direction: maintain
+    type: leading
+    drives: met-a
+  - id: met-l
+    name: A level
+    baseline: 50
+    target: 10
+    direction: decrease
+    type: leading
+    drives: met-a
+""",
+    "sla.yaml": """\
+kind: sla
+id: sla
+period: quarter
+revenue_target: 1000
+average_deal: 10
+stages:
+  - id: lead
+    owner: marketing
+    conversion: 0.5
+  - id: won
+    owner: marketing
+commitments:
+  - party: marketing
+    stage: lead
+    volume: 70
+    per: month
+""",
+    "actuals/2027-02-28.yaml": """\
+kind: checkin
+id: feb
+as_of: 2027-02-28
+values:
+  - metric: met-a
+    value: 90
+    period: 2027-02
+funnel:
+  - stage: lead
+    period: 2027-02
+    volume: 60
+""",
+}
+
+PERIOD_TEXT = st.sampled_from(
+    ["2027-03", "2027-02", "2027-Q1", "2027", "2026-12", "2027-13", "2027-Q5", "0000", ""]
+) | st.integers(min_value=-1, max_value=10_000)
+REFS = st.sampled_from(["met-a", "met-r", "met-l", "sf-a", "plan-a", "est-a", "lead", "won", "x"])
+AS_OF = st.dates(min_value=dt.date(2026, 1, 1), max_value=dt.date(2029, 1, 1)).map(str) | SCALARS
+
+ENTRY = st.fixed_dictionaries(
+    {"metric": REFS | SCALARS, "value": SCALARS},
+    optional={
+        "period": PERIOD_TEXT | SCALARS,
+        "confidence": st.sampled_from(["on-track", "at-risk", "off-track", "fine"]),
+        "note": SCALARS,
+    },
+)
+VOLUME = st.fixed_dictionaries(
+    {"stage": REFS | SCALARS, "period": PERIOD_TEXT | SCALARS, "volume": SCALARS}
+)
+
+
+@st.composite
+def checkin_docs(draw: st.DrawFn) -> dict[str, object]:
+    doc: dict[str, object] = {
+        "kind": "checkin",
+        "id": draw(st.sampled_from(["fuzz", "feb", "plan-a", "Bad Id"]) | SCALARS),
+        "as_of": draw(AS_OF),
+    }
+    if draw(st.booleans()):
+        doc["values"] = draw(st.lists(ENTRY, max_size=5) | SCALARS)
+    if draw(st.booleans()):
+        doc["funnel"] = draw(st.lists(VOLUME, max_size=4) | SCALARS)
+    return doc
+
+
+@pytest.fixture
+def actuals_plans(write_playbook, tmp_path, base) -> Path:
+    root = write_playbook(tmp_path, {**base, **ACTUALS_BASE})
+    assert [str(d) for d in load(Path("plans")).diagnostics] == []
+    return root
+
+
+@settings(FUZZ_SETTINGS, max_examples=150)
+@given(docs=st.lists(checkin_docs(), min_size=1, max_size=2))
+def test_any_checkin_gives_findings_never_a_traceback(actuals_plans, docs):
+    text = "---\n".join(flow(doc) + "\n" for doc in docs)
+    pb = check_file(actuals_plans, text)
+    assert_sane(pb, lines_of(text))
+    pb.statuses.summary()  # statuses and funnels are computed, whatever was read
+    for funnel in pb.funnels:
+        for period in funnel.periods:
+            str(period.lapse)
+
+
+@FUZZ_SETTINGS
+@given(text=YAMLISH.map(lambda t: "kind: checkin\nid: c\nas_of: 2027-03-31\n" + t))
+def test_checkin_like_text_never_raises(actuals_plans, text):
+    pb = check_file(actuals_plans, text)
     assert_sane(pb, lines_of(text))

@@ -343,3 +343,29 @@ def test_navigation_never_lists_plans(tmp_path: Path) -> None:
     small, more = navigation(load(FIXTURE / "plans")), navigation(load(root / "plans"))
     assert repr(small) == repr(more)
     assert "plans/" not in repr(more)
+
+
+@pytest.mark.parametrize(
+    ("value", "error"),
+    [("0.5", ""), ("2", "at_risk must be a number above 0"), ("'high'", "configuration error")],
+)
+def test_the_plugin_reads_and_checks_the_status_thresholds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, value: str, error: str
+) -> None:
+    monkeypatch.setenv("NO_MKDOCS_2_WARNING", "1")
+    root = copy_fixture(tmp_path / "small")
+    mkdocs = root / "mkdocs.yml"
+    text = mkdocs.read_text().replace(
+        "      severity: {}\n", f"      severity: {{}}\n      at_risk: {value}\n"
+    )
+    mkdocs.write_text(text)
+    if not error:
+        config = load_config(str(mkdocs))
+        plugin = config.plugins["playbook"]
+        assert isinstance(plugin, PlaybookPlugin)
+        plugin.on_config(config)
+        assert plugin.settings is not None and plugin.settings.at_risk == 0.5
+    else:
+        with pytest.raises(Exception, match=error):  # MkDocs' own check, then ours
+            config = load_config(str(mkdocs))
+            config.plugins["playbook"].on_config(config)

@@ -62,3 +62,34 @@ def test_the_sla_waterfall_is_the_worked_example(sample):
         ("won", 50),
     ]
     assert [waterfall.stages[i].needed for i in range(5)] == [4445, 667, 334, 200, 50]
+
+
+def test_the_sample_has_a_quarter_of_checkins(sample):
+    assert str(sample.as_of) == "2027-03-31"
+    assert [n.id for n in sample.actuals.checkins] == [
+        "actuals-2027-01-31",
+        "actuals-2027-02-28",
+        "actuals-2027-03-31",
+    ]
+    monthly = sample.actuals.readings["mkt-demand-engine-mqls"]
+    assert [str(r.period) for r in monthly] == ["2027-01", "2027-02", "2027-03"]
+
+
+def test_some_of_the_sample_is_on_track_and_some_is_not(sample):
+    factors, plans = sample.statuses.counts("success_factor"), sample.statuses.counts("plan")
+    assert factors.on_track and factors.at_risk and factors.off_track
+    assert plans.on_track and plans.at_risk and plans.off_track and plans.no_data
+    assert factors.no_data == 0  # every success factor is reported
+
+
+def test_the_sample_funnel_lapses_where_sales_accepts_leads(sample):
+    (funnel,) = sample.funnels
+    assert [str(p.period) for p in funnel.periods] == ["2027-01", "2027-02", "2027-03", "2027-Q1"]
+    lapses = {str(p.lapse) for p in funnel.periods if p.lapse is not None}
+    assert len(lapses) == 4
+    assert all(lapse.startswith("mql (marketing) → sal (sales): ") for lapse in lapses)
+    quarter = funnel.periods[-1]
+    assert quarter.summed
+    shorts = {s.stage.id: s.short for s in quarter.stages}
+    assert shorts["inquiry"] == shorts["mql"] == 0  # Marketing met its volumes
+    assert shorts["sal"] > 0  # the lapse: Sales short of what the target needs

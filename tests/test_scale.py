@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from mission_playbook.playbook import load
-from synthetic import FUNCTIONS, N_KEY_TASKS, N_SUCCESS_FACTORS, generate, shape
+from synthetic import AS_OF, FUNCTIONS, N_KEY_TASKS, N_SUCCESS_FACTORS, generate, shape
 
 N = 10_000
 
@@ -38,4 +38,6 @@ def test_a_10000_node_playbook_checks_clean(tmp_path: Path, monkeypatch: pytest.
     assert sum(counts.values()) == N
     assert len(pb.of_kind("function")) == len(FUNCTIONS)
     assert all(rung.covered == rung.total for rung in pb.coverage())
-    assert len(pb.files) == 1 + 1 + len(FUNCTIONS) + plan_count + 2  # + sla and glossary
+    # + sla and glossary, and a check-in per month to the as-of date
+    assert len(pb.files) == 1 + 1 + len(FUNCTIONS) + plan_count + 2 + AS_OF.month
+    assert pb.as_of == AS_OF

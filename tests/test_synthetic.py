@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from ruamel.yaml import YAML
 
+from mission_playbook.playbook import load as check
 from synthetic import MIN_NODES, generate
 
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
@@ -260,3 +261,36 @@ def test_smallest_playbook_is_still_covered(tmp_path: Path) -> None:
     test_ids_unique_and_well_formed(pb)
     with pytest.raises(ValueError):
         generate(MIN_NODES - 1, tmp_path)
+
+
+def test_checkins_hold_one_actual_per_metric_per_period(pb: Loaded) -> None:
+    checkins = sorted(pb.of("checkin"), key=lambda c: c["as_of"])
+    assert [str(c["as_of"]) for c in checkins] == [
+        "2027-01-31",
+        "2027-02-28",
+        "2027-03-31",
+        "2027-04-30",
+        "2027-05-31",
+        "2027-06-30",
+    ]
+    reported = Counter(
+        (v["metric"], str(v.get("period", c["as_of"]))) for c in checkins for v in c["values"]
+    )
+    assert set(reported.values()) == {1}  # never twice for a period (a level: a date)
+    periods = Counter(v["metric"] for c in checkins for v in c["values"])
+    expected = {"month": 6, "quarter": 2, "year": 1}
+    for metric in pb.of("metric"):
+        assert periods[metric["id"]] == expected[metric["per"]], metric["id"]
+    for factor in pb.of("success_factor"):
+        assert periods[factor["id"]] == 6  # a level, each month
+    stages = {s["id"] for s in pb.one("sla")["stages"]}
+    for c in checkins:
+        assert {f["stage"] for f in c["funnel"]} == stages
+
+
+def test_the_playbook_with_its_actuals_checks_clean(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    checked = check(generate(300, tmp_path, seed=5))
+    assert [str(d) for d in checked.diagnostics] == []
+    assert checked.as_of == dt.date(2027, 6, 30)
+    assert checked.statuses.counts("plan").no_data == 0

@@ -6,16 +6,19 @@ checks each node on its own, indexes ids, resolves the ladder, then checks the l
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mission_playbook.checks import coverage, links, metrics, schedule, waterfall
+from mission_playbook.checks import checkins, coverage, funnel, links, metrics, schedule, waterfall
+from mission_playbook.checks import status as rollup
 from mission_playbook.checks.coverage import Coverage
 from mission_playbook.model import kinds as model
 from mission_playbook.model import ladder as ladder_mod
 from mission_playbook.model.cache import FileCache, ParsedFile
 from mission_playbook.model.config import Settings, read_plans
 from mission_playbook.model.diagnostics import (
+    CATALOGUE,
     Diagnostic,
     Findings,
     Location,
@@ -38,6 +41,10 @@ class Playbook:
     files: list[str] = field(default_factory=list)
     waterfalls: list[waterfall.Waterfall] = field(default_factory=list)
     cycles: list[list[str]] = field(default_factory=list)
+    # actuals (docs/model.md, "Actuals"): empty when there is no check-in
+    actuals: checkins.Actuals = field(default_factory=checkins.Actuals)
+    statuses: rollup.Statuses = field(default_factory=rollup.Statuses)
+    funnels: list[funnel.Funnel] = field(default_factory=list)
 
     @property
     def nodes(self) -> dict[str, Node]:
@@ -64,6 +71,17 @@ class Playbook:
     @property
     def warnings(self) -> int:
         return self.count(Severity.WARNING)
+
+    @property
+    def as_of(self) -> dt.date | None:
+        """The date the actuals are true: the latest check-in's ``as_of`` (never the clock);
+        None when there is no check-in."""
+        return self.actuals.as_of
+
+    def status(self, node_id: str) -> rollup.NodeStatus | None:
+        """The status of a metric, plan, success factor, estimate, key task or function with
+        the figures behind it; None without check-ins (or for a node of another kind)."""
+        return self.statuses.of(node_id)
 
     def coverage(self) -> list[Coverage]:
         """Per rung, its nodes and how many are linked (``checks/coverage.py``)."""
@@ -131,6 +149,8 @@ def build(root: Path, results: list[FileResult], findings: Findings) -> Ladder:
         if data is None:
             continue
         kind = str(data.kind)
+        if kind == "checkin":  # not a node of the ladder: read by ``judge``
+            continue
         if kind in ("mission", "intent"):
             first = singletons.get(kind)
             if first is not None:
@@ -171,7 +191,30 @@ def check(ladder: Ladder, findings: Findings) -> tuple[list[waterfall.Waterfall]
     cycles = schedule.check_cycles(ladder, findings)
     schedule.check_schedule(ladder, bounds, findings)
     metrics.check(ladder, findings)
+    rollup.check_measures(ladder, findings)
     return waterfall.check(ladder, findings), cycles
+
+
+def judge(
+    ladder: Ladder,
+    results: list[FileResult],
+    waterfalls: list[waterfall.Waterfall],
+    settings: Settings,
+    findings: Findings,
+) -> tuple[checkins.Actuals, rollup.Statuses, list[funnel.Funnel]]:
+    """The actuals of every check-in, the status of every node and the funnel against the SLA,
+    with their findings (PB015, PB016, PB018)."""
+    pairs = ((d, m) for r in results for d, m in zip(r.documents, r.models, strict=True))
+    horizon = checkins.horizon_of(ladder)
+    actuals = checkins.collect(ladder, checkins.checkin_documents(pairs), horizon, findings)
+    if actuals.as_of is None:
+        return actuals, rollup.Statuses(), []
+    thresholds = rollup.Thresholds.of(settings.at_risk, settings.tolerance)
+    statuses = rollup.judge(ladder, actuals, horizon, thresholds)
+    rollup.check_stale(ladder, actuals, horizon, findings)
+    if settings.severity.get("PB016", CATALOGUE["PB016"].severity) is not Severity.OFF:
+        rollup.check_off_track(statuses, findings)  # off by default: its places cost parses
+    return actuals, statuses, funnel.compare(waterfalls, actuals)
 
 
 def load(
@@ -188,5 +231,8 @@ def load(
     results, files = read_all(sources, settings, findings)
     ladder = build(root, results, findings)
     waterfalls, cycles = check(ladder, findings)
+    actuals, statuses, funnels = judge(ladder, results, waterfalls, settings, findings)
     diagnostics = apply_severities(findings.items, settings.severity)
-    return Playbook(root, ladder, diagnostics, files, waterfalls, cycles)
+    return Playbook(
+        root, ladder, diagnostics, files, waterfalls, cycles, actuals, statuses, funnels
+    )

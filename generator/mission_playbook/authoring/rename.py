@@ -3,9 +3,10 @@
 Where ids are written is known from the model: the ``id`` of each document and nested node,
 and the fields that name a node (``supports``, ``function``, ``depends_on``, ``drives``,
 ``measured_by``, ``from``, ``markets``, ``customers``, ``market``, the SLA's ``parties``,
-stage ``owner`` and commitment ``party`` and ``stage``). The lifecycle stages of the mission
-are a vocabulary of their own, named by plans' ``lifecycle_stage``: OLD is renamed there when
-it is a lifecycle stage and no node has that id, or with ``--lifecycle``.
+stage ``owner``, commitment ``party`` and ``stage``, a check-in's ``metric`` and ``stage``).
+The lifecycle stages of the mission are a vocabulary of their own, named by plans'
+``lifecycle_stage``: OLD is renamed there when it is a lifecycle stage and no node has that id,
+or with ``--lifecycle``.
 
 The files are edited at the exact position of each value, as the loader records it
 (``Document.values``): the rest of every file stays byte for byte as it was, comments, layout
@@ -81,6 +82,7 @@ NODE_FIELDS: dict[str, tuple[Pattern, ...]] = {
         ("commitments", "*", "stage"),
     ),
     "glossary": (("id",),),
+    "checkin": (("id",), ("values", "*", "metric"), ("funnel", "*", "stage")),
 }
 
 #: Fields that define or name a lifecycle stage.

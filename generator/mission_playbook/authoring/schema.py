@@ -30,7 +30,8 @@ TITLE = "Mission Playbook plan file"
 DESCRIPTION = (
     "One YAML document of a Mission Playbook: a mission, the commander's intent, a function "
     "(its mission analysis, estimates and concept), a supporting plan, the Marketing and Sales "
-    "SLA, or the glossary, told apart by 'kind'. Every node has an id: 1 to 64 lower case "
+    "SLA, the glossary, or a check-in of actual results, told apart by 'kind'. Every node has "
+    "an id: 1 to 64 lower case "
     "letters, digits and '-', unique across the playbook. Links between nodes are checked by "
     "'playbook check', not by this schema."
 )

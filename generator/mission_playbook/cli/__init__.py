@@ -40,6 +40,7 @@ COMMANDS: dict[str, str] = {
     "rename": "author",
     "schema": "author",
     "init": "init",
+    "actuals": "actuals",
     "export": "export",
     "pdf": "pdf",
 }

@@ -17,9 +17,23 @@ if TYPE_CHECKING:  # the check that changed nothing does not import typing (mode
     from typing import Any
 
 OPTIONS = (
-    "plans", "templates", "severity", "max_file_size", "cache", "changes", "generator",
-    "downloads", "pdf",
-)  # fmt: skip
+    "plans",
+    "templates",
+    "severity",
+    "max_file_size",
+    "cache",
+    "changes",
+    "generator",
+    "at_risk",
+    "tolerance",
+    "downloads",
+    "pdf",
+)
+#: Defaults of the status thresholds (docs/model.md, "Actuals"): a result at least this share
+#: of what is expected to date is at risk, below it off track; a ``maintain`` metric within
+#: this share of its expected value is on track.
+DEFAULT_AT_RISK = 0.85
+DEFAULT_TOLERANCE = 0.05
 
 
 class ConfigError(Exception):
@@ -29,7 +43,16 @@ class ConfigError(Exception):
 class Settings(Fields):
     """What the check and the site need to know beyond the plan files."""
 
-    __slots__ = ("plans", "templates", "severity", "max_file_size", "cache", "cache_dir")
+    __slots__ = (
+        "plans",
+        "templates",
+        "severity",
+        "max_file_size",
+        "cache",
+        "cache_dir",
+        "at_risk",
+        "tolerance",
+    )
 
     def __init__(
         self,
@@ -39,6 +62,8 @@ class Settings(Fields):
         max_file_size: int = DEFAULT_MAX_FILE_BYTES,
         cache: bool = True,
         cache_dir: Path | None = None,  # None: the user's cache folder (see model/cache.py)
+        at_risk: float = DEFAULT_AT_RISK,
+        tolerance: float = DEFAULT_TOLERANCE,
     ) -> None:
         self.plans = plans
         self.templates = templates
@@ -46,6 +71,8 @@ class Settings(Fields):
         self.max_file_size = max_file_size
         self.cache = cache
         self.cache_dir = cache_dir
+        self.at_risk = at_risk
+        self.tolerance = tolerance
 
 
 def parse_severities(raw: Mapping[str, Any] | None) -> dict[str, Severity]:
@@ -85,7 +112,22 @@ def settings_from_options(options: Mapping[str, Any], base: Path) -> Settings:
         severity=parse_severities(options.get("severity")),
         max_file_size=size,
         cache=bool(options.get("cache", True)),
+        at_risk=_share(options, "at_risk", DEFAULT_AT_RISK, above_zero=True),
+        tolerance=_share(options, "tolerance", DEFAULT_TOLERANCE, above_zero=False),
     )
+
+
+def _share(options: Mapping[str, Any], name: str, default: float, above_zero: bool) -> float:
+    """A status threshold: a number from 0 to 1 (``at_risk`` above 0, ``tolerance`` below 1)."""
+    value = options.get(name, default)
+    number = value if isinstance(value, int | float) and not isinstance(value, bool) else None
+    low, high = ("above 0", "at most 1") if above_zero else ("at least 0", "below 1")
+    if number is None or not (0 < number <= 1 if above_zero else 0 <= number < 1):
+        raise ConfigError(
+            f"playbook plugin: {name} must be a number {low} and {high} (a share: 0.85 is 85 %), "
+            f"not {value!r}"
+        )
+    return number
 
 
 def read_mkdocs_options(config_file: Path) -> dict[str, Any]:

@@ -59,6 +59,10 @@ CATALOGUE: dict[str, Code] = {
         ),
         Code("PB013", "an id that is not of the required form", Severity.ERROR),
         Code("PB014", "a placeholder (TODO) left in a plan", Severity.WARNING),
+        # actuals (check-ins): results are not defects, so off track is silent by default
+        Code("PB015", "stale: no actual for a metric's last complete period", Severity.WARNING),
+        Code("PB016", "off track: a metric or success factor behind its path", Severity.OFF),
+        Code("PB018", "actuals: a period, date or value a check-in cannot use", Severity.ERROR),
     )
 }
 

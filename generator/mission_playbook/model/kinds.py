@@ -19,6 +19,11 @@ Id = Annotated[str, Describe("An id: lower case letters, digits and '-', unique.
 Text = Annotated[str, Describe("Free text; Markdown is allowed.")]
 Number = float | int
 Period = Literal["month", "quarter", "year"]
+Direction = Literal["increase", "decrease", "maintain"]
+#: How a metric's values add up (docs/model.md, "Actuals"): ``total`` a running total from 0 at
+#: the horizon's start (a metric without ``per``); ``ratio`` a share, average or snapshot per
+#: period, compared whole even while its period is in progress (a metric with ``per``).
+Measure = Literal["total", "ratio"]
 
 DEFAULT_LIFECYCLE = ["radar", "opportunity", "customer", "advocate"]
 
@@ -37,7 +42,9 @@ class FactorMetric(Node):
     unit: str | None = None
     baseline: Number | str | None = None
     target: Number | str
-    direction: Literal["increase", "decrease", "maintain"] | None = None
+    per: Period | None = None
+    measure: Measure | None = None
+    direction: Direction | None = None
     by: dt.date | None = None
 
 
@@ -191,8 +198,12 @@ class Metric(Node):
     id: Id
     name: Text
     unit: str | None = None
+    baseline: Number | str | None = None
     target: Number | str | None = None
     per: Period | None = None
+    measure: Measure | None = None
+    direction: Direction | None = None
+    by: dt.date | None = None
     type: Literal["outcome", "leading", "activity"]
     drives: Id | None = None
 
@@ -268,7 +279,43 @@ class Glossary(Node):
     terms: list[Term] = field(factory=list)
 
 
-Document = Mission | Intent | Function | Plan | Sla | Glossary
+# --- actuals -----------------------------------------------------------------------------
+
+PeriodText = Annotated[
+    str | int, Describe("A period: a month (2027-03), a quarter (2027-Q1) or a year (2027).")
+]
+
+
+class ActualValue(Node):
+    """An actual result of a plan metric or success factor: for a period, or on ``as_of``."""
+
+    metric: Id
+    value: Number
+    period: PeriodText | None = None
+    confidence: Literal["on-track", "at-risk", "off-track"] | None = None
+    note: Text | None = None
+
+
+class FunnelVolume(Node):
+    """How many reached a stage of the SLA's funnel in a period."""
+
+    stage: Id
+    period: PeriodText
+    volume: int
+
+
+class Checkin(Node):
+    """A report of actual results, true on ``as_of``; not a node of the ladder."""
+
+    kind: Literal["checkin"]
+    id: Id
+    as_of: dt.date
+    by: Text | None = None
+    values: list[ActualValue] = field(factory=list)
+    funnel: list[FunnelVolume] = field(factory=list)
+
+
+Document = Mission | Intent | Function | Plan | Sla | Glossary | Checkin
 
 KINDS: dict[str, type[Document]] = {
     "mission": Mission,
@@ -277,4 +324,5 @@ KINDS: dict[str, type[Document]] = {
     "plan": Plan,
     "sla": Sla,
     "glossary": Glossary,
+    "checkin": Checkin,
 }

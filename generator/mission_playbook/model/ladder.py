@@ -32,6 +32,7 @@ LABELS = {
     "sla": "SLA",
     "stage": "stage",
     "glossary": "glossary",
+    "checkin": "check-in",
 }
 
 #: The kind a node's ``supports`` must name, by the node's kind.
@@ -188,6 +189,11 @@ def _register(ladder: Ladder, node: Node, findings: Findings, placeholder: bool)
     if first is None:
         ladder.nodes[node.id] = node
         return
+    report_duplicate(node, first, findings)
+
+
+def report_duplicate(node: Node, first: Node, findings: Findings) -> None:
+    """PB003 at both places: ``node`` reuses the id of ``first``."""
     here, there = node.loc("id"), first.loc("id")
     findings.add(
         "PB003",

@@ -46,7 +46,13 @@ from mission_playbook import __version__
 from mission_playbook.compare import revisions
 from mission_playbook.compare.diff import diff_snapshots
 from mission_playbook.compare.snapshot import snapshot
-from mission_playbook.model.config import ConfigError, Settings, settings_from_options
+from mission_playbook.model.config import (
+    DEFAULT_AT_RISK,
+    DEFAULT_TOLERANCE,
+    ConfigError,
+    Settings,
+    settings_from_options,
+)
 from mission_playbook.model.diagnostics import Severity
 from mission_playbook.model.files import DEFAULT_MAX_FILE_BYTES, PLAN_SUFFIXES
 from mission_playbook.playbook import Playbook, load
@@ -84,6 +90,9 @@ class PlaybookConfig(Config):  # type: ignore[no-untyped-call]
     cache = c.Type(bool, default=True)
     changes = c.Type(str, default="auto")  # base of "What changed": auto, off, a rev, a folder
     generator = c.Type(bool, default=True)  # "Made with Mission Playbook <version>" in the footer
+    # status thresholds (validated with the other options by settings_from_options)
+    at_risk = c.Type((int, float), default=DEFAULT_AT_RISK)
+    tolerance = c.Type((int, float), default=DEFAULT_TOLERANCE)
     downloads = c.Type(bool, default=True)  # the playbook as JSON and a workbook, for the home page
     pdf = c.Type((bool, str), default=False)  # the operation order as a PDF: PDF_CHOICES
 

@@ -15,7 +15,8 @@ FORMATS = ("text", "json", "github")
 
 
 def summary(playbook: Playbook) -> str:
-    """One line: findings, then each rung's count and how much of it is linked."""
+    """One line: findings, each rung's count and how much of it is linked, readiness, and the
+    status counts as of the latest check-in."""
     from mission_playbook.views import readiness
 
     errors, warnings = playbook.errors, playbook.warnings
@@ -31,6 +32,8 @@ def summary(playbook: Playbook) -> str:
     coverage = covered / total if total else 1.0
     parts.append(f"coverage {coverage:.0%}")
     parts.append(readiness.summary(readiness.assess(playbook.ladder)))
+    if playbook.as_of is not None:  # statuses only once there are check-ins
+        parts.append(playbook.statuses.summary())
     return " | ".join(parts)
 
 
