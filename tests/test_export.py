@@ -135,7 +135,41 @@ def test_the_json_export_has_the_waterfall_coverage_and_findings(
         for c in sample.coverage()
     ]
     assert data["findings"] == [d.as_dict() for d in sample.diagnostics]
-    assert data["as_of"] is None and data["status"] is None  # no actuals in the model yet
+
+
+def test_the_json_export_has_the_actuals_and_every_status(tmp_path: Path, sample: Playbook) -> None:
+    data = json.loads(export(tmp_path, "json").read_text(encoding="utf-8"))
+    assert sample.as_of is not None
+    assert data["as_of"] == sample.as_of.isoformat()
+    status = data["status"]
+    assert [c["id"] for c in status["checkins"]] == [n.id for n in sample.actuals.checkins]
+    judged = [n for n in sample.nodes if sample.status(n) is not None]
+    assert [s["id"] for s in status["nodes"]] == judged
+    for entry in status["nodes"]:
+        node_status = sample.status(entry["id"])
+        assert node_status is not None
+        assert entry["status"] == str(node_status.status)
+        if node_status.actual is not None:
+            assert entry["actual"] == pytest.approx(float(node_status.actual))
+            assert entry["period"] == (str(node_status.period) if node_status.period else None)
+        assert entry["plans"]["off_track"] == node_status.plans.off_track
+    mqls = next(s for s in status["nodes"] if s["id"] == "mkt-demand-engine-mqls")
+    assert (mqls["status"], mqls["actual"], mqls["target"]) == ("on track", 246, 225)
+    latest = status["funnel"]["periods"][-1]
+    funnel = sample.funnels[0].latest
+    assert funnel is not None
+    assert latest["period"] == str(funnel.period) and latest["lapse"] == str(funnel.lapse)
+    assert [s["volume"] for s in latest["stages"]] == [s.volume for s in funnel.stages]
+
+
+def test_without_check_ins_the_json_export_has_no_status(
+    check: Callable[..., Playbook], base: dict[str, str]
+) -> None:
+    check(base)
+    assert main(["export", "--format", "json", "--out", "out.json"]) == 0
+    data = json.loads(Path("out.json").read_text(encoding="utf-8"))
+    assert data["as_of"] is None and data["status"] is None
+    assert validator().is_valid(data)
 
 
 def test_the_json_export_keeps_the_schemas_key_order_and_the_same_bytes(tmp_path: Path) -> None:
@@ -160,9 +194,11 @@ def test_json_to_stdout(capsys: pytest.CaptureFixture[str], sample: Playbook) ->
 
 
 def expected_cell(value: object) -> object:
-    """A table's value as openpyxl reads it back."""
+    """A table's value as openpyxl reads it back (a workbook keeps 15 significant digits)."""
     if isinstance(value, dt.date):
         return dt.datetime(value.year, value.month, value.day)
+    if isinstance(value, float):
+        return pytest.approx(value, rel=1e-14)
     return value
 
 

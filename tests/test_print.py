@@ -11,6 +11,7 @@ import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -289,3 +290,42 @@ def test_pdf_without_playwright_says_what_to_install(
         plugin._pdf_browser()
     plugin.load_config({"pdf": "auto"})
     assert plugin._pdf_browser() is None  # auto: no PDF, and no link to one
+
+
+# --- with actuals ----------------------------------------------------------------------------
+
+
+def row_of(page: str, node_id: str) -> str:
+    """The table row that holds a node's anchor."""
+    at = page.index(f'<span id="n-{node_id}"></span>')
+    return page[page.rindex("<tr>", 0, at) : page.index("</tr>", at)]
+
+
+def test_with_check_ins_the_order_shows_status_where_a_reader_expects_it(
+    rendered: dict[str, str], sample: Playbook
+) -> None:
+    text = rendered["print.md"]
+    assert sample.as_of is not None
+    assert f"<tr><th>As of</th><td>{sample.as_of}</td></tr>" in text  # the title page
+    for node in [*sample.of_kind("plan"), *sample.of_kind("success_factor")]:
+        status = sample.status(node.id)
+        assert status is not None
+        assert f'<span class="pb-status">{status.status}</span>' in row_of(text, node.id)
+    for function in sample.of_kind("function"):
+        status = sample.status(function.id)
+        assert status is not None
+        assert f"{status.status}; plans {status.plans}." in text
+    funnel = sample.funnels[0].latest
+    assert funnel is not None and funnel.lapse is not None
+    assert f"The funnel in {funnel.period}, against the waterfall" in text
+    assert html.escape(str(funnel.lapse), quote=False) in text
+
+
+def test_without_check_ins_the_order_has_no_status(
+    check: Callable[..., Playbook], base: dict[str, str]
+) -> None:
+    playbook = check(base)
+    assert playbook.as_of is None
+    text = pages.render_pages(playbook)["print.md"]
+    assert "pb-status" not in text and "As of" not in text and "The funnel in" not in text
+    assert "<th>Status</th>" not in text

@@ -3,9 +3,11 @@ json``, and ``downloads/playbook.json`` in the site).
 
 Every node once (kind, id, title, its fields as written in YAML, the nodes it supports and
 those supporting it, the document holding it, its file, line and column), the demand
-waterfall, the coverage of each rung and the findings. Keys come in a fixed order (the
-model's field order), nodes in file order, so the same plans give the same bytes. Its JSON
-Schema is ``schema/export.schema.json`` (``playbook export --schema``, ``export/schema.py``).
+waterfall, the coverage of each rung, the findings, and with check-ins the actuals (each
+check-in as written, each node's status, the funnel against the waterfall). Keys come in a
+fixed order (the model's field order), nodes in file order, so the same plans give the same
+bytes. Its JSON Schema is ``schema/export.schema.json`` (``playbook export --schema``,
+``export/schema.py``).
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ import json
 from typing import Any
 
 from mission_playbook import __version__
+from mission_playbook.checks.funnel import Funnel
+from mission_playbook.checks.status import NodeStatus
 from mission_playbook.checks.waterfall import Waterfall
 from mission_playbook.export.tables import number
 from mission_playbook.model import records
@@ -99,6 +103,78 @@ def waterfall_entry(w: Waterfall) -> dict[str, Any]:
     }
 
 
+def _exact(value: Any) -> Any:
+    return None if value is None else number(value)
+
+
+def status_entry(status: NodeStatus) -> dict[str, Any]:
+    """A node's status: the words, the figures of its latest actual (for a metric or a
+    success factor), and the plans beneath it by status (an estimate, key task, function)."""
+    latest = status.latest
+    counts = status.plans
+    return {
+        "id": status.node.id,
+        "kind": status.node.kind,
+        "status": str(status.status),
+        "actual": _exact(status.actual),
+        "expected": _exact(status.expected),
+        "target": _exact(status.target),
+        "period": str(status.period) if status.period is not None else None,
+        "as_of": latest.as_of.isoformat() if latest is not None else None,
+        "confidence": status.confidence,
+        "plans": {
+            "on_track": counts.on_track,
+            "at_risk": counts.at_risk,
+            "off_track": counts.off_track,
+            "no_data": counts.no_data,
+        },
+    }
+
+
+def funnel_entry(funnel: Funnel) -> dict[str, Any]:
+    """The funnel against the waterfall, period by period, with the lapse of each."""
+    return {
+        "sla": funnel.sla.id,
+        "periods": [
+            {
+                "period": str(p.period),
+                "stages": [
+                    {
+                        "stage": s.stage.id,
+                        "volume": s.volume,
+                        "needed": s.needed,
+                        "short": s.short,
+                        "planned_conversion": _exact(s.planned_conversion),
+                        "actual_conversion": _exact(s.actual_conversion),
+                        "reforecast": _exact(s.reforecast),
+                    }
+                    for s in p.stages
+                ],
+                "lapse": str(p.lapse) if p.lapse is not None else None,
+            }
+            for p in funnel.periods
+        ],
+    }
+
+
+def status_section(playbook: Playbook) -> dict[str, Any] | None:
+    """The actuals: the check-ins as written, each node's status, the funnel; None without
+    check-ins."""
+    if playbook.as_of is None:
+        return None
+    checkins = []
+    for node in playbook.actuals.checkins:
+        loc = node.loc()
+        entry = {"id": node.id, "file": loc.file, "line": loc.line, "column": loc.column}
+        checkins.append(entry | {"fields": fields_of(node)})
+    statuses = (playbook.status(node_id) for node_id in playbook.ladder.nodes)
+    return {
+        "checkins": checkins,
+        "nodes": [status_entry(s) for s in statuses if s is not None],
+        "funnel": funnel_entry(playbook.funnels[0]) if playbook.funnels else None,
+    }
+
+
 def document(playbook: Playbook, title: str | None = None) -> dict[str, Any]:
     """The export document of a playbook (``title``: the site's name, else the mission's)."""
     mission = playbook.mission
@@ -106,7 +182,7 @@ def document(playbook: Playbook, title: str | None = None) -> dict[str, Any]:
         "format": FORMAT,
         "generator": f"Mission Playbook {__version__}",
         "title": title or (mission.title if mission is not None else "Playbook"),
-        "as_of": None,  # the date the actuals are true, once the playbook has check-ins
+        "as_of": playbook.as_of.isoformat() if playbook.as_of is not None else None,
         "nodes": [node_entry(playbook, n) for n in playbook.ladder.nodes.values()],
         "waterfall": waterfall_entry(playbook.waterfalls[0]) if playbook.waterfalls else None,
         "coverage": [
@@ -114,7 +190,7 @@ def document(playbook: Playbook, title: str | None = None) -> dict[str, Any]:
             for c in playbook.coverage()
         ],
         "findings": [d.as_dict() for d in playbook.diagnostics],
-        "status": None,  # each node's status against its actuals, once there are check-ins
+        "status": status_section(playbook),
     }
 
 

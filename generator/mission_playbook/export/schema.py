@@ -48,9 +48,12 @@ def _or_null(node: Schema) -> Schema:
 
 
 def node_classes() -> dict[str, type[records.Record]]:
-    """The record class of every kind of node: the documents' and the nested ones'."""
+    """The record class of every kind of node of the ladder: the documents' and the nested
+    ones' (a check-in is a document, not a node: it is in the ``status`` section)."""
     out: dict[str, type[records.Record]] = {}
     for kind, cls in model.KINDS.items():
+        if kind not in NESTED:
+            continue
         out[kind] = cls
         for attrs, nested_kind in NESTED.get(kind, ()):
             holder: Any = cls
@@ -193,6 +196,73 @@ def _finding() -> Schema:
     return node
 
 
+def _status() -> Schema:
+    counts = _object(
+        {"on_track": _WHOLE, "at_risk": _WHOLE, "off_track": _WHOLE, "no_data": _WHOLE},
+        "The plans beneath the node by status (an estimate, key task or function).",
+    )
+    words = {"enum": ["on track", "at risk", "off track", "no data"], "type": "string"}
+    node = _object(
+        {
+            "id": _ID,
+            "kind": _TEXT,
+            "status": words,
+            "actual": _or_null(_NUMBER),
+            "expected": _or_null(_NUMBER),
+            "target": _or_null(_NUMBER),
+            "period": _or_null(_TEXT),
+            "as_of": _or_null({"format": "date", "type": "string"}),
+            "confidence": _or_null(_TEXT),
+            "plans": counts,
+        },
+        "A node's status against its actuals: the latest actual of a metric or success "
+        "factor, what its path expected by then, its target; the plans beneath it by status.",
+    )
+    checkin = _object(
+        {
+            "id": _ID,
+            "file": _TEXT,
+            "line": _WHOLE,
+            "column": _WHOLE,
+            "fields": {"$ref": "#/$defs/fields-checkin"},
+        },
+        "A check-in as written.",
+    )
+    stage = _object(
+        {
+            "stage": _ID,
+            "volume": _or_null(_WHOLE),
+            "needed": _WHOLE,
+            "short": _or_null(_WHOLE),
+            "planned_conversion": _or_null(_NUMBER),
+            "actual_conversion": _or_null(_NUMBER),
+            "reforecast": _or_null(_NUMBER),
+        },
+        "A stage in a period: its volume, what the revenue target needs to date, how many it "
+        "is short, its conversion planned and actual, the need at the actual conversions.",
+    )
+    period = _object(
+        {
+            "period": _TEXT,
+            "stages": {"type": "array", "items": stage},
+            "lapse": _or_null(_TEXT),
+        },
+        "One period of the funnel, and the stage where it loses most against plan.",
+    )
+    funnel = _object(
+        {"sla": _ID, "periods": {"type": "array", "items": period}},
+        "The funnel actuals of the first SLA against its waterfall.",
+    )
+    return _object(
+        {
+            "checkins": {"type": "array", "items": checkin},
+            "nodes": {"type": "array", "items": node},
+            "funnel": _or_null(funnel),
+        },
+        "The actuals, when the playbook has check-ins.",
+    )
+
+
 def schema() -> Schema:
     """The JSON Schema (draft 2020-12) of the export document."""
     classes = node_classes()
@@ -209,7 +279,9 @@ def schema() -> Schema:
     for kind, cls in classes.items():
         leave_out = nested_paths(kind) if kind in model.KINDS else ()
         defs[f"fields-{kind}"] = _fields(cls, leave_out, top=True)
-    defs |= definitions(classes.values())
+    defs["status"] = _status()
+    defs["fields-checkin"] = _fields(model.Checkin, (), top=True)
+    defs |= definitions([*classes.values(), model.Checkin])
     document: Schema = {
         "$schema": SCHEMA_DIALECT,
         "title": TITLE,
@@ -225,10 +297,8 @@ def schema() -> Schema:
             "waterfall": _or_null({"$ref": "#/$defs/waterfall"}),
             "coverage": {"type": "array", "items": {"$ref": "#/$defs/coverage"}},
             "findings": {"type": "array", "items": {"$ref": "#/$defs/finding"}},
-            "status": {
-                "description": "Each node's status against its actuals; null without actuals.",
-                "type": "null",
-            },
+            "status": _or_null({"$ref": "#/$defs/status"})
+            | {"description": "The actuals and each node's status; null without check-ins."},
         },
         "additionalProperties": False,
         "$defs": defs,

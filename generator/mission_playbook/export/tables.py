@@ -10,12 +10,14 @@ escapes text (each writer makes text safe for its reader: ``export/cells.py``).
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from fractions import Fraction
 
 from mission_playbook.checks import metrics as metric_ladder
+from mission_playbook.checks.status import NodeStatus
 from mission_playbook.checks.waterfall import StageNeed, Waterfall
 from mission_playbook.model.ladder import Node
 from mission_playbook.playbook import Playbook
@@ -88,12 +90,47 @@ def _place(node: Node) -> tuple[str, int]:
 _PLACE = (Column("File", "text", 40), Column("Line", "whole", 6))
 
 
+def _fraction(value: Fraction | None, places: int = 2) -> int | float | None:
+    """An exact figure for a table: whole, or rounded to ``places`` decimals (the JSON
+    export keeps every digit)."""
+    if value is None:
+        return None
+    plain = number(value)
+    return round(plain, places) if isinstance(plain, float) else plain
+
+
+#: The columns of a node's status against its actuals (only when the playbook has some).
+_STATUS = (
+    Column("Status", "text", 10),
+    Column("Latest actual", "number", 12),
+    Column("Period", "text", 9),
+    Column("Expected to date", "number", 12),
+    Column("Confidence", "text", 11),
+    Column("Actual as of", "date", 11),
+)
+
+
+def _status_cells(status: NodeStatus | None) -> tuple[Cell, ...]:
+    if status is None:
+        return (None,) * len(_STATUS)
+    latest = status.latest
+    return (
+        str(status.status),
+        _fraction(status.actual),
+        str(status.period) if status.period is not None else None,
+        _fraction(status.expected),
+        status.confidence,
+        latest.as_of if latest is not None else None,
+    )
+
+
 class Tables:
     """The tables of one playbook, each made on first use."""
 
     def __init__(self, playbook: Playbook) -> None:
         self.playbook = playbook
         self.ladder = playbook.ladder
+        self.actuals = playbook.as_of is not None  # status columns only with check-ins
         self._plans_by_function: dict[str, list[Node]] = defaultdict(list)
         for plan in self.ladder.of_kind("plan"):
             self._plans_by_function[str(plan.function)].append(plan)
@@ -109,6 +146,7 @@ class Tables:
         "budgets",
         "waterfall",
         "commitments",
+        "funnel",
         "traceability",
     )
 
@@ -146,6 +184,7 @@ class Tables:
                     m.by if m else None,
                     _ids(self.ladder.down(f)),
                     self._plans_under(f),
+                    *self._status(f),
                     *_place(f),
                 )
             )
@@ -160,6 +199,7 @@ class Tables:
             Column("By", "date", 11),
             Column("Key tasks", "ids", 32),
             Column("Plans", "whole", 7),
+            *self._status_columns(),
             *_PLACE,
         )
         return Table("success-factors", "Success factors", columns, rows)
@@ -261,6 +301,7 @@ class Tables:
                     d.lifecycle_stage,
                     _amount(d.budget),
                     len(d.metrics),
+                    *self._status(p, whole=False),
                     *_place(p),
                 )
             )
@@ -277,6 +318,7 @@ class Tables:
             Column("Lifecycle stage", "id", 14),
             Column("Budget", "amount", 12),
             Column("Metrics", "whole", 8),
+            *self._status_columns(whole=False),
             *_PLACE,
         )
         return Table("plans", "Plans", columns, rows)
@@ -290,7 +332,7 @@ class Tables:
             if m is None:
                 continue
             row = (f.id, m.name, "success factor", None, None, m.unit, _amount(m.target))
-            rows.append((*row, None, None, f.id, *_place(f)))
+            rows.append((*row, None, None, f.id, *self._status(f), *_place(f)))
         for metric in self.ladder.of_kind("metric"):
             d = metric.data
             factor = metric_ladder.reaches(self.ladder, metric)
@@ -298,7 +340,7 @@ class Tables:
             plan = owner.id if owner else None
             reached = factor.id if factor else None
             ours = (metric.id, d.name, d.type, plan, metric.function, d.unit, _amount(d.target))
-            rows.append((*ours, d.per, d.drives, reached, *_place(metric)))
+            rows.append((*ours, d.per, d.drives, reached, *self._status(metric), *_place(metric)))
         columns = (
             Column("ID", "id", 30),
             Column("Metric", "text", 40),
@@ -310,6 +352,7 @@ class Tables:
             Column("Per", "text", 8),
             Column("Drives", "id", 28),
             Column("Success factor", "id", 24),
+            *self._status_columns(),
             *_PLACE,
         )
         return Table("metrics", "Metrics", columns, rows)
@@ -417,6 +460,53 @@ class Tables:
             Column("Stage gap", "number", 10),
         )
         return Table("commitments", "Commitments", columns, rows)
+
+    # --- actuals -------------------------------------------------------------------------
+
+    def _status_columns(self, whole: bool = True) -> tuple[Column, ...]:
+        if not self.actuals:
+            return ()
+        return _STATUS if whole else _STATUS[:1]
+
+    def _status(self, node: Node, whole: bool = True) -> tuple[Cell, ...]:
+        if not self.actuals:
+            return ()
+        cells = _status_cells(self.playbook.status(node.id))
+        return cells if whole else cells[:1]
+
+    def funnel(self) -> Table:
+        """The first SLA's funnel against its waterfall, period by period: each stage's
+        volume, what the revenue target needs to date, the shortfall, the conversions planned
+        and actual, and the need at the actual conversions. Empty without funnel actuals."""
+        funnels = self.playbook.funnels
+        rows: list[tuple[Cell, ...]] = []
+        for period in funnels[0].periods if funnels else []:
+            for s in period.stages:
+                rows.append(
+                    (
+                        str(period.period),
+                        s.stage.id,
+                        s.owner,
+                        s.volume,
+                        s.needed,
+                        s.short,
+                        _fraction(s.planned_conversion, 4),
+                        _fraction(s.actual_conversion, 4),
+                        math.ceil(s.reforecast) if s.reforecast is not None else None,
+                    )
+                )
+        columns = (
+            Column("Period", "text", 9),
+            Column("Stage", "id", 14),
+            Column("Owner", "id", 16),
+            Column("Volume", "whole", 10),
+            Column("Needed to date", "whole", 12),
+            Column("Short", "whole", 8),
+            Column("Planned conversion", "share", 12),
+            Column("Actual conversion", "share", 12),
+            Column("Needed at actual conversions", "whole", 14),
+        )
+        return Table("funnel", "Funnel", columns, rows)
 
     # --- traceability --------------------------------------------------------------------
 
