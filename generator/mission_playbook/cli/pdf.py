@@ -169,6 +169,11 @@ def cmd_pdf(args: argparse.Namespace) -> int:
         except pdf.PrintFailed as exc:
             _say(f"not printed: {exc}")
             return EXIT_FINDINGS
+    if printed.refused:
+        _say(
+            f"refused {len(printed.refused)} request(s) to other hosts while printing, "
+            f"the first to {printed.refused[0]}"
+        )
     what = f"{printed.diagrams} diagram{'s' * (printed.diagrams != 1)}"
     sys.stdout.write(f"wrote {out} ({printed.size:,} bytes, {what} drawn)\n")
     return EXIT_OK

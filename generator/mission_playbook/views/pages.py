@@ -74,11 +74,16 @@ class Renderer:
             for t in g.data.terms
         )
         self.inline_html = fragments.InlineHtml(self.glossary)
-        self.env = environment(self.options.templates, self._text, compiled)
+        self.block_html = fragments.BlockHtml(self.glossary)
+        self.env = environment(self.options.templates, self._text, compiled, self._block)
 
     @jinja2.pass_context  # never applied while compiling: see CompiledTemplates
     def _text(self, _context: jinja2.runtime.Context, value: object) -> str:
         return self.inline_html(value)
+
+    @jinja2.pass_context  # as _text
+    def _block(self, _context: jinja2.runtime.Context, value: object) -> str:
+        return self.block_html(value)
 
     def pages(self) -> list[Page]:
         """Every page of the site, in a stable order."""
