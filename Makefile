@@ -4,7 +4,7 @@ BIN  := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: venv mermaid chromium check site serve test lint bench clean dist
+.PHONY: venv mermaid chromium check site serve test test-fast lint bench clean dist
 
 venv: $(VENV)/.stamp
 
@@ -32,11 +32,16 @@ site: $(VENV)/.stamp mermaid  ## builds into site.new, then swaps: a failed buil
 	mv site.new site
 	rm -rf site.old
 
-test: $(VENV)/.stamp mermaid chromium
+test: $(VENV)/.stamp mermaid chromium  ## the whole suite, as CI runs it
 	$(BIN)/python -m pytest
 
-serve: $(VENV)/.stamp mermaid  ## live preview; rebuilds on any change under plans/ or templates/
-	$(BIN)/mkdocs serve
+# The edit loop: every test but the browser ones and those marked slow (large playbooks, long
+# property runs, repeated site builds); under a minute on an idle machine.
+test-fast: $(VENV)/.stamp mermaid
+	$(BIN)/python -m pytest -m "not browser and not slow" -q
+
+serve: $(VENV)/.stamp mermaid  ## live preview; a rebuild writes only the pages an edit changes
+	$(BIN)/mkdocs serve --dirty
 
 bench: $(VENV)/.stamp mermaid  ## benchmarks/README.md; not part of `make test`
 	$(BIN)/python benchmarks/run.py

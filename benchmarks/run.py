@@ -8,11 +8,17 @@ the median wall time and peak memory (ru_maxrss from wait4) of RUNS runs of:
 - floor B: `mkdocs build` of a Material site with N flat Markdown pages of the same text;
 - floor C: `mkdocs build` of the playbook's own pages, rendered once, without the plugin;
 - `playbook check --plans plans`, cold (cache deleted first) and warm (cache primed);
-- the whole site: `mkdocs build` with the `playbook` plugin;
-- a rebuild as under `mkdocs serve`, after one plan's title changed (the second build only).
+- the whole site: `mkdocs build` with the `playbook` plugin, in a git repository whose
+  history holds the plans (a first commit, then 30 commits that each change one plan file),
+  so that every node page shows its last commit (provenance);
+- the same build with fragment-only pages left to Python-Markdown (``PageHtml`` switched off
+  in the benchmark's process), to see what writing those pages directly saves;
+- a rebuild as under `make serve` (`mkdocs serve --dirty`), after one plan's title changed
+  (the second build only).
 
-What is compared takes turns (floor A, check cold, check warm; then floor B, floor C, site;
-each group RUNS times), so that a change in the machine's load weighs on both sides alike.
+What is compared takes turns (floor A, check cold, check warm; then floor B, floor C, site,
+rebuild; each group RUNS times), so that a change in the machine's load weighs on both sides
+alike.
 
 The product's bytecode is compiled first, as a pip install does (the floors' libraries are).
 The site is measured as a user's second build runs: the packaged page templates are compiled
@@ -63,6 +69,17 @@ for path in sorted(Path(sys.argv[1]).rglob("*.y*ml")):
 """
 
 
+# `mkdocs build` (its command line, arguments as given) with PageHtml switched off: every
+# generated page is converted by Python-Markdown, the fragment markers still set the HTML aside.
+WITHOUT_PAGE_HTML = """
+import sys
+from mission_playbook.views.fragments import PageHtml
+PageHtml.for_site = classmethod(lambda cls, *args: None)
+from mkdocs.__main__ import cli
+cli(sys.argv[1:])
+"""
+
+
 # What a user's first build leaves in the cache folder: the packaged page templates, compiled
 # (the plugin's store, views/environment.py).
 COMPILE_TEMPLATES = """
@@ -78,26 +95,39 @@ for name in env.list_templates(extensions=["j2"]):
 """
 
 
-# A rebuild as `mkdocs serve` does it after an edit: the plugin kept from the first build (it
-# has on_startup), then one plan's title changed (restored afterwards). Prints the second
-# build's wall and CPU seconds, and the process's peak RSS in KiB.
+# A rebuild as `make serve` (`mkdocs serve --dirty`) does it after an edit: the plugins kept
+# from the first build (MkDocs keeps a plugin that has on_startup), the site in a folder of its
+# own at the address serve gives it, then one plan's title changed (restored afterwards) and
+# the site built again. Prints the second build's wall and CPU seconds and the process's peak
+# RSS in KiB, then how many pages that build rendered and wrote again.
 REBUILD = """
-import resource, sys, time
+import resource, shutil, sys, tempfile, time
 from pathlib import Path
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 config_file, plan = sys.argv[1], Path(sys.argv[2])
-config = load_config(config_file)
-config.plugins.on_startup(command="serve", dirty=False)
-build(config)
+url = "http://127.0.0.1:8000/"
+site = tempfile.mkdtemp(prefix="rebuild-")
+def load():
+    config = load_config(config_file, site_dir=site)
+    config.site_url = url
+    return config
+config = load()
+config.plugins.on_startup(command="serve", dirty=True)
+build(config, serve_url=url, dirty=True)
 original = plan.read_text(encoding="utf-8")
 try:
     plan.write_text(original.replace("title: ", "title: Revised ", 1), encoding="utf-8")
     start, cpu = time.perf_counter(), time.process_time()
-    build(load_config(config_file))
+    config = load()
+    build(config, serve_url=url, dirty=True)
     seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
 finally:
     plan.write_text(original, encoding="utf-8")
+    shutil.rmtree(site, ignore_errors=True)
+plugin = config.plugins["playbook"]
+pages = len(plugin.written.order)
+print(f"rendered {plugin.reads.rendered} written {pages - plugin.written.kept_count} of {pages}")
 print(seconds, cpu, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)
 """
 
@@ -156,6 +186,45 @@ plugins:
   - playbook:
       plans: {plans}
 {SHARED_YML}"""
+
+
+#: Commits after the first in the benchmark's git history, each changing one plan file: the
+#: site reads every commit back to the first to find each file's last change (provenance).
+HISTORY_COMMITS = 30
+
+
+def commit_history(root: Path, plans: Path) -> int:
+    """Make ``root`` a git repository whose history holds the plans: a first commit of every
+    file, then HISTORY_COMMITS commits that each change one plan file (a comment line, so the
+    model stays the same). Dated and signed by a fixed author. The number of commits."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    env |= {
+        "GIT_CONFIG_GLOBAL": os.devnull,
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "GIT_AUTHOR_NAME": "Benchmark",
+        "GIT_AUTHOR_EMAIL": "benchmark@example.invalid",
+        "GIT_COMMITTER_NAME": "Benchmark",
+        "GIT_COMMITTER_EMAIL": "benchmark@example.invalid",
+    }
+
+    def git(*args: str, day: int = 1) -> None:
+        dated = env | {
+            "GIT_AUTHOR_DATE": f"2027-01-{day:02d}T12:00:00+00:00",
+            "GIT_COMMITTER_DATE": f"2027-01-{day:02d}T12:00:00+00:00",
+        }
+        subprocess.run(["git", *args], cwd=root, env=dated, check=True, capture_output=True)
+
+    git("init", "-q")
+    git("add", "--", plans.name)
+    git("commit", "-q", "-m", "The synthetic playbook")
+    files = sorted(plans.rglob("*.yaml"))
+    for k in range(HISTORY_COMMITS):
+        path = files[(k * 7919) % len(files)]
+        with path.open("a", encoding="utf-8") as handle:
+            handle.write(f"# revision {k + 1}\n")
+        git("add", "--", str(path.relative_to(root)), day=2 + k % 27)
+        git("commit", "-q", "-m", f"Revise {path.stem}", day=2 + k % 27)
+    return HISTORY_COMMITS + 1
 
 
 def write_playbook_site(root: Path) -> Path:
@@ -352,6 +421,7 @@ class Job:
     cwd: Path
     prepare: Callable[[], None] | None = None
     missing: str | None = None
+    reports: bool = False  # prints its own "wall CPU KiB" last (REBUILD), is not timed here
 
 
 def measure(
@@ -373,7 +443,8 @@ def measure(
                 continue
             if job.prepare:
                 job.prepare()
-            rc, sample, tail = run_once(job.cmd, job.cwd, env, python)
+            run = run_reporting if job.reports else run_once
+            rc, sample, tail = run(job.cmd, job.cwd, env, python)
             if rc != 0:
                 unavailable = job.missing is not None and job.missing in tail
                 out[name] = Measurement("n/a" if unavailable else "err", note=f"exit {rc}: {tail}")
@@ -382,24 +453,18 @@ def measure(
     return {name: m.summarise() if m.status == "ok" else m for name, m in out.items()}
 
 
-def measure_rebuild(
-    config: Path, plan: Path, *, env: dict[str, str], runs: int, python: str
-) -> Measurement:
-    """Median of `runs` rebuilds after an edit (REBUILD): the second build's time only."""
-    m = Measurement()
-    for _ in range(runs):
-        done = subprocess.run(
-            [python, "-c", REBUILD, str(config), str(plan)],
-            cwd=config.parent,
-            env=env,
-            capture_output=True,
-            text=True,
-        )
-        if done.returncode != 0:
-            return Measurement("err", note=f"exit {done.returncode}: {done.stderr[-2000:]}")
-        seconds, cpu, kib = done.stdout.split()[-3:]
-        m.runs.append((round(float(seconds), 4), round(float(cpu), 4), round(int(kib) / 1024, 1)))
-    return m.summarise()
+def run_reporting(
+    cmd: list[str], cwd: Path, env: dict[str, str], python: str
+) -> tuple[int, tuple[float, float, float], str]:
+    """Run `cmd`, which prints its own wall, CPU seconds and peak KiB on its last line."""
+    done = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True)
+    if done.returncode != 0:
+        return done.returncode, (0.0, 0.0, 0.0), done.stderr[-2000:]
+    lines = done.stdout.strip().splitlines()
+    seconds, cpu, kib = lines[-1].split()
+    print(f"    {' '.join(lines[:-1])}", file=sys.stderr, flush=True)
+    sample = (round(float(seconds), 4), round(float(cpu), 4), round(int(kib) / 1024, 1))
+    return 0, sample, ""
 
 
 def tree_size(path: Path) -> dict[str, int]:
@@ -408,7 +473,16 @@ def tree_size(path: Path) -> dict[str, int]:
     return {"bytes": sum(p.stat().st_size for p in files), "files": len(files)}
 
 
-NAMES = ("floor_a", "floor_b", "floor_c", "check_cold", "check_warm", "site", "rebuild")
+NAMES = (
+    "floor_a",
+    "floor_b",
+    "floor_c",
+    "check_cold",
+    "check_warm",
+    "site",
+    "site_markers",
+    "rebuild",
+)
 RATIOS = (
     ("check_cold/floor_a", "check_cold", "floor_a"),
     ("check_warm/check_cold", "check_warm", "check_cold"),
@@ -416,6 +490,7 @@ RATIOS = (
     ("site/floor_c", "site", "floor_c"),
     ("floor_c/floor_b", "floor_c", "floor_b"),
     ("rebuild/site", "rebuild", "site"),
+    ("site/markers", "site", "site_markers"),
 )
 
 
@@ -450,6 +525,7 @@ def bench_one(n: int, work: Path, bindir: Path, runs: int, synthetic: ModuleType
     start = time.perf_counter()
     plans = synthetic.generate(n, root, seed=0)
     generate_s = time.perf_counter() - start
+    commit_history(root, plans)  # the site shows each page's last commit (provenance)
     config = write_playbook_site(root)
     floor_c_config, page_count, page_text = write_floor_c(work / f"floor-c-{n}", plans)
     floor_b_config = write_floor_b(work / f"floor-b-{n}", page_count, page_text)
@@ -482,31 +558,36 @@ def bench_one(n: int, work: Path, bindir: Path, runs: int, synthetic: ModuleType
     )
     if m["check_cold"].status != "ok":
         m["check_warm"] = Measurement(m["check_cold"].status, note="check cold was not ok")
-    log("floor B, floor C and the site, taking turns")
+    log("floor B, floor C, the site, the site without PageHtml and a rebuild, taking turns")
     subprocess.run(
         [python, "-c", COMPILE_TEMPLATES, str(cache / "templates")], env=env, check=False
     )
+    site = ["build", "-q", "-f", str(config)]
+    plan = min((plans / "functions").glob("*/*.yaml"))  # a supporting plan
     m |= measure(
         {
             "floor_b": Job([mkdocs, "build", "-q", "-f", str(floor_b_config)], work),
             "floor_c": Job([mkdocs, "build", "-q", "-f", str(floor_c_config)], work),
             "site": Job(
-                [mkdocs, "build", "-q", "-f", str(config)],
+                [mkdocs, *site],
                 root,
                 prepare=clear_all_but_templates,
                 missing='"playbook" plugin is not installed',
+            ),
+            "site_markers": Job(
+                [python, "-c", WITHOUT_PAGE_HTML, *site], root, prepare=clear_all_but_templates
+            ),
+            "rebuild": Job(
+                [python, "-c", REBUILD, str(config), str(plan)],
+                root,
+                missing='"playbook" plugin is not installed',
+                reports=True,
             ),
         },
         env=env,
         runs=runs,
         python=python,
     )
-    log("rebuild")
-    if m["site"].status == "ok":
-        plan = min((plans / "functions").glob("*/*.yaml"))  # a supporting plan
-        m["rebuild"] = measure_rebuild(config, plan, env=env, runs=runs, python=python)
-    else:
-        m["rebuild"] = Measurement(m["site"].status, note="site was not ok")
     empty = {"bytes": 0, "files": 0}
     output = {
         "site": tree_size(root / "site") if m["site"].status == "ok" else empty,
@@ -518,7 +599,7 @@ def bench_one(n: int, work: Path, bindir: Path, runs: int, synthetic: ModuleType
 def report(results: list[Result]) -> None:
     """Print the timing table and the output sizes."""
     head = f"{'N':>6} {'gen':>6} " + " ".join(f"{x:>14}" for x in NAMES)
-    head += "  cold/A  warm/cold  site/B  site/C  C/B  rebuild/site"
+    head += "  cold/A  warm/cold  site/B  site/C  C/B  rebuild/site  site/markers"
     print(head)
     print("-" * len(head))
     for r in results:
@@ -528,6 +609,7 @@ def report(results: list[Result]) -> None:
             f"{r.n:>6} {r.generate_seconds:>5.2f}s "
             + " ".join(f"{r.measurements[x].cell():>14}" for x in NAMES)
             + f"  {fmt[0]:>6}  {fmt[1]:>9}  {fmt[2]:>6}  {fmt[3]:>6}  {fmt[4]:>4}  {fmt[5]:>12}"
+            + f"  {fmt[6]:>12}"
         )
     print()
     print(

@@ -181,6 +181,7 @@ def test_the_inputs() -> None:
         "version",
         "python-version",
         "strict",
+        "codeowners",
         "base",
         "comment",
         "token",
@@ -217,7 +218,9 @@ def test_an_unknown_command_stops_the_install(playbook: Path, tmp_path: Path) ->
 
 
 def test_check_step_annotates_findings(playbook: Path, tmp_path: Path) -> None:
-    ok = run_step("Check the playbook", playbook, {"STRICT": "false"}, tmp_path)
+    ok = run_step(
+        "Check the playbook", playbook, {"STRICT": "false", "CODEOWNERS": "true"}, tmp_path
+    )
     assert ok.returncode == 0, ok.stdout + ok.stderr
     plan = playbook / "plans" / "functions" / "sales" / "sales-pipeline.yaml"
     plan.write_text(
@@ -230,6 +233,27 @@ def test_check_step_annotates_findings(playbook: Path, tmp_path: Path) -> None:
         failed.stdout,
         re.M,
     ), failed.stdout
+
+
+def test_check_step_checks_codeowners(playbook: Path, tmp_path: Path) -> None:
+    """No owner has a handle in a new playbook: nothing to check. Once one has, CODEOWNERS
+    must name them, unless the input turns the check off."""
+    env = {"STRICT": "false", "CODEOWNERS": "true"}
+    assert run_step("Check the playbook", playbook, env, tmp_path).returncode == 0
+    function = playbook / "plans" / "functions" / "sales.yaml"
+    text = function.read_text(encoding="utf-8")
+    function.write_text(
+        text.replace("leader: Head of Sales", 'leader: {name: Head of Sales, handle: "@sales"}'),
+        "utf-8",
+    )
+    stale = run_step("Check the playbook", playbook, env, tmp_path)
+    assert stale.returncode == 1
+    assert "is out of date: run `playbook codeowners`" in stale.stdout
+    off = run_step("Check the playbook", playbook, env | {"CODEOWNERS": "false"}, tmp_path)
+    assert off.returncode == 0
+    assert main(["codeowners", "--plans", str(playbook / "plans")]) == 0
+    assert run_step("Check the playbook", playbook, env, tmp_path).returncode == 0
+    assert "@sales" in (playbook / ".github" / "CODEOWNERS").read_text(encoding="utf-8")
 
 
 def test_diff_step_writes_the_summary(playbook: Path, tmp_path: Path) -> None:

@@ -20,7 +20,13 @@ from mission_playbook import playbook as playbook_mod
 from mission_playbook.cli import main
 from mission_playbook.compare.snapshot import Snapshot, snapshot
 from mission_playbook.model import cache as cache_mod
-from mission_playbook.model.config import ConfigError, Settings, read_mkdocs_options, read_plans
+from mission_playbook.model.config import (
+    ConfigError,
+    Settings,
+    load_settings,
+    read_mkdocs_options,
+    read_plans,
+)
 from mission_playbook.playbook import load
 
 REPO = Path(__file__).resolve().parents[1]
@@ -58,6 +64,12 @@ def probe_all(cwd: Path, *args: str) -> tuple[int, str, str]:
     return done.returncode, done.stdout, done.stderr.splitlines()[-1]
 
 
+def cached_findings(settings: Settings) -> list[str]:
+    """The findings of ./plans, loaded with the parsed-file cache the settings allow."""
+    playbook = load("plans", settings, cache=cache_mod.file_cache(settings))
+    return [str(d) for d in playbook.diagnostics]
+
+
 def cache_files() -> list[Path]:
     return sorted(Path(os.environ["PLAYBOOK_CACHE_DIR"]).glob("*"))
 
@@ -79,7 +91,7 @@ def test_a_warm_check_prints_the_same_without_loading_the_model(write_playbook, 
 def test_a_warm_check_imports_neither_typing_nor_dataclasses_nor_openssl(
     write_playbook, tmp_path, base
 ):
-    """A warm check is mostly Python starting; these three cost it a third more (issue 7)."""
+    """A warm check is mostly Python starting; these three cost it a third more."""
     write_playbook(tmp_path, base)
     (tmp_path / "mkdocs.yml").write_text("site_name: x\nplugins:\n  - playbook\n", "utf-8")
     cold = probe_all(tmp_path)
@@ -93,14 +105,45 @@ def test_mkdocs_options_are_kept_by_the_bytes_of_the_file(write_playbook, tmp_pa
     write_playbook(tmp_path, base)
     config = tmp_path / "mkdocs.yml"
     config.write_text("plugins:\n  - playbook:\n      severity: {PB009: error}\n", "utf-8")
-    assert read_mkdocs_options(config) == {"severity": {"PB009": "error"}}
     stored = cache_mod.OptionsCache()
+    assert read_mkdocs_options(config, stored) == {"severity": {"PB009": "error"}}
     assert stored.get(stored.key(config.read_bytes())) == {"severity": {"PB009": "error"}}
     config.write_text("plugins:\n  - playbook:\n      severity: {PB009: info}\n", "utf-8")
-    assert read_mkdocs_options(config) == {"severity": {"PB009": "info"}}
+    assert read_mkdocs_options(config, stored) == {"severity": {"PB009": "info"}}
     config.write_text("plugins:\n  - playbook:\n      severity: [\n", "utf-8")
     with pytest.raises(ConfigError, match="not valid YAML"):  # an error is never kept
-        read_mkdocs_options(config)
+        read_mkdocs_options(config, stored)
+
+
+def test_the_core_opens_no_cache_of_its_own(write_playbook, tmp_path, base):
+    """Only a caller that passes a cache has one read or written: the library is pure."""
+    write_playbook(tmp_path, base)
+    config = tmp_path / "mkdocs.yml"
+    config.write_text("plugins:\n  - playbook:\n      severity: {PB009: error}\n", "utf-8")
+    settings = load_settings(config)
+    assert settings.cache  # the settings allow a cache; none is passed
+    assert read_mkdocs_options(config) == {"severity": {"PB009": "error"}}
+    assert load("plans", settings).errors == 0
+    assert cache_files() == []
+    load("plans", settings, cache=cache_mod.file_cache(settings))
+    load_settings(config, store=cache_mod.OptionsCache())
+    assert sorted(p.suffix for p in cache_files()) == [".json", ".pickle"]
+
+
+def test_the_parsed_file_cache_keeps_plain_values(write_playbook, tmp_path, base):
+    """What is pickled holds no class of this product: a cache never runs its code."""
+    import pickle
+
+    broken = base["functions/marketing/plan-a.yaml"] + "  - [\n"  # a PB001 finding
+    write_playbook(tmp_path, {**base, "functions/marketing/plan-a.yaml": broken})
+    settings = Settings(plans=Path("plans"))
+    cold = cached_findings(settings)
+    (stored,) = cache_files()
+    assert b"mission_playbook" not in stored.read_bytes()  # no class of ours is named in it
+    _version, entries = pickle.loads(stored.read_bytes())
+    assert len(entries) == len(base)
+    warm = cached_findings(settings)
+    assert warm == cold and any("PB001" in line for line in warm)
 
 
 def test_options_that_json_would_change_are_not_kept(tmp_path):
@@ -247,15 +290,15 @@ def test_editing_one_file_parses_that_file_only(write_playbook, tmp_path, base, 
 
     monkeypatch.setattr(playbook_mod, "parse_bytes", counting)
     settings = Settings(plans=Path("plans"))
-    first = load("plans", settings)
+    first = load("plans", settings, cache=cache_mod.file_cache(settings))
     assert len(parsed) == len(base)
     parsed.clear()
-    again = load("plans", settings)
+    again = load("plans", settings, cache=cache_mod.file_cache(settings))
     assert parsed == []
     assert [str(d) for d in again.diagnostics] == [str(d) for d in first.diagnostics]
     edited = base["functions/marketing/plan-a.yaml"].replace("Plan A", "Plan A, edited")
     write_playbook(tmp_path, {"functions/marketing/plan-a.yaml": edited})
-    third = load("plans", settings)
+    third = load("plans", settings, cache=cache_mod.file_cache(settings))
     assert parsed == ["plans/functions/marketing/plan-a.yaml"]
     assert third.nodes["plan-a"].data.title == "Plan A, edited"
 
@@ -264,8 +307,8 @@ def test_a_finding_from_a_cached_parse_still_has_its_position(write_playbook, tm
     bad = base["functions/marketing/plan-a.yaml"].replace("supports: [est-a]", "supports: [est-z]")
     write_playbook(tmp_path, {**base, "functions/marketing/plan-a.yaml": bad})
     settings = Settings(plans=Path("plans"))
-    cold = [str(d) for d in load("plans", settings).diagnostics]
-    warm = [str(d) for d in load("plans", settings).diagnostics]
+    cold = cached_findings(settings)
+    warm = cached_findings(settings)
     assert warm == cold
     assert any(":5:" in line and "PB004" in line for line in warm)
 

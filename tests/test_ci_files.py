@@ -120,6 +120,7 @@ def test_workflow_checks_pull_requests_and_publishes_pushes() -> None:
     assert check["permissions"]["pull-requests"] == "write"
     runs = _runs(check)
     assert "playbook check --format github" in runs
+    assert "playbook codeowners --check" in runs
     diff = next(step for step in _steps(check) if "playbook diff" in step.get("run", ""))
     assert 'playbook diff "origin/$BASE_REF" --format markdown' in diff["run"]
     assert diff["env"]["BASE_REF"] == "${{ github.base_ref }}"

@@ -93,6 +93,14 @@ def test_output_formats_match_the_goldens(broken, capsys, fmt, golden):
     assert_golden(golden, out)
 
 
+def test_the_command_offers_every_format_of_the_report_and_no_other():
+    """``cli/check.py`` names the formats itself (a warm check does not import the report)."""
+    from mission_playbook.cli import check
+    from mission_playbook.views import report
+
+    assert check.FORMATS == report.FORMATS
+
+
 def test_text_is_the_default_format(broken, capsys):
     code, out, _ = run(capsys)
     assert code == 1

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 from ruamel.yaml import YAML
@@ -35,6 +36,8 @@ from mission_playbook.model.diagnostics import Findings
 from mission_playbook.model.records import Record
 from mission_playbook.model.source import parse_text
 from mission_playbook.playbook import Playbook, load
+
+pytestmark = pytest.mark.slow  # long property runs: `make test` runs them, `make test-fast` not
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "plans"

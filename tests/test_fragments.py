@@ -62,6 +62,7 @@ SETTINGS = [
 ]
 
 
+@pytest.mark.slow  # builds the site twice for each setting
 @pytest.mark.parametrize(("toc", "directory_urls"), SETTINGS)
 def test_pages_written_directly_are_what_python_markdown_writes(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, toc: str, directory_urls: bool

@@ -20,6 +20,8 @@ from mission_playbook.model.diagnostics import CATALOGUE
 from mission_playbook.model.kinds import KINDS
 from mission_playbook.playbook import Playbook, load
 
+pytestmark = pytest.mark.slow  # long property runs (100 to 150 examples each)
+
 FUZZ = "plans/fuzz.yaml"
 
 FUZZ_SETTINGS = settings(

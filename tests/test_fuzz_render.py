@@ -325,7 +325,10 @@ def hostile_plans(text: Callable[[str], str]) -> dict[str, str]:
             "kind": "function",
             "id": fid,
             "name": text("function name"),
-            "leader": text("leader"),
+            # a leader as text, and as a person written in place
+            "leader": text("leader") if fid == "marketing" else {
+                "name": text("leader"), "role": text("leader role"), "handle": "@sales-lead",
+                "email": "lead@example.com"},
             "role": text("role"),
             "mission_analysis": {
                 "specified_tasks": [{"task": text("specified task"), "from": "kt-a"}],
@@ -403,10 +406,15 @@ def hostile_plans(text: Callable[[str], str]) -> dict[str, str]:
         "functions/marketing/plan-a.yaml": plan("plan-a", "marketing", "est-a", "met-a"),
         "functions/sales/plan-b.yaml": plan(
             "plan-b", "sales", "est-b", "met-b", depends_on=["plan-a"], start=d(2027, 4, 1),
+            owner={"person": "p-a"},
             end=d(2027, 6, 30), milestones=[{"title": text("milestone"), "date": d(2027, 5, 1)}]
         ),
         "sla.yaml": sla,
         "glossary.yaml": glossary,
+        "people.yaml": {
+            "kind": "people", "id": "people",
+            "people": [{"id": "p-a", "name": text("person"), "role": text("person role"),
+                        "handle": "@p-a"}]},
     }  # fmt: skip
     return {path: to_yaml(doc) + "\n" for path, doc in docs.items()}
 
@@ -496,6 +504,7 @@ hostile_text = st.one_of(
 EXAMPLES = int(os.environ.get("PLAYBOOK_FUZZ_EXAMPLES", "40"))
 
 
+@pytest.mark.slow  # a long property run
 @settings(
     max_examples=EXAMPLES,
     deadline=None,
@@ -510,6 +519,7 @@ def test_hostile_text_never_fails_and_never_reaches_a_page(
     assert_safe(check_and_render(root))
 
 
+@pytest.mark.slow  # a long property run
 @settings(max_examples=EXAMPLES * 8, deadline=None)
 @given(text=hostile_text)
 def test_every_filter_gives_safe_html(text: str) -> None:

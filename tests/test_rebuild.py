@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import jinja2
 import pytest
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
@@ -23,6 +24,8 @@ from tests.test_plugin import copy_fixture, edit
 from mission_playbook.compare import revisions
 from mission_playbook.plugin import PlaybookPlugin
 from mission_playbook.views.environment import PACKAGED_TEMPLATES
+
+pytestmark = pytest.mark.slow  # every test builds a site two or three times
 
 ABM = Path("plans/functions/marketing/mkt-abm.yaml")
 
@@ -244,3 +247,28 @@ def test_the_next_build_reads_the_what_changed_base_from_the_cache(
     edit(root / "mkdocs.yml", "plans: plans", "plans: plans\n      cache: false")
     build_site(root, tmp_path / "site-4", "build")
     assert loaded == [v1, v1, v1]  # without the cache, the base is loaded every build
+
+
+def test_a_rebuild_compiles_no_theme_template_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """MkDocs makes a new theme environment per build; the compiled code is kept."""
+    root = copy_fixture(tmp_path / "small")
+    compiled: list[str | None] = []
+    compile_ = jinja2.Environment.compile
+
+    def counting(self: jinja2.Environment, source: Any, name: Any = None, *a: Any) -> Any:
+        compiled.append(name)
+        return compile_(self, source, name, *a)
+
+    monkeypatch.setattr(jinja2.Environment, "compile", counting)
+    build_site(root, tmp_path / "served", "serve")
+    assert "main.html" in compiled and "404.html" in compiled
+    compiled.clear()
+    edit(root / ABM, "title: Account-based programs", "title: Account-based growth programs")
+    build_site(root, tmp_path / "served", "serve")
+    # (Material's search plugin reads its language strings from an environment of its own)
+    assert not {"main.html", "base.html", "partials/nav.html", "404.html"} & set(compiled)
+    build_site(root, tmp_path / "site-clean", "build")
+    assert "main.html" in compiled  # a build compiles them, as MkDocs does
+    assert pages_of(tmp_path / "served") == pages_of(tmp_path / "site-clean")

@@ -77,7 +77,7 @@ def load(n: int, root: Path) -> Loaded:
     return pb
 
 
-@pytest.fixture(scope="module", params=[200, 2000])
+@pytest.fixture(scope="module", params=[200, pytest.param(2000, marks=pytest.mark.slow)])
 def pb(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Loaded:
     n: int = request.param
     root = generate(n, tmp_path_factory.mktemp(f"pb{n}"), seed=7)

@@ -6,6 +6,10 @@ The core is a pure function from a plans folder to a model and diagnostics::
     playbook = load("plans")
     for finding in playbook.diagnostics:
         print(finding)
+
+Every command imports this module first, so it is on the measured warm path of ``playbook
+check``: ``load`` and ``Playbook`` import the model on first use, and ``typing`` is imported
+for the type checker only (``model/values.py``).
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """Loading a playbook: plan files in, a model and its diagnostics out.
 
-``load`` is a pure function of the files (it writes nothing): it reads every plan file,
-checks each node on its own, indexes ids, resolves the ladder, then checks the links.
+``load`` is a pure function of the files: it reads every plan file, checks each node on its
+own, indexes ids, resolves the ladder, then checks the links. It reads or writes a cache only
+when its caller passes one (the command line and the MkDocs plugin do, as the settings say).
 """
 
 from __future__ import annotations
@@ -10,7 +11,16 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from mission_playbook.checks import checkins, coverage, funnel, links, metrics, schedule, waterfall
+from mission_playbook.checks import (
+    checkins,
+    coverage,
+    funnel,
+    links,
+    metrics,
+    review,
+    schedule,
+    waterfall,
+)
 from mission_playbook.checks import status as rollup
 from mission_playbook.checks.coverage import Coverage
 from mission_playbook.model import kinds as model
@@ -88,7 +98,7 @@ class Playbook:
         return coverage.coverage(self.ladder)
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
 class FileResult:
     """One plan file checked on its own: its documents, their models and its findings."""
 
@@ -111,33 +121,58 @@ def validate_file(
 
 
 def read_all(
-    sources: Sources, settings: Settings, findings: Findings
+    sources: Sources,
+    findings: Findings,
+    cache: FileCache | None = None,
+    kept: dict[str, FileResult] | None = None,
 ) -> tuple[list[FileResult], list[str]]:
-    """Every plan file, parsed or taken from the cache, then checked on its own."""
-    cache = FileCache(sources.root, settings.cache_dir) if settings.cache else None
+    """Every plan file, parsed or taken from ``cache``, then checked on its own.
+
+    ``kept`` holds the results of the last read in this process (``mkdocs serve``), by each
+    file's name, place and bytes: a file that did not change is neither parsed nor checked
+    again, and ``kept`` becomes this read's. The disk cache is then read only when ``kept``
+    is empty (the first build), and a file that changed is parsed without it.
+    """
+    cache = cache if not kept else None
     findings.extend(sources.findings.items)
     results: list[FileResult] = []
+    now: dict[str, FileResult] = {}
     for source in sources.files:
         raw, file = source.raw, source.file
         if raw is None:
             continue
-        key = cache.key(file, raw) if cache else ""
-        parsed = cache.get(key) if cache else None
-        if parsed is None:
-            parse_findings = Findings()
-            documents = parse_bytes(raw, file, parse_findings, origin=source.path.absolute())
-            if cache:
-                cache.put(key, ParsedFile.of(documents, parse_findings.items))
-        else:
-            documents = parsed.documents(file, source.path.absolute())
-            parse_findings = Findings()
-            parse_findings.extend(parsed.findings)
-        has_todo = PLACEHOLDER.encode() in raw  # most files have none: skip the walk
-        results.append(validate_file(documents, parse_findings, has_todo))
-        findings.extend(results[-1].findings)
+        origin = source.path.absolute()
+        known = f"{FileCache.key(file, raw)}\0{origin}" if kept is not None else ""
+        result = kept.get(known) if kept else None
+        if result is None:
+            result = _check_file(raw, file, origin, cache)
+        if kept is not None:
+            now[known] = result
+        results.append(result)
+        findings.extend(result.findings)
     if cache:
         cache.save()
+    if kept is not None:
+        kept.clear()
+        kept.update(now)
     return results, [source.file for source in sources.files]
+
+
+def _check_file(raw: bytes, file: str, origin: Path, cache: FileCache | None) -> FileResult:
+    """One file parsed (or taken from the cache) and checked on its own."""
+    key = cache.key(file, raw) if cache else ""
+    parsed = cache.get(key) if cache else None
+    if parsed is None:
+        parse_findings = Findings()
+        documents = parse_bytes(raw, file, parse_findings, origin=origin)
+        if cache:
+            cache.put(key, ParsedFile.of(documents, parse_findings.items))
+    else:
+        documents = parsed.documents(file, origin)
+        parse_findings = Findings()
+        parse_findings.extend(parsed.findings)
+    has_todo = PLACEHOLDER.encode() in raw  # most files have none: skip the walk
+    return validate_file(documents, parse_findings, has_todo)
 
 
 def build(root: Path, results: list[FileResult], findings: Findings) -> Ladder:
@@ -192,6 +227,7 @@ def check(ladder: Ladder, findings: Findings) -> tuple[list[waterfall.Waterfall]
     schedule.check_schedule(ladder, bounds, findings)
     metrics.check(ladder, findings)
     rollup.check_measures(ladder, findings)
+    review.check(ladder, findings)
     return waterfall.check(ladder, findings), cycles
 
 
@@ -218,17 +254,24 @@ def judge(
 
 
 def load(
-    plans: str | Path = "plans", settings: Settings | None = None, sources: Sources | None = None
+    plans: str | Path = "plans",
+    settings: Settings | None = None,
+    sources: Sources | None = None,
+    cache: FileCache | None = None,
+    kept: dict[str, FileResult] | None = None,
 ) -> Playbook:
     """Load and check the playbook in ``plans``: a model and every finding, all in one run.
 
-    ``sources`` are the plan files when the caller has read them already.
+    ``sources`` are the plan files when the caller has read them already; ``cache`` keeps
+    parsed files between runs (``model/cache.py``'s ``file_cache``). Without one, every file
+    is parsed and no cache is read or written, whatever the settings say. ``kept``: the files
+    checked by the last load of this process (see ``read_all``).
     """
-    settings = settings or Settings(plans=Path(plans), cache=False)
+    settings = settings or Settings(plans=Path(plans))
     root = Path(plans)
     sources = sources or read_plans(root, settings.max_file_size)
     findings = Findings()
-    results, files = read_all(sources, settings, findings)
+    results, files = read_all(sources, findings, cache, kept)
     ladder = build(root, results, findings)
     waterfalls, cycles = check(ladder, findings)
     actuals, statuses, funnels = judge(ladder, results, waterfalls, settings, findings)

@@ -15,15 +15,20 @@ diagram written by hand.
 from __future__ import annotations
 
 import itertools
+import os
 import re
 import shutil
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, Dialog, Page
+from ruamel.yaml import YAML
 
+from mission_playbook.authoring.review import review
+from mission_playbook.model.config import Settings
 from mission_playbook.views import textsafe
 from test_fuzz_render import PAYLOADS, RUN, hostile_plans, write
 
@@ -46,6 +51,14 @@ TITLES = {
 }
 #: A plan file whose name tries to break out of the edit button's ``href``.
 HOSTILE_FILE = f'functions/marketing/x" onmouseover="{RUN}" y=".yaml'
+#: The commit the plans come from: git keeps no '<' or '>' in an author's name, so the name
+#: carries the other attacks; the subject carries tags. Shown on every node page (provenance).
+HOSTILE_AUTHOR = (
+    f'Eve &lt;script&gt;{RUN}&lt;/script&gt; " onmouseover="{RUN}" [x](javascript:{RUN})'
+)
+HOSTILE_SUBJECT = f'<script>{RUN}</script><img src=x onerror="{RUN}"> [y](javascript:{RUN})'
+#: Who reviewed plan-b, as its review stamp says (shown on its page).
+HOSTILE_REVIEWER = f'<img src=x onerror="{RUN}"> &lt;b onmouseover={RUN}&gt;'
 
 _PROBE = """
 () => {
@@ -160,7 +173,32 @@ def hostile_site(tmp_path_factory: pytest.TempPathFactory, mermaid_js: Path) -> 
     plans = write(project / "plans", files)
     original = plans / "functions" / "marketing" / "plan-a.yaml"
     original.rename(plans / HOSTILE_FILE)
+    plan_b = plans / "functions" / "sales" / "plan-b.yaml"
+    block = YAML(typ="safe", pure=True)  # a stamp goes into a mapping in block style
+    block.default_flow_style = False
+    with plan_b.open("r+", encoding="utf-8") as handle:
+        data = block.load(handle)
+        handle.seek(0)
+        handle.truncate()
+        block.dump(data, handle)
+    review(plans, Settings(plans=plans, cache=False), "plan-b", by=HOSTILE_REVIEWER)
+    commit_all(project, HOSTILE_AUTHOR, HOSTILE_SUBJECT)
     return mkdocs_build(project, project / "site")
+
+
+def commit_all(project: Path, author: str, subject: str) -> None:
+    """Make ``project`` a git repository with one commit by ``author``."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("GIT_")}
+    env |= {
+        "GIT_CONFIG_GLOBAL": os.devnull,
+        "GIT_CONFIG_NOSYSTEM": "1",
+        "GIT_AUTHOR_NAME": author,
+        "GIT_AUTHOR_EMAIL": f"{RUN}@example.invalid",
+        "GIT_COMMITTER_NAME": "Committer",
+        "GIT_COMMITTER_EMAIL": "committer@example.invalid",
+    }
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", subject]):
+        subprocess.run(["git", *args], cwd=project, env=env, check=True, capture_output=True)
 
 
 @pytest.fixture(scope="module")
@@ -218,6 +256,17 @@ def test_the_hostile_site_builds_strict_and_has_every_page(visits: dict[str, Any
     assert {"index.html", "intent/index.html", "glossary/index.html"} <= set(report.pages)
     assert any(p.startswith("plans/") for p in report.pages)
     assert {p: r.status for p, r in report.pages.items() if r.status != 200} == {}
+
+
+def test_provenance_and_review_state_are_on_the_pages(hostile_site: Path) -> None:
+    """The commit's author and subject, and the reviewer, reach the pages (as text), so the
+    probes below test them too."""
+    page = (hostile_site / "plans" / "plan-b" / "index.html").read_text(encoding="utf-8")
+    assert "<strong>Last changed</strong>" in page
+    assert "Eve &amp;\u2060lt;script&amp;\u2060gt;" in page
+    assert "&lt;\u2060script&gt;" in page  # the subject
+    assert "<strong>Reviewed</strong>" in page
+    assert "&lt;\u2060img src=x" in page  # the reviewer
 
 
 def test_no_dialog_opens(visits: dict[str, Any]) -> None:

@@ -1,12 +1,13 @@
 """``playbook rename OLD NEW``: change an id and every reference to it, and nothing else.
 
 Where ids are written is known from the model: the ``id`` of each document and nested node,
-and the fields that name a node (``supports``, ``function``, ``depends_on``, ``drives``,
+the fields that name a node (``supports``, ``function``, ``depends_on``, ``drives``,
 ``measured_by``, ``from``, ``markets``, ``customers``, ``market``, the SLA's ``parties``,
-stage ``owner``, commitment ``party`` and ``stage``, a check-in's ``metric`` and ``stage``).
-The lifecycle stages of the mission are a vocabulary of their own, named by plans'
-``lifecycle_stage``: OLD is renamed there when it is a lifecycle stage and no node has that id,
-or with ``--lifecycle``.
+stage ``owner``, commitment ``party`` and ``stage``, a check-in's ``metric`` and ``stage``,
+a person named as ``owner``, ``leader`` or ``commander``), and the keys of review stamps (the
+parents they were written against). The lifecycle stages of the mission are a vocabulary of
+their own, named by plans' ``lifecycle_stage``: OLD is renamed there when it is a lifecycle
+stage and no node has that id, or with ``--lifecycle``.
 
 The files are edited at the exact position of each value, as the loader records it
 (``Document.values``): the rest of every file stays byte for byte as it was, comments, layout
@@ -45,6 +46,7 @@ Pattern = tuple[str, ...]  # "*" stands for any list index
 NODE_FIELDS: dict[str, tuple[Pattern, ...]] = {
     "mission": (
         ("id",),
+        ("commander", "person"),
         ("success_factors", "*", "id"),
         ("environment", "markets", "*", "id"),
         ("environment", "customers", "*", "id"),
@@ -59,6 +61,7 @@ NODE_FIELDS: dict[str, tuple[Pattern, ...]] = {
     ),
     "function": (
         ("id",),
+        ("leader", "person"),
         ("estimates", "*", "id"),
         ("estimates", "*", "supports", "*"),
         ("mission_analysis", "specified_tasks", "*", "from"),
@@ -66,6 +69,7 @@ NODE_FIELDS: dict[str, tuple[Pattern, ...]] = {
     "plan": (
         ("id",),
         ("function",),
+        ("owner", "person"),
         ("supports", "*"),
         ("depends_on", "*"),
         ("markets", "*"),
@@ -82,7 +86,16 @@ NODE_FIELDS: dict[str, tuple[Pattern, ...]] = {
         ("commitments", "*", "stage"),
     ),
     "glossary": (("id",),),
+    "people": (("id",), ("people", "*", "id")),
     "checkin": (("id",), ("values", "*", "metric"), ("funnel", "*", "stage")),
+}
+
+#: Mappings keyed by ids: the parents a review stamp was written against (checks/review.py).
+ID_KEYS: dict[str, tuple[Pattern, ...]] = {
+    "mission": (("success_factors", "*", "review", "against"),),
+    "intent": (("key_tasks", "*", "review", "against"),),
+    "function": (("estimates", "*", "review", "against"),),
+    "plan": (("review", "against"),),
 }
 
 #: Fields that define or name a lifecycle stage.
@@ -229,9 +242,33 @@ def _line_starts(text: str) -> list[int]:
     return [0] + [m.end() for m in BREAK.finditer(text)]
 
 
-def _edit(file: File, doc: Document, path: PathKey, old: str, new: str) -> tuple[int, int, str]:
-    """(offset, length, replacement) of the value at ``path``, checked against the text."""
-    line, column = doc.values[path]
+def keyed(doc: Document, value: str) -> list[PathKey]:
+    """Paths in ``doc`` of the mappings keyed by ids (``ID_KEYS``) that have the key ``value``."""
+    data = doc.data
+    if not isinstance(data, dict) or not isinstance(data.get("kind"), str):
+        return []
+    return [
+        path
+        for pattern in ID_KEYS.get(data["kind"], ())
+        for path, found in matches(data, pattern)
+        if isinstance(found, dict) and value in found
+    ]
+
+
+def _rekey(data: Any, path: PathKey, old: str, new: str) -> None:
+    """The mapping at ``path`` with its key ``old`` renamed, in the same place."""
+    for part in path[:-1]:
+        data = data[part]
+    mapping = data[path[-1]]
+    data[path[-1]] = {(new if k == old else k): v for k, v in mapping.items()}
+
+
+def _edit(
+    file: File, doc: Document, path: PathKey, old: str, new: str, key: bool = False
+) -> tuple[int, int, str]:
+    """(offset, length, replacement) of the value at ``path`` (of the key naming ``path``
+    when ``key``), checked against the text."""
+    line, column = (doc.keys if key else doc.values)[path]
     starts = _line_starts(file.text)
     offset = starts[line - 1] + column - 1
     text = file.text
@@ -311,6 +348,11 @@ def plan_rename(
                 offset, length, text = _edit(file, doc, path, old, new)
                 edits[offset] = (length, text)
                 _set(data, path, new)
+            if namespace == "id":
+                for path in keyed(doc, old):
+                    offset, length, text = _edit(file, doc, (*path, old), old, new, key=True)
+                    edits[offset] = (length, text)
+                    _rekey(data, path, old, new)
             expected.append(data)
         if not edits:
             continue

@@ -59,11 +59,11 @@ from mission_playbook.authoring.fmt import (
 )
 from mission_playbook.model import kinds as model
 from mission_playbook.model import writing as output
+from mission_playbook.model.cache import FileCache
 from mission_playbook.model.config import Settings
 from mission_playbook.model.diagnostics import Findings, did_you_mean
 from mission_playbook.model.files import display_path, plan_files
-from mission_playbook.model.ladder import LABELS, SUPPORTS, Ladder
-from mission_playbook.model.ladder import Node as LadderNode
+from mission_playbook.model.ladder import LABELS, SUPPORTS, Ladder, Node
 from mission_playbook.model.source import Document, decode, parse_text, read_file
 from mission_playbook.model.validate import ID_FORM, PLACEHOLDER, walk_ids
 from mission_playbook.playbook import Playbook, load
@@ -236,8 +236,9 @@ class State:
         return self.playbook.ladder
 
 
-def read_state(plans: Path, settings: Settings) -> State:
-    playbook = load(plans, settings)
+def read_state(plans: Path, settings: Settings, cache: FileCache | None = None) -> State:
+    """The playbook in ``plans`` (parsed files kept in ``cache``, if given) and its ids."""
+    playbook = load(plans, settings, cache=cache)
     documents: list[Document] = []
     findings = Findings()
     for path in plan_files(plans):
@@ -266,7 +267,7 @@ def _a(label: str) -> str:
     return f"{'an' if label[0] in 'aeiou' else 'a'} {label}"
 
 
-def _single(state: State, kind: str) -> LadderNode:
+def _single(state: State, kind: str) -> Node:
     node = next(state.ladder.of_kind(kind), None)
     if node is None:
         raise AuthoringError(f"the playbook has no {kind} to add to; write one first")
@@ -434,15 +435,18 @@ def new(
     func: str | None = None,
     supports: Sequence[str] = (),
     title: str | None = None,
+    cache: FileCache | None = None,
 ) -> Result:
-    """Write a new node; refuse (``AuthoringError``) with nothing written when it cannot."""
+    """Write a new node; refuse (``AuthoringError``) with nothing written when it cannot.
+
+    ``cache`` keeps parsed files for the playbook it loads first (see ``load``)."""
     kind = KINDS[kind_arg]
     if not ID_FORM.fullmatch(node_id):
         raise AuthoringError(
             f"'{node_id}' is not an id: an id is 1 to 64 lower case letters, digits and '-', "
             "starting with a letter or digit"
         )
-    state = read_state(plans, settings)
+    state = read_state(plans, settings, cache)
     if node_id in state.ids:
         where = state.ladder.nodes.get(node_id)
         at = f" (the {where.label} at {where.loc('id')})" if where else ""

@@ -50,7 +50,7 @@ _SIMPLE: dict[Any, Schema] = {
 
 
 def _ordered(node: Schema) -> Schema:
-    """``node`` with its keys sorted, except an id's ``pattern``, which comes last."""
+    """``node`` with its keys sorted, except a ``pattern``, which comes last."""
     return dict(sorted(node.items(), key=lambda item: (item[0] == "pattern", item[0])))
 
 
@@ -62,11 +62,15 @@ def _value(annotation: Any) -> Schema:
         for extra in extras:
             if isinstance(extra, records.Describe):
                 node["description"] = extra.text
+                if extra.pattern is not None:
+                    node["pattern"] = f"^(?:{extra.pattern})$"
     origin = typing.get_origin(annotation)
     if records.is_union(annotation):
         node["anyOf"] = [_value(member) for member in typing.get_args(annotation)]
     elif origin is list:
         node |= {"items": _value(typing.get_args(annotation)[0]), "type": "array"}
+    elif origin is dict:
+        node |= {"additionalProperties": _value(typing.get_args(annotation)[1]), "type": "object"}
     elif origin is Literal:
         words = list(typing.get_args(annotation))
         node |= {"const": words[0]} if len(words) == 1 else {"enum": words}

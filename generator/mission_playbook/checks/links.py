@@ -13,7 +13,9 @@ from dataclasses import dataclass
 
 from mission_playbook.checks import coverage
 from mission_playbook.model.diagnostics import Findings, did_you_mean
+from mission_playbook.model.kinds import PersonRef
 from mission_playbook.model.ladder import LABELS, SUPPORTS, Ladder, Node
+from mission_playbook.model.people import owner_field
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +39,9 @@ def references(node: Node) -> Iterator[Reference]:
     """Every id reference a node makes (commitments are the waterfall's concern)."""
     d = node.data
     kind = node.kind
+    who = owner_field(node)
+    if who is not None and isinstance(getattr(d, who), PersonRef):
+        yield Reference(node, (who, "person"), getattr(d, who).person, ("person",))
     if kind in SUPPORTS:
         yield from _listed(node, "supports", d.supports, (SUPPORTS[kind],))
     if kind == "key_task":

@@ -13,7 +13,7 @@ from mission_playbook.model.diagnostics import Findings, Severity
 from mission_playbook.model.ladder import Ladder, Node
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Driver:
     """A metric that drives a success factor, directly (depth 1) or through others."""
 

@@ -22,6 +22,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from mission_playbook import __version__
+from mission_playbook.model.cache import OptionsCache
 from mission_playbook.model.config import ConfigError, Settings, load_settings
 
 TYPE_CHECKING = False  # typing is imported for the type checker only (model/values.py)
@@ -39,6 +40,8 @@ COMMANDS: dict[str, str] = {
     "fmt": "author",
     "rename": "author",
     "schema": "author",
+    "review": "review",
+    "codeowners": "codeowners",
     "init": "init",
     "actuals": "actuals",
     "export": "export",
@@ -78,11 +81,12 @@ class _Parser(argparse.ArgumentParser):
 
 
 def settings_from_args(args: argparse.Namespace) -> Settings:
-    """Settings from mkdocs.yml (``--config``, else ./mkdocs.yml if any) and ``--plans``."""
+    """Settings from mkdocs.yml (``--config``, else ./mkdocs.yml if any) and ``--plans``; the
+    options are kept in the user's cache folder (``model/cache.py``'s ``OptionsCache``)."""
     config = Path(args.config) if args.config else None
     if config is None and Path("mkdocs.yml").is_file():
         config = Path("mkdocs.yml")
-    return load_settings(config, Path(args.plans) if args.plans else None)
+    return load_settings(config, Path(args.plans) if args.plans else None, OptionsCache())
 
 
 def common(p: argparse.ArgumentParser) -> None:

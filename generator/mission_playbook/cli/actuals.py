@@ -14,7 +14,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from mission_playbook.authoring import actuals
+from mission_playbook.authoring.fmt import AuthoringError
 from mission_playbook.cli import EXIT_FINDINGS, EXIT_OK, settings_from_args
+from mission_playbook.model.cache import file_cache
+from mission_playbook.model.files import display_path
+from mission_playbook.playbook import load
 
 
 def _date(text: str) -> dt.date:
@@ -25,13 +30,8 @@ def _date(text: str) -> dt.date:
 
 
 def cmd_import(args: argparse.Namespace) -> int:
-    from mission_playbook.authoring import actuals
-    from mission_playbook.authoring.fmt import AuthoringError
-    from mission_playbook.model.files import display_path
-    from mission_playbook.playbook import load
-
     settings = settings_from_args(args)
-    playbook = load(settings.plans, settings)
+    playbook = load(settings.plans, settings, cache=file_cache(settings))
     source = Path(args.file)
     try:
         imported = actuals.import_actuals(

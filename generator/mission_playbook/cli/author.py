@@ -17,6 +17,7 @@ from mission_playbook.authoring import fmt, rename, scaffold, schema
 from mission_playbook.authoring.fmt import AuthoringError
 from mission_playbook.cli import EXIT_FINDINGS, EXIT_OK, settings_from_args
 from mission_playbook.model import writing as output
+from mission_playbook.model.cache import file_cache
 from mission_playbook.model.files import display_path
 from mission_playbook.model.validate import PLACEHOLDER
 from mission_playbook.playbook import load
@@ -34,9 +35,10 @@ def _refusal(exc: Exception) -> int:
 def cmd_new(args: argparse.Namespace) -> int:
     settings = settings_from_args(args)
     supports = [s for value in args.supports or [] for s in value.split(",") if s]
+    cache = file_cache(settings)
     try:
         result = scaffold.new(
-            settings.plans, settings, args.kind, args.id, args.function, supports, args.title
+            settings.plans, settings, args.kind, args.id, args.function, supports, args.title, cache
         )
     except (AuthoringError, OSError) as exc:
         return _refusal(exc)
@@ -46,7 +48,7 @@ def cmd_new(args: argparse.Namespace) -> int:
     if result.placeholders:
         lines = ", ".join(str(n) for n in result.placeholders)
         sys.stdout.write(f"fill in the {PLACEHOLDER} placeholders on lines {lines}\n")
-    playbook = load(settings.plans, settings)
+    playbook = load(settings.plans, settings, cache=cache)
     about = [d for d in playbook.diagnostics if f"'{args.id}'" in d.message]
     for diagnostic in about:
         sys.stdout.write(f"{diagnostic}\n")

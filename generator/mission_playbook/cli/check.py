@@ -1,7 +1,8 @@
 """``playbook check``: the linkage check, for people, tools and CI.
 
 On the measured warm path: when nothing that decides the result changed, the stored output is
-printed again without importing the model (``model/cache.py``'s ``CheckCache``).
+printed again without importing the model or the report (``model/cache.py``'s ``CheckCache``);
+``typing`` is imported for the type checker only (``model/values.py``).
 """
 
 from __future__ import annotations
@@ -10,15 +11,18 @@ import argparse
 import sys
 
 from mission_playbook.cli import EXIT_FINDINGS, EXIT_OK, settings_from_args
-from mission_playbook.model.cache import CheckCache
+from mission_playbook.model.cache import CheckCache, file_cache
 from mission_playbook.model.config import Settings, read_plans
 from mission_playbook.model.files import Sources
-from mission_playbook.views.report import FORMATS, check_output
 
 TYPE_CHECKING = False  # typing is imported for the type checker only (model/values.py)
 if TYPE_CHECKING:
     from collections.abc import Callable
     from typing import Any
+
+#: ``views/report.py``'s formats, named here so that a warm check does not import it (a test
+#: keeps the two the same).
+FORMATS = ("text", "json", "github")
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -38,9 +42,11 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def _check(settings: Settings, sources: Sources, fmt: str, strict: bool) -> tuple[str, int]:
     """The check's output and exit code."""
-    from mission_playbook.playbook import load  # the model: imported only when there is work to do
+    # the model and the report: imported only when there is work to do
+    from mission_playbook.playbook import load
+    from mission_playbook.views.report import check_output
 
-    playbook = load(settings.plans, settings, sources)
+    playbook = load(settings.plans, settings, sources, file_cache(settings))
     failing = playbook.errors or (strict and playbook.warnings)
     return check_output(playbook, fmt), EXIT_FINDINGS if failing else EXIT_OK
 

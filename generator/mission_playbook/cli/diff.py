@@ -11,6 +11,7 @@ from typing import Any
 from mission_playbook.cli import EXIT_OK, settings_from_args
 from mission_playbook.compare.diff import diff_playbooks
 from mission_playbook.compare.revisions import find_repo_root, load_revision, plans_path_in
+from mission_playbook.model.cache import file_cache
 from mission_playbook.playbook import load
 from mission_playbook.views.changes import to_json, to_markdown
 
@@ -28,7 +29,7 @@ def cmd_diff(args: argparse.Namespace) -> int:
         rel = plans_path_in(root, settings.plans)
     base = load_revision(args.base, rel, root, settings)
     if args.head is None:
-        head = load(settings.plans, settings)
+        head = load(settings.plans, settings, cache=file_cache(settings))
     else:
         head = load_revision(args.head, rel, root, settings)
     diff = diff_playbooks(base, head)

@@ -16,6 +16,11 @@ from pathlib import Path
 from typing import Any
 
 from mission_playbook.cli import EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, settings_from_args
+from mission_playbook.model import writing as output
+from mission_playbook.model.cache import file_cache
+from mission_playbook.playbook import load
+from mission_playbook.views import assets, pages, provenance
+from mission_playbook.views.environment import CompiledTemplates, cache_folder
 from mission_playbook.views.report import check_output
 
 
@@ -30,18 +35,13 @@ def cmd_render(args: argparse.Namespace) -> int:
                 f"playbook: --out {args.out} would replace {keep}; choose another folder\n"
             )
             return EXIT_USAGE
-    from mission_playbook.playbook import load
-
-    playbook = load(settings.plans, settings)
+    playbook = load(settings.plans, settings, cache=file_cache(settings))
     if playbook.errors:
         sys.stderr.write(check_output(playbook, "text"))
         sys.stderr.write("playbook: not rendered: fix the errors above first\n")
         return EXIT_FINDINGS
-    from mission_playbook.model import writing as output
-    from mission_playbook.views import assets, pages  # Jinja2 is needed only here
-    from mission_playbook.views.environment import CompiledTemplates, cache_folder
-
-    options = pages.Options(templates=settings.templates, md_links=args.zensical)
+    history = provenance.history(settings.plans, playbook.files)
+    options = pages.Options(templates=settings.templates, md_links=args.zensical, history=history)
     compiled = CompiledTemplates(cache_folder(settings))  # in memory only under `cache: false`
     files: dict[str, str | bytes] = dict(pages.render_pages(playbook, options, compiled))
     count = len(files)

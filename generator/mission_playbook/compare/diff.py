@@ -15,8 +15,10 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from mission_playbook.compare.impact import ABOVE, Cause, Impact, impact_of
 from mission_playbook.compare.snapshot import (
     FindingRef,
     Json,
@@ -141,6 +143,7 @@ class PlanDiff:
     coverage: list[CoverageChange] = field(default_factory=list)
     introduced: list[FindingRef] = field(default_factory=list)
     fixed: list[FindingRef] = field(default_factory=list)
+    impact: Impact = field(default_factory=Impact)  # who must re-read what (compare/impact.py)
 
     @property
     def model_changed(self) -> bool:
@@ -161,10 +164,6 @@ class PlanDiff:
 
 def _ref(node: NodeSnapshot) -> NodeRef:
     return NodeRef(node.kind, node.id, node.title, node.owner, node.owner_kind)
-
-
-def _entry(node: NodeSnapshot) -> NodeEntry:
-    return NodeEntry(_ref(node), list(node.links.get("supports", [])))
 
 
 def _missing(node_id: str) -> NodeRef:
@@ -405,7 +404,43 @@ def diff_snapshots(base: Snapshot, head: Snapshot) -> PlanDiff:
         )
     _findings(base, head, out)
     _sort(out)
+    impact_of(base, head, _causes(out), {e.node.id for e in out.added}, out.impact)
     return out
+
+
+def _causes(out: PlanDiff) -> list[tuple[Cause, str, list[str]]]:
+    """The changes at a rung above the plans, one a node: (how it changed, the side to read
+    it on, the fields that changed)."""
+    found: dict[str, tuple[Cause, str, list[str]]] = {}
+
+    def add(ref: NodeRef, how: str, side: str = "head", fields: Iterable[str] = ()) -> None:
+        if ref.kind not in ABOVE:
+            return
+        known = found.get(ref.id)
+        if known is None:
+            found[ref.id] = (Cause(ref.kind, ref.id, ref.title, how), side, list(fields))
+            return
+        cause, side, changed = known
+        if how not in cause.how.split(", "):
+            cause = Cause(cause.kind, cause.id, cause.title, f"{cause.how}, {how}")
+        found[ref.id] = (cause, side, [*changed, *(f for f in fields if f not in changed)])
+
+    for entry in out.added:
+        add(entry.node, "added")
+    for entry in out.removed:
+        add(entry.node, "removed", "base")
+    for rename in out.renamed:
+        add(rename.new, f"renamed from {rename.old.id}")
+    for change in out.changed:
+        add(change.node, "changed", fields=(f.field.split(".")[0] for f in change.fields))
+    for target in out.targets:
+        if target.metric is None:
+            add(target.owner, "target changed", fields=("metric",))
+    for moved in out.reparented:
+        add(moved.node, "re-linked")
+    for link in (*out.links_added, *out.links_removed):
+        add(link.source, "re-linked")
+    return sorted(found.values(), key=lambda c: (KIND_ORDER.get(c[0].kind, 99), c[0].id))
 
 
 def diff_playbooks(base: Playbook, head: Playbook) -> PlanDiff:

@@ -146,6 +146,9 @@ def _fields(node: Node) -> dict[str, Json]:
     for key, name in own:
         value = getattr(record, name)
         data[key] = value if type(value) in _PLAIN else records.dump(value)
+    review = data.get("review")
+    if isinstance(review, dict):  # a stamp is compared by its date and reviewer, not its hashes
+        review.pop("against", None)
     for attrs, _kind in NESTED.get(node.kind, ()):  # deeper ones: mission.environment.markets
         if len(attrs) > 1:
             holder = data
@@ -155,19 +158,40 @@ def _fields(node: Node) -> dict[str, Json]:
     return data
 
 
-def _node(node: Node, parents: list[Node]) -> NodeSnapshot:
+#: Each node's snapshot by its kind and record (``id``; the record is held, so that the id is
+#: not reused while the entry lives), from one snapshot to the next of a process.
+FieldsMemo = dict[tuple[str, int], tuple[Any, NodeSnapshot]]
+
+
+def _node(
+    node: Node, parents: list[Node], memo: FieldsMemo | None, now: FieldsMemo
+) -> NodeSnapshot:
+    key = (node.kind, id(node.data))
+    found = memo.get(key) if memo is not None else None
     owner = node.owner
-    return NodeSnapshot(
-        kind=node.kind,
-        id=node.id,
-        title=node.title,
-        owner=owner.id if owner is not None else None,
-        owner_kind=owner.kind if owner is not None else None,
-        function=node.function,
-        fields=_fields(node),
-        links={f: _ids(getattr(node.data, f, None)) for f in LINK_FIELDS.get(node.kind, ())},
-        parents=[p.id for p in parents],
-    )
+    if (
+        found is not None
+        and found[0] is node.data
+        and found[1].id == node.id
+        and found[1].owner == (owner.id if owner is not None else None)
+        and found[1].parents == [p.id for p in parents]
+    ):  # the same record: the same title, fields, links and function (the owner's record
+        # is in the same file, so the same too)
+        taken = found[1]
+    else:
+        taken = NodeSnapshot(
+            kind=node.kind,
+            id=node.id,
+            title=node.title,
+            owner=owner.id if owner is not None else None,
+            owner_kind=owner.kind if owner is not None else None,
+            function=node.function,
+            fields=_fields(node),
+            links={f: _ids(getattr(node.data, f, None)) for f in LINK_FIELDS.get(node.kind, ())},
+            parents=[p.id for p in parents],
+        )
+    now[key] = (node.data, taken)
+    return taken
 
 
 def _finding(d: Diagnostic) -> FindingRef:
@@ -175,15 +199,26 @@ def _finding(d: Diagnostic) -> FindingRef:
     return FindingRef(d.code, d.severity.value, d.message, loc.file, loc.line, loc.column)
 
 
-def snapshot(playbook: Playbook) -> Snapshot:
-    """The playbook as plain values, in one walk over its nodes."""
+def snapshot(playbook: Playbook, fields: FieldsMemo | None = None) -> Snapshot:
+    """The playbook as plain values, in one walk over its nodes.
+
+    ``fields`` keeps each node's snapshot from one call to the next (``mkdocs serve``, whose
+    loads reuse the records of files that did not change: ``load``'s ``kept``): a node whose
+    record is the same object, with the same owner and parents, is not taken again (records
+    never change). It then holds this snapshot's.
+    """
     parents = playbook.ladder.parents
-    return Snapshot(
+    now: FieldsMemo = {}
+    taken = Snapshot(
         root=display_path(playbook.root),
-        nodes={i: _node(n, parents.get(i, [])) for i, n in playbook.nodes.items()},
+        nodes={i: _node(n, parents.get(i, []), fields, now) for i, n in playbook.nodes.items()},
         coverage=[RungCoverage(c.kind, c.label, c.total, c.covered) for c in playbook.coverage()],
         findings=[_finding(d) for d in playbook.diagnostics],
     )
+    if fields is not None:
+        fields.clear()
+        fields.update(now)
+    return taken
 
 
 # --- the JSON form ---------------------------------------------------------------------------

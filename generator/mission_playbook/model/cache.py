@@ -1,10 +1,17 @@
 """Caches keyed by content: parsed plan files, and whole check results.
 
+The core never opens a cache by itself: the command line and the MkDocs plugin make the ones
+the settings allow (``file_cache``, ``options_cache``) and pass them in. On the measured warm
+path of ``playbook check`` (a check that changed nothing): the value classes of
+``model/values.py``, ``typing`` for the type checker only, and the parser, the model, pickle
+and tempfile imported where they are used.
+
 Parsing is most of the cost of a check, and it depends only on a file's bytes, its path as
 shown in findings, and this product's code. So the parsed values are kept between runs
-(``FileCache``): under ``mkdocs serve`` editing one file re-parses that file only. Positions
-are not kept: the few files that have findings are read again when a finding needs a line
-and column.
+(``FileCache``): under ``mkdocs serve`` editing one file re-parses that file only. What is
+kept is plain values (the documents' data, and each finding as a tuple), not the model's
+classes. Positions are not kept: the few files that have findings are read again when a
+finding needs a line and column.
 
 The "What changed" page compares the playbook with a git revision, the previous published
 version; a snapshot of that revision's playbook, as plain JSON values, is kept too
@@ -31,7 +38,7 @@ import os
 import sys
 from pathlib import Path
 
-from mission_playbook.model.diagnostics import Diagnostic
+from mission_playbook.model.diagnostics import Diagnostic, Location, Severity
 from mission_playbook.model.files import Sources
 from mission_playbook.model.values import Fields
 
@@ -44,6 +51,7 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:  # the parser and the model are imported only when needed; typing neither
     from typing import Any
 
+    from mission_playbook.model.config import Settings
     from mission_playbook.model.source import Document
 
 #: The modules whose code decides what parsing a file gives.
@@ -64,6 +72,41 @@ class ParsedFile(Fields):
     @classmethod
     def of(cls, documents: list[Document], findings: list[Diagnostic]) -> ParsedFile:
         return cls([(d.index, d.start, d.data) for d in documents], list(findings))
+
+    def stored(self) -> tuple[list[tuple[int, tuple[int, int], Any]], list[tuple[Any, ...]]]:
+        """Plain values to keep: each finding as (code, message, place, severity, related)."""
+        findings = [
+            (
+                d.code,
+                d.message,
+                d.location.fields(),
+                d.severity.value,
+                [r.fields() for r in d.related],
+            )
+            for d in self.findings
+        ]
+        return self.parts, findings
+
+    @classmethod
+    def from_stored(cls, value: Any) -> ParsedFile | None:
+        """What ``stored`` gave, back; None when it has another shape (an old cache)."""
+        try:
+            parts, findings = value
+            return cls(
+                list(parts),
+                [
+                    Diagnostic(
+                        code,
+                        message,
+                        Location(*place),
+                        Severity(severity),
+                        tuple(Location(*r) for r in related),
+                    )
+                    for code, message, place, severity, related in findings
+                ],
+            )
+        except (TypeError, ValueError):
+            return None
 
     def documents(self, file: str, origin: Path) -> list[Document]:
         """Documents whose positions are read again from ``origin`` when first needed."""
@@ -153,12 +196,12 @@ def default_dir() -> Path:
 
 
 class FileCache:
-    """One cache file per plans folder: {content key: ParsedFile}."""
+    """One cache file per plans folder: {content key: ``ParsedFile.stored()``}."""
 
     def __init__(self, plans: Path, directory: Path | None = None) -> None:
         self.version = code_stamp(_PARSE_CODE)
         self.path = (directory or default_dir()) / f"{_folder_name(plans)}.pickle"
-        self.entries: dict[str, ParsedFile] = {}
+        self.entries: dict[str, Any] = {}
         self.used: set[str] = set()
         self.dirty = False
         self._load()
@@ -177,13 +220,13 @@ class FileCache:
         return digest.hexdigest()
 
     def get(self, key: str) -> ParsedFile | None:
-        hit = self.entries.get(key)
+        hit = ParsedFile.from_stored(self.entries[key]) if key in self.entries else None
         if hit is not None:
             self.used.add(key)
         return hit
 
     def put(self, key: str, parsed: ParsedFile) -> None:
-        self.entries[key] = parsed
+        self.entries[key] = parsed.stored()
         self.used.add(key)
         self.dirty = True
 
@@ -195,6 +238,12 @@ class FileCache:
 
         keep = {k: v for k, v in self.entries.items() if k in self.used}
         write_atomic(self.path, pickle.dumps((self.version, keep), pickle.HIGHEST_PROTOCOL))
+
+
+def file_cache(settings: Settings) -> FileCache | None:
+    """The parsed-file cache of the settings' plans folder, or None under ``cache: false``:
+    what the command line and the plugin pass to ``load``."""
+    return FileCache(settings.plans, settings.cache_dir) if settings.cache else None
 
 
 class BaseCache:
@@ -290,7 +339,8 @@ class CheckCache:
 
 class OptionsCache:
     """The ``playbook`` plugin's options as last read from an mkdocs.yml, by the file's bytes:
-    a check whose result is cached then parses no YAML at all."""
+    a check whose result is cached then parses no YAML at all (``model/config.py``'s
+    ``load_settings`` uses one when the command line passes it)."""
 
     def __init__(self, directory: Path | None = None) -> None:
         self.store = JsonStore((directory or default_dir()) / "mkdocs-options.json")

@@ -1,6 +1,9 @@
 """Settings of a playbook, read from the ``playbook`` plugin's options in ``mkdocs.yml``.
 
 The CLI and the MkDocs plugin read the same place, so there is one configuration.
+
+On the measured warm path of ``playbook check``: the value classes of ``model/values.py``,
+``typing`` for the type checker only, and the YAML library imported only to parse.
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:  # the check that changed nothing does not import typing (model/values.py)
     from typing import Any
 
+    from mission_playbook.model.cache import OptionsCache
+
 OPTIONS = (
     "plans",
     "templates",
@@ -28,6 +33,7 @@ OPTIONS = (
     "tolerance",
     "downloads",
     "pdf",
+    "provenance",
 )
 #: Defaults of the status thresholds (docs/model.md, "Actuals"): a result at least this share
 #: of what is expected to date is at risk, below it off track; a ``maintain`` metric within
@@ -130,19 +136,18 @@ def _share(options: Mapping[str, Any], name: str, default: float, above_zero: bo
     return number
 
 
-def read_mkdocs_options(config_file: Path) -> dict[str, Any]:
+def read_mkdocs_options(config_file: Path, store: OptionsCache | None = None) -> dict[str, Any]:
     """The ``playbook`` plugin's options in an mkdocs.yml ({} when it is not listed).
 
-    Kept in the cache by the file's bytes (unless they say ``cache: false``), so a check whose
-    result is cached does not even import the YAML library.
+    Kept in ``store``, when given, by the file's bytes (unless they say ``cache: false``), so
+    a check whose result is cached does not even import the YAML library.
     """
     try:
         raw = config_file.read_bytes()
     except OSError as exc:
         raise ConfigError(f"{config_file}: cannot read the configuration: {exc.strerror}") from None
-    from mission_playbook.model.cache import OptionsCache
-
-    store = OptionsCache()
+    if store is None:
+        return _parse_mkdocs_options(config_file, raw)
     key = store.key(raw)
     options = store.get(key)
     if options is None:
@@ -181,14 +186,17 @@ def _parse_mkdocs_options(config_file: Path, raw: bytes) -> dict[str, Any]:
     return {}
 
 
-def load_settings(config_file: Path | None, plans: Path | None = None) -> Settings:
-    """Settings from mkdocs.yml (when there is one), with ``plans`` overriding its folder."""
+def load_settings(
+    config_file: Path | None, plans: Path | None = None, store: OptionsCache | None = None
+) -> Settings:
+    """Settings from mkdocs.yml (when there is one, its options kept in ``store`` if given),
+    with ``plans`` overriding its folder."""
     settings = Settings()
     if config_file is not None:
         if not config_file.is_file():
             raise ConfigError(f"{config_file}: no such configuration file")
         base = config_file.parent
-        settings = settings_from_options(read_mkdocs_options(config_file), base)
+        settings = settings_from_options(read_mkdocs_options(config_file, store), base)
     if plans is not None:
         settings.plans = plans
     return settings

@@ -3,9 +3,9 @@ model (docs/model.md).
 
 Each class is a record (``model/records.py``): validated with precise error paths (which
 map back to file:line:col through the positions the loader keeps), unknown fields forbidden,
-and the source of the JSON Schema that editors use (``authoring/schema.py``). ``supports``
-lists default to empty so that a missing link is reported as an orphan (PB006), not a schema
-error.
+numbers accepted as text, and the source of the JSON Schema that editors use
+(``authoring/schema.py``). ``supports`` lists default to empty so that a missing link is
+reported as an orphan (PB006), not a schema error.
 """
 
 from __future__ import annotations
@@ -25,17 +25,61 @@ Direction = Literal["increase", "decrease", "maintain"]
 #: period, compared whole even while its period is in progress (a metric with ``per``).
 Measure = Literal["total", "ratio"]
 
+#: A code host account or team, as CODEOWNERS names it: ``@rnguyen``, ``@octet/sales-ops``.
+HANDLE_FORM = r"@[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:/[A-Za-z0-9][A-Za-z0-9._-]{0,99})?"
+#: An e-mail address, loosely: one '@', no spaces, a dot in the domain.
+EMAIL_FORM = "[^@\\s<>\"'`]+@[^@\\s<>\"'`]+\\.[^@\\s<>\"'`.][^@\\s<>\"'`]*"
+Handle = Annotated[
+    str,
+    Describe(
+        "A code host account or team, written '@' and its name (in quotes in YAML).",
+        pattern=HANDLE_FORM,
+        form="'@' and an account name such as '@rnguyen' (or a team, '@org/team'), in quotes",
+    ),
+]
+Email = Annotated[
+    str,
+    Describe("An e-mail address.", pattern=EMAIL_FORM, form="an e-mail address (name@example.com)"),
+]
+
 DEFAULT_LIFECYCLE = ["radar", "opportunity", "customer", "advocate"]
 
 
-class Node(Record):
-    """A node of a plan document: unknown fields are errors, numbers are accepted as text."""
+# --- people and review -------------------------------------------------------------------
+
+
+class Person(Record):
+    """A person named where they are needed: an owner, a leader, the commander."""
+
+    name: Text
+    role: Text | None = None
+    handle: Handle | None = None
+    email: Email | None = None
+
+
+class PersonRef(Record):
+    """A person of the playbook's ``people`` list, named by id."""
+
+    person: Id
+
+
+#: Who owns a plan, leads a function or commands: text, a person, or a person by id.
+Owner = Text | Person | PersonRef
+
+
+class Review(Record):
+    """A review stamp (written by ``playbook review``): who reviewed the node, when, and
+    a short hash of each field of each node it supports, as they were then."""
+
+    date: dt.date
+    by: Text | None = None
+    against: dict[Id, dict[str, str]] = field(factory=dict)
 
 
 # --- mission -----------------------------------------------------------------------------
 
 
-class FactorMetric(Node):
+class FactorMetric(Record):
     """How a success factor is measured."""
 
     name: Text
@@ -48,29 +92,30 @@ class FactorMetric(Node):
     by: dt.date | None = None
 
 
-class SuccessFactor(Node):
+class SuccessFactor(Record):
     """A business success factor the commander sets: the top rung below the mission."""
 
     id: Id
     title: Text
     description: Text | None = None
     metric: FactorMetric | None = None
+    review: Review | None = None
 
 
-class Market(Node):
+class Market(Record):
     id: Id
     name: Text | None = None
     priority: int | str | None = None
 
 
-class Customer(Node):
+class Customer(Record):
     id: Id
     name: Text | None = None
     market: Id | None = None
     rank: int | None = None
 
 
-class Environment(Node):
+class Environment(Record):
     """The operational environment: markets, customers, competitors, facts, assumptions."""
 
     markets: list[Market] = field(factory=list)
@@ -80,19 +125,19 @@ class Environment(Node):
     assumptions: list[Text] = field(factory=list)
 
 
-class Horizon(Node):
+class Horizon(Record):
     start: dt.date | None = None
     end: dt.date | None = None
 
 
-class Mission(Node):
+class Mission(Record):
     """The commander's mission: who, what, when, where, why, and the success factors."""
 
     kind: Literal["mission"]
     id: Id
     title: Text
     statement: Text
-    commander: Text | None = None
+    commander: Owner | None = None
     horizon: Horizon | None = None
     success_factors: list[SuccessFactor]
     environment: Environment = field(factory=Environment)
@@ -102,12 +147,12 @@ class Mission(Node):
 # --- intent ------------------------------------------------------------------------------
 
 
-class EndState(Node):
+class EndState(Record):
     condition: Text
     measured_by: Id | None = None
 
 
-class KeyTask(Node):
+class KeyTask(Record):
     """A key task of the commander's intent; supports success factors."""
 
     id: Id
@@ -116,9 +161,10 @@ class KeyTask(Node):
     supports: list[Id] = field(factory=list)
     priority: int | str | None = None
     markets: list[Id] = field(factory=list)
+    review: Review | None = None
 
 
-class Intent(Node):
+class Intent(Record):
     """The commander's intent: purpose, vision, design, key tasks, end state."""
 
     kind: Literal["intent"]
@@ -135,19 +181,19 @@ class Intent(Node):
 # --- functions ---------------------------------------------------------------------------
 
 
-class SpecifiedTask(Node):
+class SpecifiedTask(Record):
     task: Text
     from_: Id | None = field(key="from", default=None)
 
 
-class Risk(Node):
+class Risk(Record):
     risk: Text
     likelihood: str | None = None
     impact: str | None = None
     mitigation: Text | None = None
 
 
-class MissionAnalysis(Node):
+class MissionAnalysis(Record):
     """What a functional leader derives from the mission before planning."""
 
     specified_tasks: list[SpecifiedTask] = field(factory=list)
@@ -158,7 +204,7 @@ class MissionAnalysis(Node):
     risks: list[Risk] = field(factory=list)
 
 
-class Estimate(Node):
+class Estimate(Record):
     """A functional estimate: how the function answers key tasks."""
 
     id: Id
@@ -169,15 +215,16 @@ class Estimate(Node):
     shortfalls: Text | None = None
     conclusion: Text | None = None
     recommendation: Text | None = None
+    review: Review | None = None
 
 
-class Function(Node):
+class Function(Record):
     """A function (Marketing, Sales, ...): its analysis, estimates and strategic concept."""
 
     kind: Literal["function"]
     id: Id
     name: Text
-    leader: Text | None = None
+    leader: Owner | None = None
     role: Text | None = None
     mission_analysis: MissionAnalysis = field(factory=MissionAnalysis)
     estimates: list[Estimate]
@@ -187,12 +234,12 @@ class Function(Node):
 # --- supporting plans --------------------------------------------------------------------
 
 
-class Milestone(Node):
+class Milestone(Record):
     title: Text
     date: dt.date | None = None
 
 
-class Metric(Node):
+class Metric(Record):
     """A metric; leading and activity metrics must drive an outcome."""
 
     id: Id
@@ -208,14 +255,14 @@ class Metric(Node):
     drives: Id | None = None
 
 
-class Plan(Node):
+class Plan(Record):
     """A supporting plan of a function; supports that function's estimates."""
 
     kind: Literal["plan"]
     id: Id
     title: Text
     function: Id
-    owner: Text | None = None
+    owner: Owner | None = None
     supports: list[Id] = field(factory=list)
     objective: Text | None = None
     start: dt.date | None = None
@@ -227,12 +274,13 @@ class Plan(Node):
     milestones: list[Milestone] = field(factory=list)
     budget: Number | str | None = None
     metrics: list[Metric] = field(factory=list)
+    review: Review | None = None
 
 
 # --- SLA and glossary --------------------------------------------------------------------
 
 
-class Stage(Node):
+class Stage(Record):
     """A stage of the demand waterfall, top of the funnel first."""
 
     id: Id
@@ -245,14 +293,14 @@ class Stage(Node):
     system_of_record: Text | None = None
 
 
-class Commitment(Node):
+class Commitment(Record):
     party: Id
     stage: Id
     volume: Number
     per: str
 
 
-class Sla(Node):
+class Sla(Record):
     """The Marketing and Sales agreement and its demand waterfall."""
 
     kind: Literal["sla"]
@@ -267,16 +315,34 @@ class Sla(Node):
     commitments: list[Commitment] = field(factory=list)
 
 
-class Term(Node):
+class Term(Record):
     term: Text
     definition: Text
     aliases: list[Text] = field(factory=list)
 
 
-class Glossary(Node):
+class Glossary(Record):
     kind: Literal["glossary"]
     id: Id
     terms: list[Term] = field(factory=list)
+
+
+class Member(Record):
+    """A person of the playbook, defined once and named by id (``{person: id}``)."""
+
+    id: Id
+    name: Text
+    role: Text | None = None
+    handle: Handle | None = None
+    email: Email | None = None
+
+
+class People(Record):
+    """The people of the playbook: owners, leaders and the commander, each defined once."""
+
+    kind: Literal["people"]
+    id: Id
+    people: list[Member] = field(factory=list)
 
 
 # --- actuals -----------------------------------------------------------------------------
@@ -286,7 +352,7 @@ PeriodText = Annotated[
 ]
 
 
-class ActualValue(Node):
+class ActualValue(Record):
     """An actual result of a plan metric or success factor: for a period, or on ``as_of``."""
 
     metric: Id
@@ -296,7 +362,7 @@ class ActualValue(Node):
     note: Text | None = None
 
 
-class FunnelVolume(Node):
+class FunnelVolume(Record):
     """How many reached a stage of the SLA's funnel in a period."""
 
     stage: Id
@@ -304,7 +370,7 @@ class FunnelVolume(Node):
     volume: int
 
 
-class Checkin(Node):
+class Checkin(Record):
     """A report of actual results, true on ``as_of``; not a node of the ladder."""
 
     kind: Literal["checkin"]
@@ -315,7 +381,7 @@ class Checkin(Node):
     funnel: list[FunnelVolume] = field(factory=list)
 
 
-Document = Mission | Intent | Function | Plan | Sla | Glossary | Checkin
+Document = Mission | Intent | Function | Plan | Sla | Glossary | People | Checkin
 
 KINDS: dict[str, type[Document]] = {
     "mission": Mission,
@@ -324,5 +390,6 @@ KINDS: dict[str, type[Document]] = {
     "plan": Plan,
     "sla": Sla,
     "glossary": Glossary,
+    "people": People,
     "checkin": Checkin,
 }

@@ -10,7 +10,6 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from mission_playbook.model import kinds as model
 from mission_playbook.model.diagnostics import Findings, Location
 from mission_playbook.model.source import Document, PathKey
 from mission_playbook.model.validate import ID_FORM, check_id
@@ -32,6 +31,8 @@ LABELS = {
     "sla": "SLA",
     "stage": "stage",
     "glossary": "glossary",
+    "people": "people",
+    "person": "person",
     "checkin": "check-in",
 }
 
@@ -50,6 +51,7 @@ NESTED: dict[str, tuple[tuple[tuple[str, ...], str], ...]] = {
     "plan": ((("metrics",), "metric"),),
     "sla": ((("stages",), "stage"),),
     "glossary": (),
+    "people": ((("people",), "person"),),
 }
 
 
@@ -227,8 +229,3 @@ def link(ladder: Ladder) -> None:
                 ups.append(target)
                 ladder.children.setdefault(target.id, []).append(node)
         ladder.parents[node.id] = ups
-
-
-def documents_of(ladder: Ladder, cls: type[model.Node]) -> list[Any]:
-    """The typed documents of one kind, in file order."""
-    return [n.data for n in ladder.nodes.values() if isinstance(n.data, cls)]

@@ -3,12 +3,13 @@
 A record class says in its annotations what each of its fields holds: text, a number, a whole
 number, a date, one of some words (``Literal``), a list, another record, or a union of these.
 :func:`validate` turns a plain mapping (as YAML gives it) into a record and reports *every*
-problem, each with its path and a stable type (``missing``, ``extra_forbidden``,
-``string_type``, ...), so that ``model/validate.py`` can say where it is and what to write.
+problem, each with its path and what is wrong with it (a ``Fault``: ``missing_field``,
+``unknown_field``, ``not_text``, ...), so that ``model/validate.py`` can say where it is and
+what to write.
 
 Written here rather than taken from pydantic, which the model used before: importing pydantic
 and building the model cost 0.12 s a process, most of a cold ``playbook check`` of a small
-playbook (issue 7), while the model needs six kinds of value. Unknown fields are errors; a
+playbook, while the model needs six kinds of value. Unknown fields are errors; a
 number is accepted as text, a whole float as a whole number, a numeric text as a number, and
 a text ``YYYY-MM-DD`` or a midnight (in any time zone) as a date. A boolean is neither a
 number nor text; a number must be finite.
@@ -25,26 +26,37 @@ import types
 import typing
 from collections.abc import Callable
 from dataclasses import MISSING
-from typing import (
-    Any,
-    ClassVar,
-    Literal,
-    NotRequired,
-    TypedDict,
-    TypeVar,
-    dataclass_transform,
-)
+from typing import Any, ClassVar, Literal, TypeVar, dataclass_transform
 
 Path = tuple[str | int, ...]
 
+#: What can be wrong with a value: a required field not written, a field the record does not
+#: have, a word not among the allowed ones, or a value that is not what its field holds.
+Fault = Literal[
+    "missing_field",
+    "unknown_field",
+    "not_one_of",
+    "not_text",
+    "not_number",
+    "not_whole_number",
+    "not_finite",
+    "not_date",
+    "date_with_time",  # a date and time that is not midnight
+    "not_list",
+    "not_mapping",
+    "not_form",  # text that does not match its field's pattern
+]
 
-class Problem(TypedDict):
-    """One problem found by :func:`validate`: its type, where, what was there."""
 
-    type: str
-    loc: Path
-    input: Any
-    expected: NotRequired[str]  # literal_error: the allowed values, as a reader reads them
+@dataclasses.dataclass(frozen=True, slots=True)
+class Problem:
+    """One problem found by :func:`validate`: what is wrong, where, and what was written
+    there (for ``missing_field``, the mapping that lacks it)."""
+
+    fault: Fault
+    path: Path
+    value: Any
+    expected: str = ""  # not_one_of: the allowed values; not_form: the form, as a reader reads them
 
 
 class Invalid(ValueError):
@@ -57,9 +69,16 @@ class Invalid(ValueError):
 
 @dataclasses.dataclass(frozen=True)
 class Describe:
-    """A description for the JSON Schema, attached with ``Annotated[str, Describe("...")]``."""
+    """A description for the JSON Schema, attached with ``Annotated[str, Describe("...")]``.
+
+    ``pattern`` (a regular expression the whole text must match) is checked by
+    :func:`validate` (a ``not_form`` problem, whose ``expected`` is ``form``) and
+    written into the schema.
+    """
 
     text: str
+    pattern: str | None = None
+    form: str | None = None  # the pattern as a reader reads it ("'@' and an account name")
 
 
 class _Spec(typing.NamedTuple):
@@ -203,6 +222,8 @@ def dump(value: Any) -> Any:
         return {f.key: dump(getattr(value, f.name)) for f in fields(type(value))}
     if isinstance(value, list):
         return [dump(v) for v in value]
+    if isinstance(value, dict):
+        return {k: dump(v) for k, v in value.items()}
     if isinstance(value, dt.date):
         return value.isoformat()
     return value
@@ -233,12 +254,18 @@ _CONVERTERS: dict[Any, Converter] = {}
 
 def _make(annotation: Any) -> Converter:
     while typing.get_origin(annotation) is typing.Annotated:
-        annotation = typing.get_args(annotation)[0]
+        annotation, *extras = typing.get_args(annotation)
+        for extra in extras:
+            if isinstance(extra, Describe) and extra.pattern is not None:
+                return _pattern(_convert(annotation), extra)
     origin = typing.get_origin(annotation)
     if is_union(annotation):
         return _union(typing.get_args(annotation))
     if origin is list:
         return _list(_convert(typing.get_args(annotation)[0]))
+    if origin is dict:
+        key, value = typing.get_args(annotation)
+        return _mapping(_convert(key), _convert(value))
     if origin is Literal:
         return _literal(typing.get_args(annotation))
     if is_record(annotation):
@@ -249,16 +276,16 @@ def _make(annotation: Any) -> Converter:
     raise TypeError(f"records cannot hold {annotation!r}")
 
 
-def _problem(problems: list[Problem], kind: str, loc: Path, value: Any) -> None:
-    problems.append({"type": kind, "loc": loc, "input": value})
+def _problem(problems: list[Problem], fault: Fault, path: Path, value: Any) -> None:
+    problems.append(Problem(fault, path, value))
 
 
-def _text(value: Any, loc: Path, problems: list[Problem]) -> Any:
+def _text(value: Any, path: Path, problems: list[Problem]) -> Any:
     if isinstance(value, str):
         return value
     if isinstance(value, int | float) and not isinstance(value, bool):
         return str(value)
-    return _problem(problems, "string_type", loc, value)
+    return _problem(problems, "not_text", path, value)
 
 
 def _float(text: str) -> float | None:
@@ -269,20 +296,20 @@ def _float(text: str) -> float | None:
         return None
 
 
-def _number(value: Any, loc: Path, problems: list[Problem]) -> Any:
+def _number(value: Any, path: Path, problems: list[Problem]) -> Any:
     if isinstance(value, int) and not isinstance(value, bool):
         return value
     number = _float(value.strip()) if isinstance(value, str) else value
     if number is None:
-        return _problem(problems, "float_parsing", loc, value)
+        return _problem(problems, "not_number", path, value)
     if not isinstance(number, float):
-        return _problem(problems, "float_type", loc, value)
+        return _problem(problems, "not_number", path, value)
     if not math.isfinite(number):
-        return _problem(problems, "finite_number", loc, value)
+        return _problem(problems, "not_finite", path, value)
     return number
 
 
-def _whole(value: Any, loc: Path, problems: list[Problem]) -> Any:
+def _whole(value: Any, path: Path, problems: list[Problem]) -> Any:
     if isinstance(value, int) and not isinstance(value, bool):
         return value
     if isinstance(value, str):
@@ -291,22 +318,22 @@ def _whole(value: Any, loc: Path, problems: list[Problem]) -> Any:
             try:
                 return int(text)
             except ValueError:  # more digits than Python converts (4,300)
-                return _problem(problems, "int_parsing", loc, value)
+                return _problem(problems, "not_whole_number", path, value)
         number = _float(text)
         if number is None:
-            return _problem(problems, "int_parsing", loc, value)
+            return _problem(problems, "not_whole_number", path, value)
     else:
         number = value
     if not isinstance(number, float):
-        return _problem(problems, "int_type", loc, value)
+        return _problem(problems, "not_whole_number", path, value)
     if not math.isfinite(number):
-        return _problem(problems, "finite_number", loc, value)
+        return _problem(problems, "not_finite", path, value)
     if not number.is_integer():
-        return _problem(problems, "int_from_float", loc, value)
+        return _problem(problems, "not_whole_number", path, value)
     return int(number)
 
 
-def _date(value: Any, loc: Path, problems: list[Problem]) -> Any:
+def _date(value: Any, path: Path, problems: list[Problem]) -> Any:
     if isinstance(value, str):
         text = value.strip()
         try:
@@ -317,58 +344,99 @@ def _date(value: Any, loc: Path, problems: list[Problem]) -> Any:
             else:
                 raise ValueError(text)
         except ValueError:
-            return _problem(problems, "date_parsing", loc, value)
+            return _problem(problems, "not_date", path, value)
     if isinstance(value, dt.datetime):  # midnight is a date, in any time zone
         if value.time() != dt.time():
-            return _problem(problems, "date_from_datetime_inexact", loc, value)
+            return _problem(problems, "date_with_time", path, value)
         return value.date()
     if isinstance(value, dt.date):
         return value
-    return _problem(problems, "date_type", loc, value)
+    return _problem(problems, "not_date", path, value)
 
 
 def _literal(allowed: tuple[Any, ...]) -> Converter:
     shown = [repr(a) for a in allowed]
     expected = shown[0] if len(shown) == 1 else ", ".join(shown[:-1]) + " or " + shown[-1]
 
-    def convert(value: Any, loc: Path, problems: list[Problem]) -> Any:
+    def convert(value: Any, path: Path, problems: list[Problem]) -> Any:
         if value in allowed:
             return value
-        problems.append({"type": "literal_error", "loc": loc, "input": value, "expected": expected})
+        problems.append(Problem("not_one_of", path, value, expected))
+
+    return convert
+
+
+def _pattern(text: Converter, describe: Describe) -> Converter:
+    form = re.compile(describe.pattern or "")
+    expected = describe.form or f"text of the form {describe.pattern}"
+
+    def convert(value: Any, loc: Path, problems: list[Problem]) -> Any:
+        before = len(problems)
+        result = text(value, loc, problems)
+        if len(problems) == before and not form.fullmatch(result):
+            problems.append(Problem("not_form", loc, value, expected))
+        return result
+
+    return convert
+
+
+def _patterned(annotations: list[Any]) -> bool:
+    """Whether any of ``annotations`` is a text with a pattern."""
+    return any(
+        isinstance(extra, Describe) and extra.pattern is not None
+        for a in annotations
+        if typing.get_origin(a) is typing.Annotated
+        for extra in typing.get_args(a)[1:]
+    )
+
+
+def _mapping(key: Converter, item: Converter) -> Converter:
+    """A mapping of keys (text) to values of one type, such as ``dict[str, str]``."""
+
+    def convert(value: Any, loc: Path, problems: list[Problem]) -> Any:
+        if not isinstance(value, dict):
+            return _problem(problems, "not_mapping", loc, value)
+        return {key(k, (*loc, k), problems): item(v, (*loc, k), problems) for k, v in value.items()}
 
     return convert
 
 
 def _list(item: Converter) -> Converter:
-    def convert(value: Any, loc: Path, problems: list[Problem]) -> Any:
+    def convert(value: Any, path: Path, problems: list[Problem]) -> Any:
         if not isinstance(value, list):
-            return _problem(problems, "list_type", loc, value)
-        return [item(v, (*loc, i), problems) for i, v in enumerate(value)]
+            return _problem(problems, "not_list", path, value)
+        return [item(v, (*path, i), problems) for i, v in enumerate(value)]
 
     return convert
 
 
 def _union(members: tuple[Any, ...]) -> Converter:
     """A union takes the first member that accepts the value as it is, else the first that
-    converts it; when none does, the first member's problems are reported."""
+    converts it. When none does, the problems reported are those of the member that comes
+    closest: one that takes this shape of value (a record for a mapping) with the fewest
+    problems, else the first member."""
     nullable = type(None) in members
-    kinds = [unwrap(m) for m in members if m is not type(None)]
-    exact = tuple(m for m in kinds if m in (str, int))  # a float is checked for finiteness
+    kinds = [m for m in members if m is not type(None)]
+    # taken as they are: text and whole numbers (a float is checked for finiteness, a
+    # patterned text against its pattern)
+    exact = tuple(m for m in map(unwrap, kinds) if m in (str, int) and not _patterned(kinds))
     converters = [_convert(m) for m in kinds]
 
-    def convert(value: Any, loc: Path, problems: list[Problem]) -> Any:
+    def convert(value: Any, path: Path, problems: list[Problem]) -> Any:
         if value is None and nullable:
             return None
         if type(value) in exact:
             return value
-        first: list[Problem] | None = None
+        tries: list[list[Problem]] = []
         for conv in converters:
             tried: list[Problem] = []
-            result = conv(value, loc, tried)
+            result = conv(value, path, tried)
             if not tried:
                 return result
-            first = tried if first is None else first
-        problems.extend(first or [])
+            tries.append(tried)
+        shaped = [t for t in tries if not (len(t) == 1 and t[0].path == path)]
+        best: list[Problem] = min(shaped, key=len) if shaped else tries[0]
+        problems.extend(best)
 
     return convert
 
@@ -378,23 +446,23 @@ def _record(cls: type[Record]) -> Converter:
     keys = {f.key for f in fields(cls)}
     new = object.__new__
 
-    def convert(value: Any, loc: Path, problems: list[Problem]) -> Any:
+    def convert(value: Any, path: Path, problems: list[Problem]) -> Any:
         if not isinstance(value, dict):
-            return _problem(problems, "model_type", loc, value)
+            return _problem(problems, "not_mapping", path, value)
         before = len(problems)
         values = {}
         for key, name, conv, spec in table:
             if key in value:
-                values[name] = conv(value[key], (*loc, key), problems)
+                values[name] = conv(value[key], (*path, key), problems)
             elif spec.factory is not None:
                 values[name] = spec.factory()
             elif spec.default is MISSING:
-                _problem(problems, "missing", (*loc, key), value)
+                _problem(problems, "missing_field", (*path, key), value)
             else:
                 values[name] = spec.default
         for key in value:
             if key not in keys:
-                _problem(problems, "extra_forbidden", (*loc, key), value[key])
+                _problem(problems, "unknown_field", (*path, key), value[key])
         if len(problems) > before:
             return None
         record = new(cls)

@@ -17,25 +17,23 @@ from typing import Any, Literal
 from mission_playbook.model import kinds as model
 from mission_playbook.model import records
 from mission_playbook.model.diagnostics import Findings, did_you_mean
-from mission_playbook.model.records import Invalid, Problem, Record, unwrap
+from mission_playbook.model.records import Fault, Invalid, Problem, Record, unwrap
 from mission_playbook.model.source import Document, PathKey
 
 ID_FORM = re.compile(r"[a-z0-9][a-z0-9-]{0,63}")
 MAX_REPAIR_ROUNDS = 8
 
-_PLAIN = {
-    "string_type": "must be text",
-    "list_type": "must be a list",
-    "int_type": "must be a whole number",
-    "int_parsing": "must be a whole number",
-    "int_from_float": "must be a whole number",
-    "float_type": "must be a number",
-    "float_parsing": "must be a number",
-    "date_type": "must be a date written YYYY-MM-DD",
-    "date_parsing": "must be a date written YYYY-MM-DD",
-    "date_from_datetime_inexact": "must be a date without a time",
-    "model_type": "must be a mapping of fields",
-    "finite_number": "must be a finite number",
+#: What a field's value must be, by what is wrong with it (the other faults have messages
+#: of their own).
+_PLAIN: dict[Fault, str] = {
+    "not_text": "must be text",
+    "not_list": "must be a list",
+    "not_whole_number": "must be a whole number",
+    "not_number": "must be a number",
+    "not_date": "must be a date written YYYY-MM-DD",
+    "date_with_time": "must be a date without a time",
+    "not_mapping": "must be a mapping of fields",
+    "not_finite": "must be a finite number",
 }
 
 
@@ -106,7 +104,7 @@ def _validate_with_repair(
         try:
             return records.validate(cls, data), set_aside
         except Invalid as exc:
-            errors = [(p["loc"], p) for p in exc.problems]  # one per path
+            errors = [(p.path, p) for p in exc.problems]  # one per path
         if round_ == 0:
             data = copy.deepcopy(data)
             for path, error in errors:
@@ -122,38 +120,40 @@ def _report(
 ) -> None:
     field = path[-1] if path else ""
     owner = _owner(doc.data, path[:-1])
-    if error["type"] == "missing":
+    if error.fault == "missing_field":
         findings.add(
             "PB002", f"{owner} is missing the required field '{field}'", doc.loc(path[:-1])
         )
-    elif error["type"] == "extra_forbidden":
+    elif error.fault == "unknown_field":
         names = _field_names(cls, path[:-1])
         findings.add(
             "PB002",
             f"unknown field '{field}' in {owner}" + did_you_mean(str(field), names),
             doc.key_loc(path),
         )
-    elif error["type"] == "literal_error":
-        expected = error.get("expected", "")
+    elif error.fault == "not_one_of":
         findings.add(
             "PB002",
-            f"'{describe(path)}' of {owner} must be one of {expected}, not {_show(error['input'])}",
+            f"'{describe(path)}' of {owner} must be one of {error.expected}, "
+            f"not {_show(error.value)}",
+            doc.loc(path),
+        )
+    elif error.fault == "not_form":
+        findings.add(
+            "PB002",
+            f"'{describe(path)}' of {owner} must be {error.expected}, not {_show(error.value)}",
             doc.loc(path),
         )
     else:
-        plain = _PLAIN[error["type"]]
+        plain = _PLAIN[error.fault]
         hint = ""
-        if (
-            error["type"] == "string_type"
-            and isinstance(error["input"], dict)
-            and len(error["input"]) == 1
-        ):
+        if error.fault == "not_text" and isinstance(error.value, dict) and len(error.value) == 1:
             hint = " (a ': ' inside text starts a mapping: put the text in quotes)"
-        elif error["type"] == "list_type" and isinstance(error["input"], str):
-            hint = f" (write a list: [{error['input']}])"
+        elif error.fault == "not_list" and isinstance(error.value, str):
+            hint = f" (write a list: [{error.value}])"
         findings.add(
             "PB002",
-            f"'{describe(path)}' of {owner} {plain}, not {_show(error['input'])}{hint}",
+            f"'{describe(path)}' of {owner} {plain}, not {_show(error.value)}{hint}",
             doc.loc(path),
         )
 
@@ -198,6 +198,7 @@ def _singular(name: str) -> str:
         "stages": "stage",
         "markets": "market",
         "customers": "customer",
+        "people": "person",
     }
     return words.get(name, name.rstrip("s").replace("_", " "))
 
@@ -213,7 +214,7 @@ def _repair(cls: type[Record], data: Any, path: PathKey, error: Problem) -> None
         parent = parent[part]
     last = path[-1]
     annotation = _annotation_at(cls, path)
-    if error["type"] == "missing" or isinstance(parent, list):
+    if error.fault == "missing_field" or isinstance(parent, list):
         parent[last] = _placeholder(annotation)
     elif isinstance(parent, dict):
         del parent[last]
@@ -247,8 +248,11 @@ def _is_required(cls: type[Record], path: PathKey) -> bool:
 
 
 def _field_names(cls: type[Record], path: PathKey) -> list[str]:
+    """The fields a mapping at ``path`` may have (of every record a union there allows)."""
     target = unwrap(_annotation_at(cls, path))
-    return [f.key for f in records.fields(target)] if records.is_record(target) else []
+    members = typing.get_args(target) if records.is_union(target) else (target,)
+    names = [f.key for m in members if records.is_record(m) for f in records.fields(m)]
+    return list(dict.fromkeys(names))
 
 
 def _placeholder(annotation: Any) -> Any:

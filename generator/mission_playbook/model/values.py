@@ -3,11 +3,17 @@
 ``playbook check`` with nothing changed reads the plan files, finds its stored output and
 prints it again: about 40 ms, of which Python's own start is two thirds. Importing
 ``dataclasses`` (it imports ``inspect``), ``typing`` and OpenSSL's ``hashlib`` cost that path
-another 19 ms (issue 7), so the classes it uses (a finding and its place, the settings, the
-files read) take equality, hashing, pickling and ``repr`` from these bases instead, driven by
+another 19 ms, so the classes it uses (a finding and its place, the settings, the files read)
+take equality, hashing, pickling and ``repr`` from these bases instead, driven by
 ``__slots__`` (each class's ``__init__`` takes its fields by these names, in this order; a
 subclass lists all its fields, not only new ones); modules on that path import ``typing`` for
 the type checker only.
+
+That path is the package's ``__init__``, ``cli/__init__``, ``cli/check``, ``model/config``,
+``model/cache``, ``model/files``, ``model/diagnostics`` and this module, each saying so at
+its top (``tests/test_cache.py`` checks what a warm check imports). Every other module uses
+``@dataclass(frozen=True, slots=True)`` (or a plain ``@dataclass`` for what changes) and
+plain imports.
 """
 
 from __future__ import annotations

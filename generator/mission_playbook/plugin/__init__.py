@@ -10,12 +10,18 @@ Event flow:
   fragments through (``views/fragments.py``), set a small navigation when none is given and
   name the generator and its version in the footer (after the site's ``copyright``).
 - ``on_files``: drop the plan YAML files from the docs, add one generated page per node
-  (with its edit button pointing at the YAML it comes from), the print pages of the
+  (with its edit button pointing at the YAML it comes from, and the last commit that changed
+  that YAML, read from git in one pass: ``views/provenance.py``), the print pages of the
   operation order, the packaged assets, and the downloads the home page offers: the
   playbook as JSON and as a workbook (option ``downloads``), and a place for the PDF
-  (option ``pdf``).
+  (option ``pdf``). Under ``mkdocs serve`` a page's Markdown is rendered again only when a
+  plan file it read, or what the whole playbook derives, changed (``plugin/reads.py``).
 - ``on_nav`` (last): under ``mkdocs serve``, name what each page's HTML depends on, so that
   a rebuild reuses the HTML of pages that did not change (``plugin/rebuild.py``).
+- ``on_env`` (last): under ``mkdocs serve``, keep the theme's compiled templates for the
+  next build (``rebuild.ThemeCode``); with ``--dirty`` (``make serve``), decide which pages
+  are written again, ``on_page_context`` and ``on_post_build`` keeping the search index
+  and deleting what is gone (``plugin/written.py``).
 - ``on_post_build``: print the operation order to ``downloads/playbook.pdf`` with headless
   Chromium, when the option ``pdf`` asks for it (``export/pdf.py``).
 - ``on_serve``: rebuild when anything under the plans or templates folders changes.
@@ -30,6 +36,7 @@ nav", so that MkDocs does not list every one of them on every build.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
@@ -41,30 +48,37 @@ from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
+from mkdocs.structure.pages import Page
+from mkdocs.utils.templates import TemplateContext
 
 from mission_playbook import __version__
 from mission_playbook.compare import revisions
 from mission_playbook.compare.diff import diff_snapshots
-from mission_playbook.compare.snapshot import snapshot
+from mission_playbook.compare.snapshot import FieldsMemo, snapshot
+from mission_playbook.model.cache import file_cache
 from mission_playbook.model.config import (
     DEFAULT_AT_RISK,
     DEFAULT_TOLERANCE,
     ConfigError,
     Settings,
+    read_plans,
     settings_from_options,
 )
 from mission_playbook.model.diagnostics import Severity
-from mission_playbook.model.files import DEFAULT_MAX_FILE_BYTES, PLAN_SUFFIXES
-from mission_playbook.playbook import Playbook, load
+from mission_playbook.model.files import DEFAULT_MAX_FILE_BYTES, PLAN_SUFFIXES, Sources
+from mission_playbook.playbook import FileResult, Playbook, load
 from mission_playbook.plugin.page import PlaybookPage
-from mission_playbook.plugin.rebuild import RenderMemo
-from mission_playbook.views import pages, sitemap, textsafe
+from mission_playbook.plugin.reads import PageReads
+from mission_playbook.plugin.rebuild import RenderMemo, ThemeCode
+from mission_playbook.plugin.written import WrittenSite
+from mission_playbook.views import pages, provenance, sitemap, textsafe
 from mission_playbook.views.assets import ASSETS, MERMAID_JS, STYLE_SHEETS, missing_mermaid
 from mission_playbook.views.changes import to_markdown
 from mission_playbook.views.environment import CompiledTemplates, cache_folder
 from mission_playbook.views.fragments import Conversion, FragmentExtension, PageHtml
 
 if TYPE_CHECKING:  # only `mkdocs serve` loads its server (20 ms of imports)
+    from jinja2 import Environment
     from mkdocs.livereload import LiveReloadServer
 
 log = get_plugin_logger(__name__)
@@ -95,6 +109,7 @@ class PlaybookConfig(Config):  # type: ignore[no-untyped-call]
     tolerance = c.Type((int, float), default=DEFAULT_TOLERANCE)
     downloads = c.Type(bool, default=True)  # the playbook as JSON and a workbook, for the home page
     pdf = c.Type((bool, str), default=False)  # the operation order as a PDF: PDF_CHOICES
+    provenance = c.Type(bool, default=True)  # each node page's last commit, read from git
 
 
 class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-call]
@@ -105,6 +120,13 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         self.playbook: Playbook | None = None
         self.changes: tuple[str, str] | None = None
         self.memo: RenderMemo | None = None
+        self.written: WrittenSite | None = None  # under `mkdocs serve --dirty`
+        self.theme_code: ThemeCode | None = None
+        self.reads: PageReads | None = None  # under `mkdocs serve`
+        self.sources: Sources | None = None
+        self.checked: dict[str, FileResult] | None = None  # each plan file, under serve
+        self.fields: FieldsMemo | None = None  # each node's fields in What changed, under serve
+        self.nav: Navigation | None = None
         self.fragments = FragmentExtension()  # one object: the settings stay equal per build
         self.bases: revisions.Bases = {}  # the "What changed" base, kept across serve's rebuilds
         self.compiled: CompiledTemplates | None = None  # kept across serve's rebuilds too
@@ -119,9 +141,19 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         """Keeps this plugin across the rebuilds of ``mkdocs serve``, and pages with it."""
         self.memo = RenderMemo() if command == "serve" else None
         self.serving = command == "serve"
+        self.written = WrittenSite() if command == "serve" and dirty else None
+        self.theme_code = ThemeCode() if command == "serve" else None
+        self.reads = PageReads() if command == "serve" else None
+        self.checked = {} if command == "serve" else None
+        self.fields = {} if command == "serve" else None
 
     def on_shutdown(self) -> None:
         self.memo = None
+        self.written = None
+        self.theme_code = None
+        self.reads = None
+        self.checked = None
+        self.fields = None
         self.bases = {}
         self.compiled = None
 
@@ -177,7 +209,9 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
 
     def _load(self, settings: Settings) -> Playbook:
         try:
-            playbook = load(settings.plans, settings)
+            self.sources = read_plans(settings.plans, settings.max_file_size)
+            cache = None if self.checked else file_cache(settings)  # the first build only
+            playbook = load(settings.plans, settings, self.sources, cache, self.checked)
         except ConfigError as exc:
             raise PluginError(str(exc)) from None
         for d in playbook.diagnostics:
@@ -209,12 +243,19 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
                 if f.is_documentation_page():
                     files.remove(f)  # the print page alone: no page links to any other
         downloads = self._downloads(files, config)
+        history = (
+            provenance.history(self.settings.plans, self.playbook.files)
+            if self.config.provenance
+            else {}
+        )
         options = pages.Options(
             templates=self.settings.templates,
             directory_urls=config.use_directory_urls,
             changes=self.changes,
             edition=self.edition or os.environ.get("MIKE_DOCS_VERSION") or None,
             downloads=downloads,
+            history=history,
+            repo_url=config.repo_url,
         )
         renderer = pages.Renderer(self.playbook, options, self.compiled)
         conversion = Conversion(
@@ -226,12 +267,17 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         folders: dict[Path, Path] = {}
         titles = nav_titles(config.nav)
         patterns = [p for p in (config.exclude_docs, config.draft_docs) if p]
-        for page in renderer.pages():
-            if self.print_only is not None and page.path != self.print_only:
-                continue
-            if files.get_file_from_path(page.path) is not None:
-                continue  # a hand-written page of the same name wins
-            generated = File.generated(config, page.path, content=renderer.render_page(page))
+        # a hand-written page of the same name wins
+        found = [p for p in renderer.pages() if files.get_file_from_path(p.path) is None]
+        if self.print_only is not None:
+            found = [p for p in found if p.path == self.print_only]
+        rendered: Iterable[tuple[sitemap.Page, str]]
+        if self.reads is not None and self.sources is not None:
+            rendered = self.reads.render(renderer, self.sources, found)
+        else:
+            rendered = ((page, renderer.render_page(page)) for page in found)
+        for page, markdown in rendered:
+            generated = File.generated(config, page.path, content=markdown)
             if page.path not in titles and not any(p.match_file(page.path) for p in patterns):
                 generated.inclusion = InclusionLevel.NOT_IN_NAV
             if page.source is not None:
@@ -281,14 +327,49 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
         if self.memo is not None:
             self.memo.start(config, files)
+        if self.written is not None:
+            self.written.track(config, files, self, self.memo)
+            self.nav = nav
         return nav
 
+    def on_pre_page(self, page: Page, *, config: MkDocsConfig, files: Files) -> Page:
+        if self.written is not None:
+            self.written.reading(page)
+        return page
+
+    @event_priority(-100)  # after every plugin that may change the environment
+    def on_env(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment:
+        if self.theme_code is not None:
+            self.theme_code.attach(env, config)
+        if self.written is not None:
+            assert self.nav is not None
+            self.written.decide(config, self.nav)
+            if self.written.unsure:
+                log.info(f"every page is written again: {self.written.unsure}")
+        return env
+
+    @event_priority(-100)  # after the search plugin indexed the page
+    def on_page_context(
+        self, context: TemplateContext, *, page: Page, config: MkDocsConfig, nav: Navigation
+    ) -> TemplateContext:
+        if self.written is not None:
+            self.written.indexed(page)
+        return context
+
+    @event_priority(100)  # before the search plugin writes its index
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         if self.browser is not None:
             self._print_pdf(config)
         if self.memo is not None:
             log.debug(f"pages reused from the last build: {self.memo.hits}")
             self.memo.finish()
+        if self.written is not None:
+            log.debug(f"pages kept as the last build wrote them: {self.written.kept_count}")
+            self.written.finish(config)
+
+    def on_build_error(self, *, error: Exception) -> None:
+        if self.written is not None:
+            self.written.failed()
 
     def _print_pdf(self, config: MkDocsConfig) -> None:
         """Print the operation order of the built site to ``downloads/playbook.pdf``."""
@@ -315,7 +396,7 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
             return None
         name, base = found
         link = sitemap.link_from("changes.md", self.playbook)
-        diff = diff_snapshots(base, snapshot(self.playbook))
+        diff = diff_snapshots(base, snapshot(self.playbook, self.fields))
         return name, to_markdown(diff, link, fold=False)
 
     def on_serve(

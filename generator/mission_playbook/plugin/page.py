@@ -15,7 +15,7 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import get_toc
 
-from mission_playbook.plugin.rebuild import Rendered, RenderMemo, logged
+from mission_playbook.plugin.rebuild import Read, Rendered, RenderMemo, logged
 from mission_playbook.views.fragments import Conversion
 
 
@@ -49,11 +49,21 @@ class PlaybookPage(Page):
         hit = self.memo.get(key)
         if hit is not None:
             self._restore(hit, files)
+            self.memo.remember(self, hit)
             return
         with logged() as records:
             self._convert(config, files)
         if not records:
-            self.memo.put(key, self._kept())
+            kept = self._kept()
+            self.memo.put(key, kept)
+            self.memo.remember(self, kept)
+
+    def restore_read(self, read: Read, files: Files) -> None:
+        """Be the page MkDocs read in the last build, without reading it (``--dirty``: MkDocs
+        then leaves it as it is). Its parts are shared with the memo, which nothing changes."""
+        self.markdown = self.file.content_string[read.start :]
+        self.meta = dict(read.meta)
+        self._restore(read.rendered, files, copy_toc=False)
 
     def _convert(self, config: MkDocsConfig, files: Files) -> None:
         conversion = self.conversion
@@ -81,9 +91,9 @@ class PlaybookPage(Page):
             links=None if links is None else {f.src_uri: dict(v) for f, v in links.items()},
         )
 
-    def _restore(self, hit: Rendered, files: Files) -> None:
+    def _restore(self, hit: Rendered, files: Files, copy_toc: bool = True) -> None:
         self.content = hit.content
-        self.toc = copy.deepcopy(hit.toc)
+        self.toc = copy.deepcopy(hit.toc) if copy_toc else hit.toc
         self._title_from_render = hit.title
         self.present_anchor_ids = set(hit.anchors)
         if hit.links is not None:

@@ -13,12 +13,15 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict
 
 from mission_playbook.compare.diff import KIND_ORDER, FieldChange, NodeEntry, NodeRef, PlanDiff
+from mission_playbook.compare.impact import Cause, Impact
 from mission_playbook.compare.snapshot import FindingRef, Json
 from mission_playbook.model.ladder import LABELS
 from mission_playbook.views import textsafe
 
 #: Longest value shown in Markdown before it is cut with an ellipsis.
 MAX_SHOWN = 100
+#: Nodes listed for one owner in the Impact section before "… and N more".
+MAX_IMPACT = 30
 
 
 # --- JSON ----------------------------------------------------------------------------------
@@ -40,6 +43,7 @@ def to_json(diff: PlanDiff) -> str:
             "targets": len(diff.targets),
             "findings_introduced": len(diff.introduced),
             "findings_fixed": len(diff.fixed),
+            "impacted": diff.impact.count,
         },
         "nodes": {k: data[k] for k in ("added", "removed", "renamed", "changed")},
         "links": {
@@ -50,6 +54,7 @@ def to_json(diff: PlanDiff) -> str:
         "targets": data["targets"],
         "coverage": [{**c, "changed": diff.coverage[i].changed} for i, c in enumerate(coverage)],
         "findings": {"introduced": data["introduced"], "fixed": data["fixed"]},
+        "impact": data["impact"],
     }
     return json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
@@ -182,7 +187,14 @@ def _summary(diff: PlanDiff) -> str:
             f"{len(diff.fixed)} fixed" if found else f"{_count(len(diff.fixed), 'finding')} fixed"
         )
     findings = ", ".join(found) if found else "findings unchanged"
-    return f"**Plan changes:** {model} · {coverage} · {findings}"
+    summary = f"**Plan changes:** {model} · {coverage} · {findings}"
+    impact = diff.impact
+    if impact.count:
+        owners = _count(len(impact.owners), "owner")
+        summary += f" · {_count(impact.count, 'node')} to re-read ({owners})"
+    elif impact:
+        summary += " · nothing beneath the changes above the plans"
+    return summary
 
 
 def _field_line(change: FieldChange) -> str:
@@ -199,6 +211,38 @@ def _field_line(change: FieldChange) -> str:
     return f"  - {name}: {_value(change.old)} → {_value(change.new)}"
 
 
+def _impact(w: _Writer, impact: Impact) -> list[str]:
+    """The Impact section: the changes above the plans, then what rests on them, by owner."""
+    if not impact:
+        return []
+
+    def cause(c: Cause, linked: bool = True) -> str:
+        ref = NodeRef(c.kind, c.id, c.title)
+        return f"{w.node(ref, linked=linked and 'removed' not in c.how)} ({c.how})"
+
+    lines = ["Changed above the plans: " + "; ".join(cause(c) for c in impact.causes) + "."]
+    if impact.owners:
+        lines += ["", "Resting on those changes, by owner (each owner re-reads what is listed):"]
+        lines.append("")
+    for group in impact.owners:
+        who = f"**{textsafe.markdown_inline(group.name)}**" if group.name else "*No owner named*"
+        if group.handle:
+            who += f" {_code(group.handle)}"
+        lines.append(f"- {who}")
+        for node in group.nodes[:MAX_IMPACT]:
+            ref = NodeRef(node.kind, node.id, node.title)
+            lines.append(f"  - {w.node(ref)}, on {w.ids(node.causes)}")
+        if len(group.nodes) > MAX_IMPACT:
+            lines.append(f"  - … and {len(group.nodes) - MAX_IMPACT} more")
+    if impact.nothing_beneath:
+        if impact.owners:
+            lines.append("")
+        lines.append(
+            "Nothing beneath: " + "; ".join(cause(c) for c in impact.nothing_beneath) + "."
+        )
+    return lines
+
+
 def _finding_line(f: FindingRef) -> str:
     where = f"{f.file}:{f.line}:{f.column}" if f.line else f.file
     return f"- {f.severity} {f.code} {textsafe.markdown_inline(f.message)} ({_code(where)})"
@@ -213,6 +257,8 @@ def to_markdown(diff: PlanDiff, link: LinkFn | None = None, *, fold: bool = True
     """
     w = _Writer(link, fold)
     w.lines.append(_summary(diff))
+    owners = f"{_count(len(diff.impact.owners), 'owner')}, " if diff.impact.owners else ""
+    w.section(f"Impact ({owners}{_count(diff.impact.count, 'node')})", _impact(w, diff.impact))
     w.section(
         f"Added ({len(diff.added)})",
         [

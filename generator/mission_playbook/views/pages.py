@@ -30,6 +30,7 @@ from mission_playbook.views import fragments, textsafe
 from mission_playbook.views.environment import CompiledTemplates, environment, memoized
 from mission_playbook.views.glossary import Glossary
 from mission_playbook.views.ladder_diagrams import LadderDiagrams
+from mission_playbook.views.provenance import Provenances, Revision
 from mission_playbook.views.queries import Queries
 from mission_playbook.views.sitemap import Page, page_path, relative_md, relative_url, site_pages
 
@@ -49,6 +50,8 @@ class Options:
     edition: str | None = None  # the version being published (the print pages' title page)
     # the files the home page offers: (docs path, label), written by the shell
     downloads: tuple[tuple[str, str], ...] = ()
+    history: dict[str, Revision] | None = None  # file → its last commit (views/provenance.py)
+    repo_url: str | None = None  # commits link to this repository's pages
 
 
 class Renderer:
@@ -76,6 +79,9 @@ class Renderer:
         self.inline_html = fragments.InlineHtml(self.glossary)
         self.block_html = fragments.BlockHtml(self.glossary)
         self.env = environment(self.options.templates, self._text, compiled, self._block)
+        self.provenances = Provenances(
+            playbook.ladder, self.options.history or {}, self.options.repo_url
+        )
 
     @jinja2.pass_context  # never applied while compiling: see CompiledTemplates
     def _text(self, _context: jinja2.runtime.Context, value: object) -> str:
@@ -160,6 +166,7 @@ class Renderer:
             "overview": lambda: self.diagrams.overview(page),
             "edition": self.options.edition,
             "downloads": [(label, href(path)) for path, label in self.options.downloads],
+            "provenance": lambda: self.provenances.of(page.node),
         }
 
     def breadcrumb(self, page: Page, link: Callable[..., str]) -> str:

@@ -14,6 +14,7 @@ from mission_playbook.checks import coverage, metrics, schedule
 from mission_playbook.checks import waterfall as funnel
 from mission_playbook.export.tables import Table, Tables
 from mission_playbook.model.ladder import LABELS, Node
+from mission_playbook.model.people import Someone, resolve
 from mission_playbook.playbook import Playbook
 from mission_playbook.views import diagrams, readiness
 from mission_playbook.views import order as orders
@@ -54,6 +55,10 @@ class Queries:
         self._quarters: QuarterTable | None = None
 
     # --- the ladder ----------------------------------------------------------------------
+
+    def person(self, value: object) -> Someone | None:
+        """An owner, leader or commander as a person: ``name``, ``role``, ``handle``..."""
+        return resolve(value, self.ladder)
 
     def up(self, node: Node) -> list[Node]:
         """The nodes this node supports, one rung up."""

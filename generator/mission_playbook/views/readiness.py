@@ -166,7 +166,7 @@ def shared_technologies(ladder: Ladder) -> Prerequisite:
 
 
 def assess(ladder: Ladder) -> list[Prerequisite]:
-    """The five prerequisites, in the order the seed article gives them."""
+    """The five prerequisites, in the order docs/model.md and the README list them."""
     return [
         shared_vision(ladder),
         shared_strategy(ladder),

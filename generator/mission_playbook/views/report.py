@@ -6,19 +6,16 @@ import json
 from itertools import groupby
 
 from mission_playbook.model.diagnostics import Diagnostic
+from mission_playbook.playbook import Playbook
+from mission_playbook.views import readiness
 
-TYPE_CHECKING = False  # typing is imported for the type checker only (model/values.py)
-if TYPE_CHECKING:
-    from mission_playbook.playbook import Playbook
-
+#: The formats ``check_output`` writes (``playbook check --format``).
 FORMATS = ("text", "json", "github")
 
 
 def summary(playbook: Playbook) -> str:
     """One line: findings, each rung's count and how much of it is linked, readiness, and the
     status counts as of the latest check-in."""
-    from mission_playbook.views import readiness
-
     errors, warnings = playbook.errors, playbook.warnings
     verdict = "ok" if not errors else "failed"
     parts = [

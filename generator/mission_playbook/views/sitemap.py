@@ -176,6 +176,8 @@ def link_from(page: str, playbook: Playbook) -> Callable[[str], str | None]:
 
     def link(node_id: str) -> str | None:
         node = playbook.nodes.get(node_id)
-        return relative_md(page, page_path(node)) if node is not None else None
+        if node is None or node.kind in ("people", "person"):  # people have no page
+            return None
+        return relative_md(page, page_path(node))
 
     return link

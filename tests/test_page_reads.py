@@ -1,0 +1,125 @@
+"""Which plan files each page's Markdown reads (``plugin/reads.py``): under ``mkdocs serve``
+a page is rendered again only when one of them, or what the whole playbook derives, changed;
+whatever the edit, the Markdown is the Markdown a full render writes.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from tests.test_plugin import FIXTURE, edit
+
+from mission_playbook import load
+from mission_playbook.model.config import read_plans
+from mission_playbook.plugin.reads import PageReads, read_through, recording, site_key
+from mission_playbook.views import pages
+
+SAMPLE = Path(__file__).resolve().parent.parent / "plans"
+
+ABM = "functions/marketing/mkt-abm.yaml"
+PURSUITS = "functions/sales/sales-pursuits.yaml"
+
+#: (what, file, old, new, whether fewer than all pages are rendered again)
+EDITS = [
+    ("a plan's title", ABM, "-based programs", "-based growth programs", True),
+    ("a plan's owner", ABM, "function: marketing\n", "function: marketing\nowner: Lin\n", True),
+    ("a plan's dates", PURSUITS, "end: 2027-12-31", "end: 2027-11-30", True),
+    ("a metric's target", ABM, "target: 500000", "target: 600000", True),
+    ("a dependency", PURSUITS, "depends_on: [mkt-campaigns]", "depends_on: [mkt-abm]", False),
+    ("a plan's estimate", ABM, "supports: [est-mkt-accounts]", "supports: [est-mkt-demand]", False),
+    (
+        "a second estimate",
+        ABM,
+        "supports: [est-mkt-accounts]",
+        "supports: [est-mkt-accounts, est-mkt-demand]",
+        False,
+    ),
+    ("an estimate's title", "functions/marketing.yaml", "Demand capacity", "Demand room", True),
+    ("a function's leader", "functions/marketing.yaml", "Grace Hopper", "Grace B. Hopper", True),
+    ("a key task's title", "intent.yaml", "Win the top accounts", "Win named accounts", True),
+    ("the mission", "mission.yaml", "default choice for new", "first choice for new", True),
+    ("a conversion", "sla.yaml", "conversion: 0.5", "conversion: 0.25", False),
+    ("a definition", "glossary.yaml", "committing a widget", "choosing a widget", False),
+    ("a finding", PURSUITS, "supports: [est-sales-pursuit]", "supports: [est-mkt-accounts]", False),
+]
+
+
+def full_render(plans: Path) -> dict[str, str]:
+    return pages.render_pages(load(plans), pages.Options())
+
+
+def incremental(reads: PageReads, plans: Path) -> dict[str, str]:
+    renderer = pages.Renderer(load(plans), pages.Options())
+    found = reads.render(renderer, read_plans(plans), renderer.pages())
+    return {page.path: markdown for page, markdown in found}
+
+
+def test_the_site_key_is_the_same_for_the_same_plans() -> None:
+    first, second = (site_key(pages.Renderer(load(SAMPLE), pages.Options())) for _ in range(2))
+    assert first and first == second
+
+
+@pytest.mark.parametrize(("what", "file", "old", "new", "fewer"), EDITS, ids=[e[0] for e in EDITS])
+def test_after_an_edit_every_page_is_what_a_full_render_writes(
+    tmp_path: Path, what: str, file: str, old: str, new: str, fewer: bool
+) -> None:
+    plans = tmp_path / "plans"
+    shutil.copytree(FIXTURE / "plans", plans)
+    reads = PageReads()
+    assert incremental(reads, plans) == full_render(plans)
+    total = reads.rendered
+    edit(plans / file, old, new)
+    assert incremental(reads, plans) == full_render(plans), what
+    assert 0 < reads.rendered <= total
+    assert (reads.rendered < total) == fewer
+
+
+def test_every_page_reads_the_same_files_alone_as_after_the_others() -> None:
+    """No value computed for one page and reused by the next hides the next page's reads."""
+    playbook = load(SAMPLE)
+    in_turn = pages.Renderer(playbook, pages.Options())
+    after_others: dict[str, set[str]] = {}
+    with read_through(playbook.ladder):
+        for page in in_turn.pages():
+            with recording() as files:
+                in_turn.render_page(page)
+            after_others[page.path] = files
+        for page in in_turn.pages():
+            alone = pages.Renderer(playbook, pages.Options())
+            with recording() as files:
+                alone.render_page(page)
+            assert files == after_others[page.path], page.path
+    assert len(after_others) > 40
+    assert sum(1 for files in after_others.values() if files) > 40
+
+
+def test_a_load_checks_again_only_the_files_that_changed(tmp_path: Path) -> None:
+    """Under ``mkdocs serve`` the plugin keeps each file's checked documents between loads,
+    and the What changed page's snapshot each node's fields."""
+    from mission_playbook.compare.snapshot import snapshot
+    from mission_playbook.model.config import Settings
+
+    plans = tmp_path / "plans"
+    shutil.copytree(FIXTURE / "plans", plans)
+    settings = Settings(plans=plans, cache=False)
+    kept: dict[str, Any] = {}
+    fields: dict[Any, Any] = {}
+    first = load(plans, settings, read_plans(plans), kept=kept)
+    assert snapshot(first, fields) == snapshot(first)
+    before = {r.documents[0].file: r for r in kept.values()}
+    edit(plans / ABM, "type: outcome", "type: outcomes")  # a finding, in the edited file
+    second = load(plans, settings, read_plans(plans), kept=kept)
+    after = {r.documents[0].file: r for r in kept.values()}
+    assert after.keys() == before.keys()
+    changed = [f for f in after if after[f] is not before[f]]
+    assert len(changed) == 1 and changed[0].endswith("mkt-abm.yaml")
+    fresh = load(plans, settings)
+    kept_fields = {id(record) for record, _ in fields.values()}
+    assert snapshot(second, fields) == snapshot(fresh) != snapshot(first)
+    # the What changed snapshot dumps again only the records of the edited file
+    dumped = [r for r, _ in fields.values() if id(r) not in kept_fields]
+    assert dumped and all(r.id.startswith("mkt-abm") for r in dumped)
+    assert second.diagnostics == fresh.diagnostics and second.diagnostics
