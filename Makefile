@@ -4,7 +4,7 @@ BIN  := $(VENV)/bin
 SUDO := $(shell [ "$$(id -u)" -eq 0 ] || echo sudo)
 export NO_MKDOCS_2_WARNING := 1
 
-.PHONY: venv mermaid chromium check site serve test test-fast lint bench clean dist
+.PHONY: venv mermaid axe chromium check site serve test test-fast lint bench clean dist
 
 venv: $(VENV)/.stamp
 
@@ -16,6 +16,10 @@ $(VENV)/.stamp: pyproject.toml
 
 mermaid: $(VENV)/.stamp  ## pinned Mermaid from the npm registry, verified against the lock
 	$(BIN)/python scripts/fetch_mermaid.py
+
+axe: $(VENV)/.stamp  ## pinned axe-core for the browser tests' accessibility audit, verified too
+	$(BIN)/python scripts/fetch_mermaid.py --lock tests/browser/axe-core.lock.json \
+	  --dest tests/browser/vendor/axe.min.js
 
 chromium:  ## Debian's Chromium for the browser tests (never a browser download by Playwright)
 	@test -x /usr/bin/chromium || { $(SUDO) apt-get update && \
@@ -32,7 +36,7 @@ site: $(VENV)/.stamp mermaid  ## builds into site.new, then swaps: a failed buil
 	mv site.new site
 	rm -rf site.old
 
-test: $(VENV)/.stamp mermaid chromium  ## the whole suite, as CI runs it
+test: $(VENV)/.stamp mermaid axe chromium  ## the whole suite, as CI runs it
 	$(BIN)/python -m pytest
 
 # The edit loop: every test but the browser ones and those marked slow (large playbooks, long
@@ -58,7 +62,7 @@ lint: $(VENV)/.stamp
 
 clean:
 	rm -rf site build dist test-artifacts .pytest_cache .mypy_cache .ruff_cache *.egg-info
-	rm -f generator/mission_playbook/assets/js/mermaid.min.js
+	rm -f generator/mission_playbook/assets/js/mermaid.min.js tests/browser/vendor/axe.min.js
 	find . -name __pycache__ -type d -not -path './$(VENV)/*' -prune -exec rm -rf {} +
 
 # Publish the site as version VERSION (a planning cycle, e.g. 2027.1) on the local gh-pages

@@ -1,15 +1,18 @@
 #!/usr/bin/env python3
-"""Fetch the pinned Mermaid build from the npm registry, offline-safe and verified.
+"""Fetch a pinned file of an npm package from the registry, verified: the Mermaid build the
+site serves, and (``--lock``/``--dest``) axe-core for the browser tests.
 
-Reads ``generator/mission_playbook/assets/mermaid.lock.json``::
+Reads a lock, by default ``generator/mission_playbook/assets/mermaid.lock.json``::
 
     {"package": "mermaid", "version": "11.x.y", "integrity": "sha512-...",
      "member": "package/dist/mermaid.min.js", "sha256": "<hex of the extracted file>"}
 
 runs ``npm pack <package>@<version>`` into a temporary folder, checks the tarball against the
 lock's SRI ``integrity`` (base64 of its SHA-512), extracts only ``member``, checks its SHA-256
-and writes it atomically to ``generator/mission_playbook/assets/js/mermaid.min.js``. Does
-nothing when that file already has the locked SHA-256. ``--check`` only verifies the file in place.
+and writes it atomically to ``--dest`` (by default
+``generator/mission_playbook/assets/js/mermaid.min.js``). Does nothing when that file already
+has the locked SHA-256. ``--check`` only verifies the file in place. Nothing it fetches is
+committed (``.gitignore``).
 
 Standard library only. Exit codes: 0 ok, 1 verification failed or file missing, 2 usage or
 environment error.
@@ -94,7 +97,7 @@ def is_current(dest: Path, lock: Lock) -> bool:
 def npm_pack(lock: Lock, workdir: Path) -> Path:
     npm = shutil.which("npm")
     if npm is None:
-        raise FetchError("npm is not on PATH; it is needed to fetch Mermaid")
+        raise FetchError(f"npm is not on PATH; it is needed to fetch {lock.package}")
     cmd = [npm, "pack", lock.spec, "--pack-destination", str(workdir), "--ignore-scripts"]
     print(f"fetch_mermaid: {' '.join(cmd[1:])}", file=sys.stderr)
     result = subprocess.run(cmd, capture_output=True, text=True, check=False)

@@ -110,7 +110,7 @@ def test_render_for_zensical_writes_the_assets_and_md_links(
     assert '<a href="mkt-campaigns.md">Demand campaigns</a>' in page
     assert '<a href="../mkt-campaigns/">' not in page.split("```mermaid")[0]
     # Diagrams keep browser URLs: Zensical leaves the diagram's text alone.
-    assert 'click n2 href "../mkt-campaigns/"' in page
+    assert re.search(r'click n\d+ href "\.\./mkt-campaigns/"', page)
 
     assert main(["render", "--out", "plain"]) == 0
     plain = (root / "plain" / "plans" / "mkt-abm.md").read_text(encoding="utf-8")

@@ -18,6 +18,7 @@ from mission_playbook.checks import coverage
 from mission_playbook.compare.diff import diff_playbooks
 from mission_playbook.playbook import Playbook
 from mission_playbook.views import pages, report
+from mission_playbook.views.queries import Queries
 
 PLAN = "functions/marketing/plan-a.yaml"
 INTENT = "intent.yaml"
@@ -43,10 +44,11 @@ CASES = {
 }
 
 QUOTED = re.compile(r"'([^']+)'")
-LINKED = re.compile(r"\]\([a-z]+/([^)#/]+)\.md\)")
+LINKED = re.compile(r'<li><a href="\.\./[a-z]+/([^/"#]+)/">')
 SUMMARY_RUNG = re.compile(r"(success factors|key tasks|estimates|plans) (\d+)/(\d+)")
 TABLE_ROW = re.compile(
-    r"^\| (Success factors|Key tasks|Estimates|Plans) \| (\d+) \| (\d+) \|", re.M
+    r"<tr><td>(Success factors|Key tasks|Estimates|Plans)</td>"
+    r'<td data-label="How many"[^>]*>(\d+)</td><td data-label="Linked"[^>]*>(\d+)</td>'
 )
 
 
@@ -61,9 +63,11 @@ def listed_on_the_coverage_page(playbook: Playbook) -> dict[str, set[str]]:
     page = next(p for p in renderer.pages() if p.path == "coverage.md")
     text = renderer.render_page(page).split("## Findings of the check")[0]
     out: dict[str, set[str]] = {"orphan": set(), "uncovered": set()}
+    which = {h: "uncovered" for h in Queries.UNCOVERED.values()}
+    which.update({h: "orphan" for h in Queries.UNLINKED.values()})
     for section in text.split("\n## ")[1:]:
         heading, _, body = section.partition("\n")
-        out[heading.split()[0].lower()] |= set(LINKED.findall(body))
+        out[which[heading]] |= set(LINKED.findall(body))
     return out
 
 

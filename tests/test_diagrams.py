@@ -72,25 +72,6 @@ FLOWCHART_LINE = re.compile(
 #: Lines that Mermaid reads as a statement of their own, in any kind of diagram.
 STATEMENT = re.compile(r"\s*(?:click|style|classDef|class|linkStyle|%%)\b", re.I)
 
-#: Statements of Mermaid's Gantt lexer (case-insensitive, tried before a task's text):
-#: a task whose text starts with one of these is read as that statement instead.
-GANTT_KEYWORD = re.compile(
-    r"(?:gantt\b|dateFormat\s|inclusiveEndDates\b|topAxis\b|axisFormat\s|tickInterval\s"
-    r"|includes\s|excludes\s|todayMarker\s|weekday\s|weekend\s|\d\d\d\d-\d\d-\d\d\b"
-    r"|title\s|accTitle\s*:|accDescr|section\s|click\s|%)",
-    re.I,
-)
-GANTT_TASK = re.compile(r"  (.*) :(?:milestone, )?\d{4}-\d\d-\d\d, (?:\d{4}-\d\d-\d\d|0d)")
-
-
-def gantt_statements(lines: list[str]) -> list[str]:
-    """Task lines of a Gantt chart that Mermaid would read as another statement."""
-    return [
-        line
-        for line in lines
-        if (m := GANTT_TASK.fullmatch(line)) is not None and GANTT_KEYWORD.match(m.group(1))
-    ]
-
 
 def decode(text: str) -> str:
     return ENTITY.sub(lambda m: chr(int(m.group(1))), text)
@@ -129,6 +110,9 @@ def test_label_truncates_long_text() -> None:
     assert len(decode(out)) == diagrams.MAX_LABEL
     assert len(decode(label("x" * 500, 20))) == 20
     assert label("x" * 60) == "x" * 60
+    # a mission's title, after "Mission: ", is not cut
+    title = "Mission: Convert the world from 4-bit to 8-bit microcontrollers"
+    assert decode(label(title)) == title
 
 
 @settings(max_examples=60, deadline=None)
@@ -150,7 +134,7 @@ def test_flowchart_boxes_edges_and_links() -> None:
     c = chart.box("more", "… and 3 more", "more")
     chart.edge(a, b)
     chart.edge(b, c, dashed=True)
-    assert chart.source() == (
+    assert chart.source() == diagrams.CONFIG + (
         "flowchart LR\n"
         '  n0(["Hostile #34;title#34;"])\n'
         '  click n0 href "./"\n'
@@ -160,8 +144,19 @@ def test_flowchart_boxes_edges_and_links() -> None:
         "  n0 --> n1\n"
         "  n1 -.-> n2\n"
     )
-    assert diagrams.fence(chart.source()).startswith("```mermaid\nflowchart LR\n")
-    assert diagrams.fence(chart.source()).endswith("\n```\n")
+    html = diagrams.pre(chart.source())
+    assert html.startswith('<div class="playbook-diagram" tabindex="0" role="group"')
+    assert '<pre class="mermaid" data-search-exclude><code>---\nconfig:' in html
+    assert "  n0 --&gt; n1\n" in html  # escaped once, as HTML
+    assert diagrams.sources(html) == [chart.source()]
+
+
+def test_flowcharts_are_drawn_at_their_own_size() -> None:
+    """Mermaid may not shrink a diagram to the column (its text would shrink with it)."""
+    config = diagrams.CONFIG
+    assert config.startswith("---\nconfig:\n  flowchart:\n") and config.endswith("---\n")
+    assert "    useMaxWidth: false\n" in config
+    assert Flowchart().source().startswith(config)
 
 
 @pytest.mark.parametrize(
@@ -235,13 +230,12 @@ def test_hostile_titles_inject_no_diagram_line(tmp_path: Path) -> None:
     flowcharts, bad = 0, []
     for path, text in rendered.items():
         for block in mermaid_blocks(text):
-            lines = block.splitlines()
+            assert block.startswith(diagrams.CONFIG), f"{path}: {block[:40]!r}"
+            lines = block.removeprefix(diagrams.CONFIG).splitlines()
             if lines[0].startswith("flowchart"):
                 flowcharts += 1
                 bad += [f"{path}: {line}" for line in lines if not FLOWCHART_LINE.fullmatch(line)]
                 continue
-            if lines[0] == "gantt":
-                bad += [f"{path}: {line}" for line in gantt_statements(lines)]
             for line in lines:  # other kinds of diagram: no directive, comment or statement
                 if "%%" in line or "<" in line or STATEMENT.match(line):
                     bad.append(f"{path}: {line}")
@@ -256,48 +250,10 @@ def test_hostile_titles_inject_no_diagram_line(tmp_path: Path) -> None:
 def test_hostile_titles_still_read_as_written(tmp_path: Path) -> None:
     playbook = load(hostile_playbook(tmp_path))
     text = pages.render_pages(playbook)["plans/mkt-campaigns.md"]
-    block = mermaid_blocks(text)[0]
-    first_box = block.splitlines()[1]
-    shown = decode(first_box[len('  n0("') : -len('")')])
-    assert shown.startswith(" ".join(playbook.nodes["mkt-campaigns"].title.split())[:40])
-
-
-def test_gantt_tasks_are_never_read_as_gantt_statements(tmp_path: Path) -> None:
-    """Ordinary plan titles that start with a word Mermaid's Gantt syntax reserves."""
-    root = tmp_path / "plans"
-    shutil.copytree(FIXTURE / "plans", root)
-    titles = {
-        "functions/marketing/mkt-abm.yaml": (
-            "title: Account-based programs",
-            "title: Title sponsorship at the widget show",
-        ),
-        "functions/sales/sales-pursuits.yaml": (
-            "title: Top-account pursuits",
-            "title: Section 508 review of the demo kit",
-        ),
-        "functions/sales/sales-followup.yaml": (
-            "title: Follow up every MQL within two days",
-            "title: Excludes nothing - follow up every MQL",
-        ),
-    }
-    for file, (old, new) in titles.items():
-        path = root / file
-        text = path.read_text(encoding="utf-8")
-        assert old in text
-        path.write_text(text.replace(old, new, 1), encoding="utf-8")
-    playbook = load(root)
-    assert playbook.errors == 0
-    gantts = [
-        block.splitlines()
-        for text in pages.render_pages(playbook).values()
-        for block in mermaid_blocks(text)
-        if block.startswith("gantt")
-    ]
-    assert gantts, "no Gantt chart (synchronization matrix) rendered"
-    tasks = [m.group(1) for lines in gantts for line in lines if (m := GANTT_TASK.fullmatch(line))]
-    assert len(tasks) >= 4
-    bad = [line for lines in gantts for line in gantt_statements(lines)]
-    assert not bad, "task lines Mermaid reads as Gantt statements:\n" + "\n".join(bad)
+    block = mermaid_blocks(text)[0].removeprefix(diagrams.CONFIG)
+    box = next(line for line in block.splitlines() if line.startswith("  n") and '("' in line)
+    shown = decode(box[box.index('("') + 2 : -len('")')])
+    assert shown == " ".join(playbook.nodes["mkt-campaigns"].title.split())
 
 
 # --- limits on large playbooks ---------------------------------------------------------

@@ -86,7 +86,7 @@ def test_pages_written_directly_are_what_python_markdown_writes(
     for path, html in slow.items():
         assert fast[path] == html, path
     page = fast["plans/mkt-abm/index.html" if directory_urls else "plans/mkt-abm.html"]
-    assert "<code>ABM</code> <em>plays</em>" in page and "<abbr title=" in page
+    assert "<code>ABM</code> <em>plays</em>" in page and '<abbr tabindex="0" title=' in page
     supports = '<li><strong>Supports:</strong> <a href="../../estimates/'
     assert supports in page if directory_urls else '<a href="../estimates/' in page
     assert not broken_links(tmp_path / "fast"), broken_links(tmp_path / "fast")[:5]

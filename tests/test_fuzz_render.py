@@ -116,9 +116,9 @@ PAYLOADS = [
 
 #: Tags the templates and Markdown make; anything else came from a plan.
 ALLOWED_TAGS = {
-    "a", "abbr", "blockquote", "br", "code", "div", "em", "h1", "h2", "h3", "h4", "h5", "h6",
-    "hr", "li", "ol", "p", "pre", "small", "span", "strong", "table", "tbody", "td", "th",
-    "thead", "tr", "ul",
+    "a", "abbr", "blockquote", "br", "code", "dd", "div", "dl", "dt", "em", "figcaption",
+    "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "li", "ol", "p", "pre", "small", "span",
+    "strong", "table", "tbody", "td", "th", "thead", "tr", "ul",
 }  # fmt: skip
 URL_ATTRIBUTES = {"href", "src", "action", "formaction", "xlink:href", "srcset", "poster", "data"}
 BAD_SCHEMES = ("javascript:", "data:", "vbscript:")
@@ -224,7 +224,9 @@ def mermaid_problems(text: str) -> list[str]:
     """Lines of the page's diagrams that the generator does not write."""
     problems = []
     for source in diagrams.sources(text):
-        lines = source.splitlines()
+        if not source.startswith(diagrams.CONFIG):
+            problems.append(f"diagram without the generator's settings: {source[:40]!r}")
+        lines = source.removeprefix(diagrams.CONFIG).splitlines()
         for line in lines:
             if not MERMAID_LINE.fullmatch(line):
                 problems.append(f"diagram line {line!r}")

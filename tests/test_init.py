@@ -204,6 +204,21 @@ def test_mkdocs_yml_is_offline_and_takes_the_addresses(
     assert init(capsys, str(other), "--yes")[0] == 0
     bare = YAML(typ="rt").load((other / "mkdocs.yml").read_text(encoding="utf-8"))
     assert "site_url" not in bare and "edit_uri" not in bare
+    assert "# site_url: https://OWNER.github.io/REPOSITORY/" in (other / "mkdocs.yml").read_text()
+
+
+def test_a_github_repository_gives_the_site_its_pages_address(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], non_terminal: None
+) -> None:
+    """sitemap.xml lists the pages only with a site_url: init sets GitHub Pages' address."""
+    args = ["--repo-url", "https://github.com/Acme/playbook.git"]
+    assert init(capsys, str(tmp_path), "--yes", *args)[0] == 0
+    config = YAML(typ="rt").load((tmp_path / "mkdocs.yml").read_text(encoding="utf-8"))
+    assert config["site_url"] == "https://acme.github.io/playbook"
+    other = tmp_path / "gitlab"
+    args = ["--repo-url", "https://gitlab.example/acme/playbook"]
+    assert init(capsys, str(other), "--yes", *args)[0] == 0
+    assert "site_url" not in YAML(typ="rt").load((other / "mkdocs.yml").read_text())
 
 
 def test_the_workflow_and_hooks_pin_this_version(

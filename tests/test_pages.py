@@ -28,6 +28,7 @@ from mission_playbook.model.ladder import Node
 from mission_playbook.playbook import Playbook
 from mission_playbook.views import pages
 from mission_playbook.views.environment import PACKAGED_TEMPLATES, CompiledTemplates
+from mission_playbook.views.queries import Queries
 from mission_playbook.views.sitemap import page_path, relative_md, relative_url, url_of
 
 TESTS = Path(__file__).resolve().parent
@@ -45,7 +46,9 @@ GOLDEN_PAGES = (
 NODE_KINDS = ("success_factor", "key_task", "function", "estimate", "plan")
 LINK = re.compile(r"\]\(([^)\s]+)\)")
 CLICK = re.compile(r'^\s*click n\d+ href "([^"]*)"$', re.M)
-CRUMB = re.compile(r'^<p class="playbook-trace"><small>Why this exists: (.*)</small></p>$', re.M)
+CRUMB = re.compile(
+    r'^<div class="playbook-trace"><strong>Why this exists:</strong> (.*)</div>$', re.M
+)
 HREF = re.compile(r'href="([^"]*)"')
 ABBR_TAG = re.compile(r"</?abbr[^>]*>")  # glossary terms, marked in HTML fragments
 FENCE = re.compile(r"^```")
@@ -217,7 +220,7 @@ def test_every_link_resolves(rendered: dict[str, str]) -> None:
                 broken.append(f"{path}: ({target}) -> no page {file}")
             elif anchor and anchor not in ids[file]:
                 broken.append(f"{path}: ({target}) -> no #{anchor} in {file}")
-    assert checked["markdown"] > 20 and checked["html"] > 100, checked  # both kinds, many
+    assert checked["markdown"] > 10 and checked["html"] > 100, checked  # both kinds, many
     assert not broken, "\n".join(broken)
 
 
@@ -284,29 +287,34 @@ def test_counts_agree_in_number(rendered: dict[str, str]) -> None:
     assert not wrong, "\n".join(wrong)
 
 
-def test_breadcrumb_of_plans_climbs_to_the_mission(
-    small: Playbook, rendered: dict[str, str]
-) -> None:
+def test_trail_of_a_plan_lists_every_path_up(small: Playbook, rendered: dict[str, str]) -> None:
+    """Why a plan exists: its trail names every success factor, key task and estimate above
+    it, and nothing else (a plan supporting an estimate that answers two key tasks has two
+    paths)."""
     by_path = node_pages(small)
-    by_path["index.md"] = small.nodes["small-mission"]
+    several = 0
     for plan in small.of_kind("plan"):
         path = page_path(plan)
-        targets = [resolve_href(path, t)[0] for t in crumb_links(rendered[path])]
-        trail = [by_path[t] for t in targets]
-        assert [n.kind for n in trail] == ["mission", "success_factor", "key_task", "estimate"]
-        for upper, lower in zip(trail, [*trail[1:], plan], strict=True):
-            assert upper in small.ladder.up(lower), f"{lower!r} does not support {upper!r}"
-        crumb = ABBR_TAG.sub("", CRUMB.search(rendered[path]).group(1))
-        assert crumb.endswith(f" › <strong>{plan.title}</strong>")
+        trail = {by_path[resolve_href(path, t)[0]] for t in crumb_links(rendered[path])}
+        above = {n for n in small.ladder.ancestors(plan) if n.kind != "mission"}
+        assert trail == above, path
+        several += len([n for n in above if n.kind == "success_factor"]) > 1
+    assert several, "no plan of the fixture serves two success factors"
 
 
-def test_every_node_page_has_a_breadcrumb(small: Playbook, rendered: dict[str, str]) -> None:
-    expected_depth = {"success_factor": 1, "key_task": 2, "estimate": 3, "plan": 4, "function": 1}
+def test_every_node_page_says_why_it_exists(small: Playbook, rendered: dict[str, str]) -> None:
+    by_path = node_pages(small)
+    by_path["index.md"] = small.nodes["small-mission"]
     for path, node in node_pages(small).items():
-        links = crumb_links(rendered[path])
-        assert resolve_href(path, links[0])[0] == "index.md", f"{path} starts at {links[0]}"
-        assert len(links) == expected_depth[node.kind], f"{path}: {links}"
-        assert f"› <strong>{node.title}</strong></small>" in ABBR_TAG.sub("", rendered[path])
+        linked = [by_path[resolve_href(path, t)[0]] for t in crumb_links(rendered[path])]
+        if node.kind == "success_factor":
+            assert [n.kind for n in linked] == ["mission"]
+        elif node.kind == "function":
+            kinds = {n.kind for n in linked}
+            assert kinds == {"success_factor", "key_task", "estimate"}, path
+            assert all(n.owner is node for n in linked if n.kind == "estimate")
+        else:
+            assert linked and set(linked) <= set(small.ladder.ancestors(node)), path
     for path in ("index.md", "intent.md", "traceability.md", "coverage.md", "glossary.md"):
         assert "Why this exists" not in rendered[path]
 
@@ -349,7 +357,9 @@ def test_traceability_cells_link_to_the_key_task_section(
     text = rendered["traceability.md"]
     cells = {
         (kt, fn): int(n)
-        for n, kt, fn in re.findall(r"\[(\d+)\]\(tasks/([a-z0-9-]+)\.md#([a-z0-9-]+)\)", text)
+        for kt, fn, n in re.findall(
+            r'<a href="\.\./tasks/([a-z0-9-]+)/#([a-z0-9-]+)">(\d+)</a>', text
+        )
     }
     assert cells == {
         ("kt-demand", "marketing"): 1,
@@ -375,19 +385,26 @@ def test_coverage_lists_an_uncovered_estimate(tmp_path: Path) -> None:
     playbook = load(root / "plans")
     assert [d.code for d in playbook.diagnostics] == ["PB007"]
     text = pages.render_pages(playbook)["coverage.md"]
-    section = text.split("## Uncovered estimates\n", 1)[1].split("\n## ", 1)[0]
-    assert "- [Partner channel](estimates/est-sales-partners.md)" in section
+    section = text.split("## Estimates no supporting plan carries out\n", 1)[1].split("\n## ", 1)[0]
+    assert '<li><a href="../estimates/est-sales-partners/">Partner channel</a></li>' in section
     assert "*None.*" not in section
-    assert "| Estimates | 4 | 3 | 75% |" in text
+    row = (
+        '<tr><td>Estimates</td><td data-label="How many" style="text-align: right;">4</td>'
+        '<td data-label="Linked" style="text-align: right;">3</td>'
+        '<td data-label="Coverage" style="text-align: right;">75%</td></tr>'
+    )
+    assert row in text
     assert "PB007" in text.split("## Findings of the check", 1)[1]
     # and nothing else is reported uncovered
-    other = text.split("## Uncovered key tasks\n", 1)[1].split("\n## ", 1)[0]
+    other = text.split("## Key tasks no estimate answers\n", 1)[1].split("\n## ", 1)[0]
     assert "*None.*" in other
 
 
 def test_coverage_of_a_clean_playbook(rendered: dict[str, str]) -> None:
     text = rendered["coverage.md"]
-    sections = re.findall(r"^## ((?:Uncovered|Orphan) [^\n]*)\n\n([^\n]*)", text, re.M)
+    headings = [*Queries.UNCOVERED.values(), *Queries.UNLINKED.values()]
+    sections = re.findall(r"^## ([^\n]*)\n\n([^\n]*)", text, re.M)
+    sections = [(h, first) for h, first in sections if h in headings]
     assert len(sections) == 6
     assert all(first == "*None.*" for _, first in sections), sections
     assert "*No findings: the playbook checks clean.*" in text

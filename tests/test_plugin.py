@@ -267,8 +267,23 @@ def test_mermaid_is_served_from_the_site(site: Build) -> None:
     assert js.stat().st_size > 100_000
     html = site.html("plans/sales-followup.md")
     assert 'src="../../js/mermaid.min.js"' in html
-    assert re.search(r'<pre\s+class="mermaid">', html)
+    assert re.search(r'<pre\s+class="mermaid" data-search-exclude>', html)
     assert (site.site / "css" / "playbook.css").is_file()
+
+
+def test_mermaid_is_loaded_only_where_a_diagram_is_drawn(site: Build) -> None:
+    """3.5 MB of Mermaid are for the pages with a diagram; the views draw none."""
+    loading, drawing = set(), set()
+    for page in site.site.rglob("*.html"):
+        html = page.read_text(encoding="utf-8")
+        if "mermaid.min.js" in html:
+            loading.add(page)
+        if '<pre class="mermaid"' in html:
+            drawing.add(page)
+    assert loading == drawing
+    assert site.site / "schedule" / "index.html" not in loading
+    assert site.site / "waterfall" / "index.html" not in loading
+    assert len(drawing) > 10
 
 
 # --- builds that fail ------------------------------------------------------------------
@@ -324,14 +339,12 @@ def test_on_serve_watches_the_plans_and_templates(
     assert (root / "templates").resolve() in watched
 
 
-def test_on_config_adds_mermaid_and_a_short_navigation(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_on_config_sets_a_short_navigation(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NO_MKDOCS_2_WARNING", "1")
     root = copy_fixture(tmp_path / "small")
     config = load_config(str(root / "mkdocs.yml"))
     config = config.plugins["playbook"].on_config(config)
-    assert MERMAID_JS in [str(s) for s in config.extra_javascript]
+    assert MERMAID_JS not in [str(s) for s in config.extra_javascript]  # only where needed
     flat = repr(config.nav)
     assert "functions/marketing.md" in flat
     assert "plans/" not in flat and "estimates/" not in flat and "tasks/" not in flat

@@ -142,8 +142,11 @@ def test_the_whole_order_says_what_each_paragraph_must(
         assert " ".join(str(function.data.concept).split())[:50] in execution
     for estimate in sample.of_kind("estimate"):
         assert " ".join(str(estimate.data.conclusion).split())[:50] in execution
-    assert "```mermaid\ngantt" in paragraphs["## 3. Execution"]  # the synchronization matrix
-    assert "xychart-beta" in paragraphs["## 3. Execution"]  # the waterfall's chart
+    # the synchronization matrix: every dated plan a bar linked to its place on the page
+    for plan in sample.of_kind("plan"):
+        if plan.data.start and plan.data.end:
+            assert f'<li><a href="#n-{plan.id}">' in paragraphs["## 3. Execution"]
+    assert '<figure class="playbook-funnel">' in paragraphs["## 3. Execution"]  # the funnel chart
     assert "4,445" in execution and "Commitments" in execution
     sustainment = plain(paragraphs["## 4. Sustainment"])
     for function in sample.of_kind("function"):

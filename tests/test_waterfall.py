@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from fractions import Fraction
 from itertools import pairwise
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from mission_playbook.checks.waterfall import MONTHS, convert, exact, required_volumes
+from mission_playbook.checks import waterfall
+from mission_playbook.checks.waterfall import MONTHS, Waterfall, convert, exact, required_volumes
 from mission_playbook.model import records
-from mission_playbook.model.kinds import Sla
+from mission_playbook.model.diagnostics import Findings, Location
+from mission_playbook.model.kinds import Commitment, Sla
+from mission_playbook.model.ladder import Ladder, Node
 
 WORKED = [("inquiry", 0.15), ("mql", 0.5), ("sal", 0.6), ("opportunity", 0.25), ("won", None)]
 
@@ -194,3 +198,154 @@ def test_volumes_never_grow_down_the_funnel_and_round_up(conversions, revenue, r
         assert count - exact_need < 1
     for (_, conversion), upper, lower in zip(stages, volumes, volumes[1:], strict=False):
         assert upper * Fraction(str(conversion)) == lower
+
+
+# --- forward again: what the commitments yield, and the levers ---------------------------------
+
+
+class _Doc:
+    """Where findings of a hand-made SLA point (any place will do)."""
+
+    file = "sla.yaml"
+
+    def loc(self, path: object) -> Location:
+        return Location("sla.yaml", 1, 1)
+
+
+def computed(
+    stages: list[tuple[str, Any]] = WORKED, commitments: dict[str, tuple[Any, str]] | None = None
+) -> Waterfall:
+    """The waterfall of the worked example with ``{stage: (volume, per)}`` committed."""
+    data = records.replace(
+        sla(stages),
+        commitments=[
+            records.validate(Commitment, {"party": "marketing", "stage": s, "volume": v, "per": p})
+            for s, (v, p) in (commitments or {}).items()
+        ],
+    )
+    ladder = Ladder()
+    top = ladder.nodes["sla"] = Node("sla", "sla", data, _Doc())  # type: ignore[arg-type]
+    for i, stage in enumerate(data.stages):
+        ladder.nodes[stage.id] = Node("stage", stage.id, stage, top.doc, ("stages", i), top)
+    found = waterfall.check(ladder, Findings())
+    assert len(found) == 1
+    return found[0]
+
+
+#: The seed's promise: 150 MQLs a month, every other stage committed as needed.
+SHORT = {
+    "inquiry": (1500, "month"),
+    "mql": (150, "month"),
+    "sal": (340, "quarter"),
+    "opportunity": (200, "quarter"),
+    "won": (50, "quarter"),
+}
+
+
+def test_a_shortfall_carries_down_the_funnel():
+    w = computed(commitments=SHORT)
+    assert [s.flow for s in w.stages] == [4500, 450, 225, 135, Fraction(135, 4)]
+    assert [s.yielded for s in w.stages] == [4500, 450, 225, 135, 33]
+    assert [s.short for s in w.stages] == [0, 217, 109, 65, 17]
+    # the commitment alone covers the SAL stage; what reaches it does not
+    assert w.stages[2].gap == 0 and w.stages[2].short == 109
+    assert w.first_short is w.stages[1]
+    assert w.outcome is w.stages[-1]
+
+
+def test_the_shown_yield_and_shortfall_add_up_to_the_need():
+    w = computed(commitments=SHORT)
+    for s in w.stages:
+        if s.short:
+            assert s.yielded + s.short == s.needed
+
+
+def test_commitments_that_cover_every_stage_yield_every_need():
+    covered = {**SHORT, "mql": (225, "month")}
+    w = computed(commitments=covered)
+    assert [s.short for s in w.stages] == [0, 0, 0, 0, 0]
+    assert w.first_short is None
+    assert all(s.flow is not None and s.flow >= s.required for s in w.stages)
+
+
+def test_nothing_is_yielded_above_the_first_commitment():
+    w = computed(commitments={"sal": (340, "quarter")})
+    assert [s.flow for s in w.stages] == [None, None, 340, 204, 51]
+    assert w.stages[0].yielded is None and w.stages[0].short == 0
+    assert computed().outcome is None  # no commitment at all: nothing to say
+
+
+def test_one_point_more_at_each_stage():
+    levers = waterfall.levers(computed(commitments=SHORT))
+    top = Fraction(40_000, 9)
+    assert [lv.stage.id for lv in levers] == ["inquiry", "mql", "sal", "opportunity"]
+    for lever, conversion in zip(levers, [0.15, 0.5, 0.6, 0.25], strict=True):
+        assert lever.conversion == exact(conversion)
+        assert lever.better == exact(conversion) + Fraction(1, 100)
+        assert lever.top_needed == math.ceil(top * lever.conversion / lever.better)
+        assert lever.fewer == 4445 - lever.top_needed
+    # not four equal rows: the weakest conversion is the strongest lever
+    assert [lv.fewer for lv in levers] == [278, 87, 73, 171]
+
+
+def test_the_conversion_that_closes_the_shortfall():
+    levers = {lv.stage.id: lv for lv in waterfall.levers(computed(commitments=SHORT))}
+    assert levers["inquiry"].closes_at is None
+    assert levers["inquiry"].capped_by is not None and levers["inquiry"].capped_by.id == "mql"
+    assert levers["mql"].closes_at == Fraction(20, 27)  # 334 SALs from 450 MQLs: 74.1%
+    assert levers["sal"].closes_at == Fraction(8, 9)
+    assert levers["opportunity"].closes_at == Fraction(10, 27)
+
+
+def test_a_shortfall_no_conversion_can_close():
+    w = computed(commitments={**SHORT, "mql": (10, "month")})
+    levers = {lv.stage.id: lv for lv in waterfall.levers(w)}
+    assert levers["mql"].above_one and levers["mql"].closes_at is None
+    assert levers["opportunity"].closes_at is None and levers["opportunity"].above_one
+
+
+def test_no_shortfall_nothing_to_close():
+    w = computed(commitments={**SHORT, "mql": (225, "month")})
+    assert all(lv.closes_at is None and lv.capped_by is None for lv in waterfall.levers(w))
+
+
+def with_conversion(w: Waterfall, i: int, conversion: Fraction) -> list[Fraction | None]:
+    """The yields of ``w`` with the conversion of stage ``i`` changed (held exactly)."""
+    needs = [
+        dataclasses.replace(
+            need,
+            stage=Node(
+                "stage",
+                need.stage.id,
+                records.replace(need.stage.data, conversion=conversion),
+                need.stage.doc,
+            ),
+        )
+        if k == i
+        else need
+        for k, need in enumerate(w.stages)
+    ]
+    return waterfall.flows(needs)
+
+
+@settings(max_examples=80, deadline=None)
+@example(conversions=["0.15", "0.5", "0.6", "0.25"], committed=[4500, 450, 340, 200, 50])
+@example(conversions=["0.15", "0.5", "0.6", "0.25"], committed=[4500, 675, 340, 120, None])
+@given(
+    conversions=st.lists(CONVERSIONS, min_size=1, max_size=4),
+    committed=st.lists(
+        st.one_of(st.none(), st.integers(min_value=1, max_value=20_000)), min_size=5
+    ),
+)
+def test_the_closing_conversion_closes_the_shortfall_and_no_less_would(conversions, committed):
+    stages = [(f"s{i}", float(c)) for i, c in enumerate(conversions)] + [("won", None)]
+    pairs = zip(stages, committed, strict=False)
+    w = computed(stages, {sid: (v, "quarter") for (sid, _), v in pairs if v is not None})
+    last = w.stages[-1]
+    for i, lever in enumerate(waterfall.levers(w)):
+        if lever.closes_at is None:
+            continue
+        assert 0 < lever.closes_at <= 1
+        assert with_conversion(w, i, lever.closes_at)[-1] >= last.required
+        below = lever.closes_at - Fraction(1, 10**9)
+        assert with_conversion(w, i, below)[-1] < last.required

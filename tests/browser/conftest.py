@@ -13,6 +13,7 @@ from .harness import launch_chromium, mkdocs_build
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = REPO / "test-artifacts"
 MERMAID_JS = REPO / "generator" / "mission_playbook" / "assets" / "js" / "mermaid.min.js"
+AXE_JS = REPO / "tests" / "browser" / "vendor" / "axe.min.js"  # make axe (never committed)
 
 
 @pytest.fixture(scope="session")
@@ -42,6 +43,13 @@ def mermaid_js() -> Path:
     if not MERMAID_JS.is_file():
         pytest.fail(f"{MERMAID_JS} is missing: run `make mermaid`")
     return MERMAID_JS
+
+
+@pytest.fixture(scope="session")
+def axe_js() -> Path:
+    if not AXE_JS.is_file():
+        pytest.fail(f"{AXE_JS} is missing: run `make axe`")
+    return AXE_JS
 
 
 @pytest.fixture(scope="session")

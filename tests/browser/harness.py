@@ -9,6 +9,9 @@
   Mermaid error texts shown.
 - :func:`crawl` visits every internal page reachable from ``index.html`` and checks every
   internal link and ``#anchor``.
+- :func:`audit` runs axe-core on a loaded page; :func:`diagram_text_sizes` measures the text
+  of every rendered diagram as drawn on screen; :func:`cells_off_screen` finds table cells a
+  reader would have to scroll sideways to see.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import unquote, urldefrag, urljoin, urlsplit
 
 from playwright.sync_api import (
@@ -196,13 +199,25 @@ class CrawlReport:
 class PageSession:
     """One browser context and page, guarded and watched. Use as a context manager."""
 
-    def __init__(self, browser: Browser, viewport: tuple[int, int] = (1280, 900)) -> None:
+    def __init__(
+        self,
+        browser: Browser,
+        viewport: tuple[int, int] = (1280, 900),
+        *,
+        color_scheme: Literal["light", "dark"] = "light",
+        touch: bool = False,
+    ) -> None:
         self.offhost_requests: list[str] = []
         self.console_errors: list[str] = []
         self.page_errors: list[str] = []
         self.http_errors: list[str] = []
+        self.requests: list[str] = []  # every URL asked for, in order
         self.context = browser.new_context(
-            viewport={"width": viewport[0], "height": viewport[1]}, service_workers="block"
+            viewport={"width": viewport[0], "height": viewport[1]},
+            service_workers="block",
+            color_scheme=color_scheme,
+            has_touch=touch,
+            is_mobile=touch,
         )
         self.context.add_init_script(INIT_SCRIPT)
         self.context.route("**/*", self._route)
@@ -218,6 +233,7 @@ class PageSession:
         self.context.close()
 
     def _route(self, route: Route, request: Request) -> None:
+        self.requests.append(request.url)
         parts = urlsplit(request.url)
         if parts.scheme in ("data", "blob", "about") or parts.hostname == ALLOWED_HOST:
             route.continue_()
@@ -368,3 +384,90 @@ def crawl(
         offhost_requests=list(session.offhost_requests),
         http_errors=list(session.http_errors),
     )
+
+
+# --- reading a page as a reader would -------------------------------------------------------
+
+#: Every text of every rendered diagram with the size it is drawn at on screen: the computed
+#: font size times the scale of the SVG (its viewBox against its size on the page).
+_DIAGRAM_TEXT_JS = """
+() => {
+  const out = [];
+  document.querySelectorAll(".mermaid").forEach((diagram, index) => {
+    const root = diagram.shadowRoot || diagram;
+    if (!root.querySelector("svg")) return;
+    const texts = "text, tspan, foreignObject div, foreignObject span, foreignObject p";
+    for (const el of root.querySelectorAll(texts)) {
+      if (el.querySelector("tspan, div, span, p")) continue;  // the innermost holds the text
+      const text = (el.textContent || "").trim();
+      if (!text) continue;
+      let host = el;
+      while (host && !(host instanceof SVGGraphicsElement)) host = host.parentElement;
+      const m = host && host.getScreenCTM ? host.getScreenCTM() : null;
+      const scale = m ? Math.hypot(m.a, m.b) : 1;
+      out.push({diagram: index, text: text.slice(0, 60),
+                px: parseFloat(getComputedStyle(el).fontSize) * scale});
+    }
+  });
+  return out;
+}
+"""
+
+#: Cells of the article's tables that end beyond the right edge of the window: numbers a
+#: reader would have to scroll sideways to find.
+_CELLS_OFF_SCREEN_JS = """
+() => {
+  const width = document.documentElement.clientWidth;
+  const out = [];
+  for (const cell of document.querySelectorAll("article td, article th")) {
+    const head = cell.closest("thead");
+    if (head && head.getBoundingClientRect().width <= 1) continue;  // shown as cell labels
+    const r = cell.getBoundingClientRect();
+    if (r.width > 0 && r.right > width + 1) {
+      const text = cell.textContent.trim().slice(0, 40);
+      out.push(`${cell.tagName} ${Math.round(r.right)} > ${width}: ${text}`);
+    }
+  }
+  return out;
+}
+"""
+
+_AXE_RUN_JS = """
+async (impacts) => {
+  const result = await axe.run(document, {resultTypes: ["violations"]});
+  return result.violations
+    .filter((v) => impacts.includes(v.impact))
+    .map((v) => ({id: v.id, impact: v.impact, help: v.help,
+                  targets: v.nodes.slice(0, 5).map((n) => n.target.join(" "))}));
+}
+"""
+
+
+@dataclass(frozen=True)
+class TextSize:
+    diagram: int
+    text: str
+    px: float
+
+
+def diagram_text_sizes(page: Page) -> list[TextSize]:
+    """The text of every rendered diagram of a loaded page, with its size on screen (px)."""
+    return [
+        TextSize(int(t["diagram"]), str(t["text"]), float(t["px"]))
+        for t in page.evaluate(_DIAGRAM_TEXT_JS)
+    ]
+
+
+def cells_off_screen(page: Page) -> list[str]:
+    """Table cells of the article beyond the right edge of the window."""
+    return [str(c) for c in page.evaluate(_CELLS_OFF_SCREEN_JS)]
+
+
+def audit(
+    page: Page, axe_js: Path, impacts: tuple[str, ...] = ("serious", "critical")
+) -> list[dict[str, Any]]:
+    """axe-core's violations of the given impacts on a loaded page (with up to five places
+    each)."""
+    if not page.evaluate("typeof axe !== 'undefined'"):
+        page.add_script_tag(path=str(axe_js))
+    return list(page.evaluate(_AXE_RUN_JS, list(impacts)))

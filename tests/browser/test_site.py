@@ -110,5 +110,6 @@ def test_views_are_reached_and_their_charts_render(report: CrawlReport) -> None:
     ):
         assert path in report.pages, f"{path} not reached"
     for path in ("waterfall/index.html", "schedule/index.html"):
-        status = report.pages[path].mermaid
-        assert status.total >= 1 and status.rendered == status.total, (path, status)
+        # the funnel and the timeline are HTML, drawn without Mermaid (test_reader.py)
+        assert report.pages[path].mermaid.total == 0, path
+    assert "win-new-8-bit-designs" in report.pages["metrics/index.html"].ids

@@ -235,6 +235,16 @@ def parse_url(name: str, text: str) -> str:
     return text
 
 
+def pages_url(repo: str) -> str:
+    """Where GitHub Pages publishes a GitHub repository's site (``https://owner.github.io/
+    name``); "" for another host. MkDocs lists the pages in sitemap.xml only with a site_url."""
+    parts = urlsplit(repo)
+    path = [p for p in parts.path.split("/") if p]
+    if parts.hostname != "github.com" or len(path) != 2:
+        return ""
+    return f"https://{path[0].lower()}.github.io/{path[1]}"
+
+
 def check(answers: Answers, name: str, value: str) -> None:
     """Raise :class:`StarterError` when ``value`` is not a usable answer to ``name``."""
     facts(_with(answers, name, value), dt.date.today())
@@ -331,7 +341,7 @@ def facts(answers: Answers, today: dt.date) -> dict[str, Any]:
         "mqls": counts["mql"],
         "opportunities": counts["opportunity"],
         "won": counts["won"],
-        "site_url": parse_url("--site-url", answers.site_url),
+        "site_url": parse_url("--site-url", answers.site_url) or pages_url(repo),
         "edit_uri": edit,
         "action_owner": owner,
         "action": f"{owner}/mission-playbook@{ACTION_TAG}",

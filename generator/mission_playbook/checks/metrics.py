@@ -15,10 +15,12 @@ from mission_playbook.model.ladder import Ladder, Node
 
 @dataclass(frozen=True, slots=True)
 class Driver:
-    """A metric that drives a success factor, directly (depth 1) or through others."""
+    """A metric that drives a success factor, directly (depth 1) or through others; it
+    drives ``parent``: the success factor, or the metric one level up the tree."""
 
     metric: Node
     depth: int
+    parent: Node | None = None
 
 
 def reaches(ladder: Ladder, metric: Node) -> Node | None:
@@ -39,20 +41,30 @@ def reaches(ladder: Ladder, metric: Node) -> Node | None:
 
 
 def metric_ladder(ladder: Ladder) -> dict[str, list[Driver]]:
-    """Success factor id → the metrics that drive it, nearest first."""
-    out: dict[str, list[Driver]] = defaultdict(list)
+    """Success factor id → the metrics that drive it, as a tree in reading order: each
+    metric followed by the metrics that drive it (depth first, siblings by id)."""
+    driven_by: dict[str, list[Node]] = defaultdict(list)
+    factors: dict[str, Node] = {}
     for metric in ladder.of_kind("metric"):
         factor = reaches(ladder, metric)
-        if factor is None:
-            continue
-        depth, current = 1, metric
-        while current.data.drives != factor.id:
-            current = ladder.nodes[current.data.drives]
-            depth += 1
-        out[factor.id].append(Driver(metric, depth))
-    for drivers in out.values():
-        drivers.sort(key=lambda d: (d.depth, d.metric.id))
-    return dict(out)
+        if factor is not None:
+            driven_by[str(metric.data.drives)].append(metric)
+            factors[factor.id] = factor
+    out: dict[str, list[Driver]] = {}
+    for factor_id, factor in factors.items():
+        drivers: list[Driver] = []
+        stack = [(m, 1, factor) for m in sorted(driven_by[factor_id], key=_by_id, reverse=True)]
+        while stack:
+            metric, depth, parent = stack.pop()
+            drivers.append(Driver(metric, depth, parent))
+            below = sorted(driven_by.get(metric.id, []), key=_by_id, reverse=True)
+            stack += [(m, depth + 1, metric) for m in below]
+        out[factor_id] = drivers
+    return out
+
+
+def _by_id(node: Node) -> str:
+    return node.id
 
 
 def check(ladder: Ladder, findings: Findings) -> None:

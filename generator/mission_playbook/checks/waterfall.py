@@ -2,10 +2,15 @@
 
 Volumes are kept exact with fractions through the whole chain and rounded up only when
 shown or compared, so 4,444.4 inquiries needed is 4,445, never 4,444.
+
+Then forward again: what the committed volumes yield, stage by stage, at the planned
+conversions (a shortfall at one stage carries down to every stage below it), and which
+conversion moves the funnel most (:func:`levers`). Yields are rounded down when shown.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass, field
 from fractions import Fraction
@@ -13,7 +18,6 @@ from fractions import Fraction
 from mission_playbook.model.diagnostics import Findings, did_you_mean
 from mission_playbook.model.kinds import Sla
 from mission_playbook.model.ladder import Ladder, Node
-from mission_playbook.model.records import replace
 
 MONTHS = {"month": 1, "quarter": 3, "year": 12}
 
@@ -34,12 +38,14 @@ def ceil(value: Fraction) -> int:
 
 @dataclass
 class StageNeed:
-    """One stage of the waterfall: what the revenue target needs and what is committed."""
+    """One stage of the waterfall: what the revenue target needs, what is committed, and
+    what the commitments yield here (``flow``, see :func:`flows`)."""
 
     stage: Node
     required: Fraction
     committed: Fraction | None = None
     commitments: list[tuple[str, Fraction, str, Fraction]] = field(default_factory=list)
+    flow: Fraction | None = None
 
     @property
     def needed(self) -> int:
@@ -51,6 +57,19 @@ class StageNeed:
         if self.committed is None:
             return None
         return max(Fraction(0), self.needed - self.committed)
+
+    @property
+    def yielded(self) -> int | None:
+        """What the commitments yield here, rounded down (None above the first commitment)."""
+        return None if self.flow is None else math.floor(self.flow)
+
+    @property
+    def short(self) -> int:
+        """How many the stage falls short of its need at the committed volumes: the need
+        less the yield as shown, so the two figures add up (0 when covered or unknown)."""
+        if self.flow is None or self.flow >= self.required:
+            return 0
+        return self.needed - math.floor(self.flow)
 
 
 @dataclass
@@ -64,6 +83,39 @@ class Waterfall:
     @property
     def period(self) -> str:
         return str(self.sla.data.period)
+
+    @property
+    def first_short(self) -> StageNeed | None:
+        """The first stage whose commitment is below its need: where the shortfall starts."""
+        return next((s for s in self.stages if s.gap), None)
+
+    @property
+    def outcome(self) -> StageNeed | None:
+        """The last stage (the deals), when the commitments say what reaches it."""
+        last = self.stages[-1] if self.stages else None
+        return last if last is not None and last.flow is not None else None
+
+
+@dataclass(frozen=True)
+class Lever:
+    """One conversion of the funnel (from ``stage`` to the next) as a lever.
+
+    ``top_needed``: the top stage's need with this conversion one percentage point higher
+    (``better``; ``fewer``: how many fewer than the plan). ``closes_at``: with the committed
+    volumes, the conversion at which the last stage would get all it needs; None when nothing is
+    short, when the commitments say nothing here, or when it cannot: ``capped_by`` names the
+    stage below whose commitment is short anyway, ``above_one`` that even every single one
+    moving on would not be enough.
+    """
+
+    stage: Node
+    conversion: Fraction
+    better: Fraction
+    top_needed: int
+    fewer: int
+    closes_at: Fraction | None = None
+    capped_by: Node | None = None
+    above_one: bool = False
 
 
 def required_volumes(sla: Sla) -> list[Fraction] | None:
@@ -81,28 +133,51 @@ def required_volumes(sla: Sla) -> list[Fraction] | None:
     return list(reversed(volumes))
 
 
-def sensitivity(sla: Sla, improvement: Fraction = Fraction(1, 10)) -> list[tuple[str, int, int]]:
-    """Top-of-funnel volume if each conversion improved by 10%, one at a time.
+def flows(needs: list[StageNeed]) -> list[Fraction | None]:
+    """What the committed volumes yield at each stage at the planned conversions, top first.
 
-    Returns (stage id, top volume needed after the improvement, reduction).
+    A stage gets what the stage above passes on (the above's yield × its conversion), but
+    never more than is committed at it: fewer MQLs than needed mean fewer SALs, opportunities
+    and wins, whatever Sales commits. Stages above the first commitment yield None.
     """
-    base = required_volumes(sla)
-    if base is None:
+    out: list[Fraction | None] = []
+    flow: Fraction | None = None
+    for i, need in enumerate(needs):
+        if flow is not None:
+            flow *= exact(needs[i - 1].stage.data.conversion or 0)
+        if need.committed is not None:
+            flow = need.committed if flow is None else min(flow, need.committed)
+        out.append(flow)
+    return out
+
+
+def levers(waterfall: Waterfall, point: Fraction = Fraction(1, 100)) -> list[Lever]:
+    """Each conversion as a lever: the effect of one percentage point more on the top of the
+    funnel, and the conversion that would close the shortfall of the committed volumes."""
+    stages = waterfall.stages
+    if len(stages) < 2:
         return []
-    rows = []
-    for i, stage in enumerate(sla.stages[:-1]):
-        improved = min(Fraction(1), exact(stage.conversion or 0) * (1 + improvement))
-        better = replace(
-            sla,
-            stages=[
-                replace(s, conversion=float(improved)) if k == i else s
-                for k, s in enumerate(sla.stages)
-            ],
-        )
-        volumes = required_volumes(better)
-        if volumes is not None:
-            rows.append((stage.id, ceil(volumes[0]), ceil(base[0]) - ceil(volumes[0])))
-    return rows
+    conversions = [exact(s.stage.data.conversion or 0) for s in stages[:-1]]
+    short = stages[-1].flow is not None and stages[-1].flow < stages[-1].required
+    out = []
+    for i, need in enumerate(stages[:-1]):
+        better = min(Fraction(1), conversions[i] + point)
+        top = stages[0].required * conversions[i] / better
+        lever = Lever(need.stage, conversions[i], better, ceil(top), stages[0].needed - ceil(top))
+        if short and need.flow:
+            below = stages[i + 1 :]
+            capped = next(
+                (s for s in below if s.committed is not None and s.committed < s.required), None
+            )
+            closes = stages[i + 1].required / need.flow
+            if capped is not None:
+                lever = dataclasses.replace(lever, capped_by=capped.stage)
+            elif closes > 1:
+                lever = dataclasses.replace(lever, above_one=True)
+            else:
+                lever = dataclasses.replace(lever, closes_at=closes)
+        out.append(lever)
+    return out
 
 
 def check(ladder: Ladder, findings: Findings) -> list[Waterfall]:
@@ -165,6 +240,8 @@ def _check_one(ladder: Ladder, node: Node, findings: Findings) -> Waterfall | No
     _check_commitments(node, by_stage, findings)
     if volumes is None:
         return None
+    for need, flow in zip(needs, flows(needs), strict=True):
+        need.flow = flow
     gap = exact(sla.revenue_target) * (1 - exact(sla.run_rate_share)) * exact(sla.marketing_share)
     return Waterfall(node, gap, needs)
 

@@ -19,7 +19,7 @@ from mission_playbook import __version__
 from mission_playbook.checks.funnel import Funnel
 from mission_playbook.checks.status import NodeStatus
 from mission_playbook.checks.waterfall import Waterfall
-from mission_playbook.export.tables import number
+from mission_playbook.export.tables import number, project_file
 from mission_playbook.model import records
 from mission_playbook.model.ladder import NESTED, Node
 from mission_playbook.playbook import Playbook
@@ -59,7 +59,7 @@ def node_entry(playbook: Playbook, node: Node) -> dict[str, Any]:
         "function": node.function if node.kind != "function" else None,
         "parents": [n.id for n in ladder.up(node)],
         "children": [n.id for n in ladder.down(node)],
-        "file": loc.file,
+        "file": project_file(playbook, loc.file),
         "line": loc.line,
         "column": loc.column,
         "fields": fields_of(node),
@@ -165,7 +165,8 @@ def status_section(playbook: Playbook) -> dict[str, Any] | None:
     checkins = []
     for node in playbook.actuals.checkins:
         loc = node.loc()
-        entry = {"id": node.id, "file": loc.file, "line": loc.line, "column": loc.column}
+        file = project_file(playbook, loc.file)
+        entry = {"id": node.id, "file": file, "line": loc.line, "column": loc.column}
         checkins.append(entry | {"fields": fields_of(node)})
     statuses = (playbook.status(node_id) for node_id in playbook.ladder.nodes)
     return {

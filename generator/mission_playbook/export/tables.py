@@ -15,6 +15,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from fractions import Fraction
+from pathlib import Path
 
 from mission_playbook.checks import metrics as metric_ladder
 from mission_playbook.checks.status import NodeStatus
@@ -82,9 +83,13 @@ def _amount(value: object) -> Cell:
     return str(value)
 
 
-def _place(node: Node) -> tuple[str, int]:
-    loc = node.loc()
-    return loc.file, loc.line
+def project_file(playbook: Playbook, file: str) -> str:
+    """A plan file as the project names it, relative to the folder that holds the plans
+    folder (``plans/functions/sales.yaml``), however the plans folder was given."""
+    try:
+        return Path(file).resolve().relative_to(playbook.root.resolve().parent).as_posix()
+    except ValueError:  # a plan file outside the project (a symbolic link, say)
+        return file
 
 
 _PLACE = (Column("File", "text", 40), Column("Line", "whole", 6))
@@ -129,6 +134,7 @@ class Tables:
 
     def __init__(self, playbook: Playbook) -> None:
         self.playbook = playbook
+        self._files: dict[str, str] = {}
         self.ladder = playbook.ladder
         self.actuals = playbook.as_of is not None  # status columns only with check-ins
         self._plans_by_function: dict[str, list[Node]] = defaultdict(list)
@@ -185,7 +191,7 @@ class Tables:
                     _ids(self.ladder.down(f)),
                     self._plans_under(f),
                     *self._status(f),
-                    *_place(f),
+                    *self._place(f),
                 )
             )
         columns = (
@@ -214,7 +220,7 @@ class Tables:
                 ", ".join(t.data.markets),
                 _ids(self.ladder.down(t)),
                 self._plans_under(t),
-                *_place(t),
+                *self._place(t),
             )
             for t in self.ladder.of_kind("key_task")
         ]
@@ -242,7 +248,7 @@ class Tables:
                 _text(f.data.role),
                 estimates[f.id],
                 len(self._plans_by_function.get(f.id, [])),
-                *_place(f),
+                *self._place(f),
             )
             for f in self.ladder.of_kind("function")
         ]
@@ -267,7 +273,7 @@ class Tables:
                 _text(e.data.conclusion),
                 _text(e.data.recommendation),
                 len(self.ladder.down(e)),
-                *_place(e),
+                *self._place(e),
             )
             for e in self.ladder.of_kind("estimate")
         ]
@@ -302,7 +308,7 @@ class Tables:
                     _amount(d.budget),
                     len(d.metrics),
                     *self._status(p, whole=False),
-                    *_place(p),
+                    *self._place(p),
                 )
             )
         columns = (
@@ -332,7 +338,7 @@ class Tables:
             if m is None:
                 continue
             row = (f.id, m.name, "success factor", None, None, m.unit, _amount(m.target))
-            rows.append((*row, None, None, f.id, *self._status(f), *_place(f)))
+            rows.append((*row, None, None, f.id, *self._status(f), *self._place(f)))
         for metric in self.ladder.of_kind("metric"):
             d = metric.data
             factor = metric_ladder.reaches(self.ladder, metric)
@@ -340,7 +346,9 @@ class Tables:
             plan = owner.id if owner else None
             reached = factor.id if factor else None
             ours = (metric.id, d.name, d.type, plan, metric.function, d.unit, _amount(d.target))
-            rows.append((*ours, d.per, d.drives, reached, *self._status(metric), *_place(metric)))
+            rows.append(
+                (*ours, d.per, d.drives, reached, *self._status(metric), *self._place(metric))
+            )
         columns = (
             Column("ID", "id", 30),
             Column("Metric", "text", 40),
@@ -467,6 +475,13 @@ class Tables:
         if not self.actuals:
             return ()
         return _STATUS if whole else _STATUS[:1]
+
+    def _place(self, node: Node) -> tuple[str, int]:
+        loc = node.loc()
+        file = self._files.get(loc.file)
+        if file is None:
+            file = self._files[loc.file] = project_file(self.playbook, loc.file)
+        return file, loc.line
 
     def _status(self, node: Node, whole: bool = True) -> tuple[Cell, ...]:
         if not self.actuals:

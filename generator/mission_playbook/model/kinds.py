@@ -18,6 +18,7 @@ from mission_playbook.model.records import Describe, Record, field
 Id = Annotated[str, Describe("An id: lower case letters, digits and '-', unique.")]
 Text = Annotated[str, Describe("Free text; Markdown is allowed.")]
 Number = float | int
+Currency = Annotated[str, Describe("The currency of the playbook's amounts: USD, EUR, $, €...")]
 Period = Literal["month", "quarter", "year"]
 Direction = Literal["increase", "decrease", "maintain"]
 #: How a metric's values add up (docs/model.md, "Actuals"): ``total`` a running total from 0 at
@@ -142,6 +143,7 @@ class Mission(Record):
     success_factors: list[SuccessFactor]
     environment: Environment = field(factory=Environment)
     lifecycle: list[Id] = field(factory=lambda: list(DEFAULT_LIFECYCLE))
+    currency: Currency | None = None
 
 
 # --- intent ------------------------------------------------------------------------------

@@ -22,6 +22,11 @@ Event flow:
   next build (``rebuild.ThemeCode``); with ``--dirty`` (``make serve``), decide which pages
   are written again, ``on_page_context`` and ``on_post_build`` keeping the search index
   and deleting what is gone (``plugin/written.py``).
+- ``on_page_content``: keep diagram source out of the search index; glossary terms take the
+  keyboard's focus (their definition shows on focus, so also on a tap).
+- ``on_post_page``: load the Mermaid library on the pages that draw a diagram, and only
+  there; name the theme's search dialog (``theme.py``), on the 404 page too
+  (``on_post_template``).
 - ``on_post_build``: print the operation order to ``downloads/playbook.pdf`` with headless
   Chromium, when the option ``pdf`` asks for it (``export/pdf.py``).
 - ``on_serve``: rebuild when anything under the plans or templates folders changes.
@@ -49,6 +54,7 @@ from mkdocs.plugins import BasePlugin, event_priority, get_plugin_logger
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
+from mkdocs.utils import get_relative_url
 from mkdocs.utils.templates import TemplateContext
 
 from mission_playbook import __version__
@@ -67,13 +73,13 @@ from mission_playbook.model.config import (
 from mission_playbook.model.diagnostics import Severity
 from mission_playbook.model.files import DEFAULT_MAX_FILE_BYTES, PLAN_SUFFIXES, Sources
 from mission_playbook.playbook import FileResult, Playbook, load
+from mission_playbook.plugin import theme
 from mission_playbook.plugin.page import PlaybookPage
 from mission_playbook.plugin.reads import PageReads
 from mission_playbook.plugin.rebuild import RenderMemo, ThemeCode
 from mission_playbook.plugin.written import WrittenSite
-from mission_playbook.views import pages, provenance, sitemap, textsafe
+from mission_playbook.views import changes_page, pages, provenance, sitemap, textsafe
 from mission_playbook.views.assets import ASSETS, MERMAID_JS, STYLE_SHEETS, missing_mermaid
-from mission_playbook.views.changes import to_markdown
 from mission_playbook.views.environment import CompiledTemplates, cache_folder
 from mission_playbook.views.fragments import Conversion, FragmentExtension, PageHtml
 
@@ -157,7 +163,7 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         self.bases = {}
         self.compiled = None
 
-    @event_priority(100)  # before mermaid2 reads extra_javascript
+    @event_priority(100)
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         base = Path(config.config_file_path).parent if config.config_file_path else Path.cwd()
         try:
@@ -168,8 +174,8 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         folder = cache_folder(self.settings)  # None under `cache: false`: in memory only
         if self.compiled is None or self.compiled.folder != folder:
             self.compiled = CompiledTemplates(folder)
-        if MERMAID_JS not in [str(s) for s in config.extra_javascript]:
-            config.extra_javascript.append(MERMAID_JS)
+        # Mermaid is not an extra script of every page: on_post_page adds it where needed
+        config.extra_javascript = [s for s in config.extra_javascript if str(s) != MERMAID_JS]
         for sheet in STYLE_SHEETS:
             if sheet not in config.extra_css:
                 config.extra_css.append(sheet)
@@ -332,6 +338,19 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
             self.nav = nav
         return nav
 
+    @event_priority(50)  # before the search plugin reads the page
+    def on_page_content(self, html: str, *, page: Any, config: MkDocsConfig, files: Files) -> str:
+        return theme.focusable_terms(theme.unsearchable_diagrams(html))
+
+    def on_post_page(self, output: str, *, page: Any, config: MkDocsConfig) -> str:
+        output = theme.name_search_dialog(output)
+        return theme.load_mermaid(output, get_relative_url(MERMAID_JS, page.url))
+
+    def on_post_template(
+        self, output_content: str, *, template_name: str, config: MkDocsConfig
+    ) -> str:
+        return theme.name_search_dialog(output_content)  # the theme's 404 page
+
     def on_pre_page(self, page: Page, *, config: MkDocsConfig, files: Files) -> Page:
         if self.written is not None:
             self.written.reading(page)
@@ -397,7 +416,7 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         name, base = found
         link = sitemap.link_from("changes.md", self.playbook)
         diff = diff_snapshots(base, snapshot(self.playbook, self.fields))
-        return name, to_markdown(diff, link, fold=False)
+        return name, changes_page.sentences(diff, self.playbook, link)
 
     def on_serve(
         self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Any

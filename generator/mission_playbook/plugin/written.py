@@ -155,6 +155,11 @@ class WrittenSite:
                 found = memo.read(page)
                 if found is not None:
                     page.restore_read(found, files)
+                    # what this plugin's on_page_content does to a page MkDocs reads (the
+                    # memo keeps the conversion, before that event)
+                    page.content = ours.on_page_content(
+                        page.content or "", page=page, config=config, files=files
+                    )
                     self.restored[f.src_uri] = memo.source_key(page)
 
     def _modified(self, file: File) -> bool:

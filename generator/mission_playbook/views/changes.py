@@ -1,5 +1,6 @@
-"""The plan diff as people and tools read it: a pull-request comment in Markdown, the site's
-"What changed" page (the same Markdown with links to the node pages) and a stable JSON document.
+"""The plan diff as reviewers and tools read it: a pull-request comment in Markdown (with links
+to the node pages when asked) and a stable JSON document. The site's "What changed" page
+tells the same diff in sentences for readers (``views/changes_page.py``).
 
 The diff itself is ``compare/diff.py``; every text that comes from a plan is escaped here
 (``views/textsafe.py``).

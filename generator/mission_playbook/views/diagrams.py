@@ -1,10 +1,15 @@
-"""Mermaid diagrams of the ladder, safe and within Mermaid's limits.
+"""Mermaid flowcharts of the ladder, safe, legible and within Mermaid's limits.
 
 Nothing a user wrote reaches a diagram unescaped: every label is encoded character by
 character into Mermaid entity codes (``#35;``), node ids are generated (``n0``, ``n1``...),
 and links are built from validated ids only. Diagrams cap what they draw per group and say
 how many more there are, so a playbook of any size stays under Mermaid's 50,000 characters
 and 500 edges.
+
+Legible: a diagram is drawn at its own size (``useMaxWidth: false``), never shrunk to the
+column, its labels wrapped at 150 px: its text stays at the theme's 16 px, and a diagram wider
+than the screen scrolls in its own box (``playbook.css``). The layouts are made to fit the
+column of a desktop screen: left to right, three ranks at most (``views/ladder_diagrams.py``).
 """
 
 from __future__ import annotations
@@ -15,17 +20,24 @@ from dataclasses import dataclass, field
 
 MAX_TEXT = 50_000
 MAX_EDGES = 500
-MAX_LABEL = 60
+MAX_LABEL = 150  # labels wrap: only an unreasonably long title is cut
+
+#: Each flowchart's own settings (front matter): drawn at its size, labels wrapped narrow.
+CONFIG = (
+    "---\nconfig:\n  flowchart:\n    useMaxWidth: false\n    wrappingWidth: 150\n"
+    "    nodeSpacing: 24\n    rankSpacing: 32\n---\n"
+)
 
 _UNSAFE = re.compile(r"[^A-Za-z0-9 ,.\-_/()'?!+:]")
 
-#: Box shapes by rung, so the ladder reads at a glance.
+#: Box shapes by kind. Only shapes whose width does not grow with the label's height (no
+#: hexagon, no parallelogram): a diagram of three columns fits a desktop column.
 SHAPES = {
     "mission": ('(["', '"])'),
-    "success_factor": ('{{"', '"}}'),
+    "success_factor": ('[["', '"]]'),
     "key_task": ('["', '"]'),
     "function": ('[["', '"]]'),
-    "estimate": ('[/"', '"/]'),
+    "estimate": ('["', '"]'),
     "plan": ('("', '")'),
     "more": ('["', '"]'),
 }
@@ -71,7 +83,7 @@ class Flowchart:
 
     def source(self) -> str:
         """The Mermaid source; raises if a limit would be exceeded (a bug, not user input)."""
-        text = "\n".join([f"flowchart {self.direction}", *self.lines]) + "\n"
+        text = CONFIG + "\n".join([f"flowchart {self.direction}", *self.lines]) + "\n"
         if self.edges > MAX_EDGES or len(text) > MAX_TEXT:
             raise ValueError(f"diagram too large: {self.edges} edges, {len(text)} characters")
         return text
@@ -84,91 +96,22 @@ def _url(url: str) -> str:
     return url
 
 
-def fence(source: str) -> str:
-    """A Markdown code fence that Material and mermaid2 render as a diagram."""
-    return f"```mermaid\n{source}```\n"
-
-
 def pre(source: str) -> str:
-    """The HTML that Material renders as a diagram (what mermaid2's fence writes)."""
-    return f'<pre class="mermaid"><code>{html.escape(source, quote=False)}</code></pre>'
+    """The HTML that Material renders as a diagram (what mermaid2's fence writes), kept out
+    of the search index (Material's search plugin skips ``data-search-exclude``), in a box
+    that scrolls sideways when the diagram is wider than the screen (and takes the focus, so
+    that a keyboard scrolls it too)."""
+    code = html.escape(source, quote=False)
+    return (
+        '<div class="playbook-diagram" tabindex="0" role="group" aria-label="Diagram">'
+        f'<pre class="mermaid" data-search-exclude><code>{code}</code></pre></div>'
+    )
 
 
 _FENCE = re.compile(r"^```mermaid\n(.*?)^```", re.S | re.M)
-_PRE = re.compile(r'<pre class="mermaid"><code>(.*?)</code></pre>', re.S)
+_PRE = re.compile(r'<pre class="mermaid"[^>]*><code>(.*?)</code></pre>', re.S)
 
 
 def sources(page: str) -> list[str]:
     """The source of every diagram of a rendered page: code fences, then HTML."""
     return _FENCE.findall(page) + [html.unescape(s) for s in _PRE.findall(page)]
-
-
-_PLAIN = re.compile(r"[^A-Za-z0-9 ,.\-_/()'?!+&]")
-_CHAR_REF = re.compile(r"&(?=[A-Za-z0-9#])")
-
-
-def plain(text: str, limit: int = MAX_LABEL) -> str:
-    """Text for diagram kinds that have no entity escapes (Gantt tasks, chart axes):
-    anything but plain characters becomes a space. The fence puts the source in the page
-    unescaped, so an ``&`` that could start a character reference (``&lt``) gets an
-    invisible WORD JOINER after it."""
-    text = " ".join(_PLAIN.sub(" ", str(text)).split())
-    text = text[: limit - 1].rstrip() + "…" if len(text) > limit else text
-    return _CHAR_REF.sub("&\u2060", text)
-
-
-#: Words the Gantt parser reads as statements when a task's text starts with them.
-_GANTT_KEYWORD = re.compile(
-    r"(?:gantt\b|dateFormat\b|inclusiveEndDates\b|topAxis\b|axisFormat\b|tickInterval\b"
-    r"|includes\b|excludes\b|todayMarker\b|weekday\b|weekend\b|\d\d\d\d-\d\d-\d\d\b"
-    r"|title\b|accTitle\s*:|accDescr|section\b|click\b)",
-    re.I,
-)
-
-
-@dataclass
-class Bar:
-    """One bar of a Gantt chart."""
-
-    key: str
-    title: str
-    start: str
-    end: str
-    milestone: bool = False
-
-
-def gantt(sections: list[tuple[str, list[Bar]]], title: str = "") -> str:
-    """A Mermaid Gantt chart: one section per group, bars and milestones with fixed dates."""
-    lines = ["gantt", "  dateFormat YYYY-MM-DD", "  axisFormat %b %Y"]
-    if title:
-        lines.append(f"  title {plain(title)}")
-    for name, bars in sections:
-        lines.append(f"  section {plain(name) or '-'}")
-        for bar in bars:
-            text = plain(bar.title) or "-"
-            if _GANTT_KEYWORD.match(text + " "):  # the line goes on with " :date"
-                text = "- " + text
-            if bar.milestone:
-                lines.append(f"  {text} :milestone, {bar.start}, 0d")
-            else:
-                lines.append(f"  {text} :{bar.start}, {bar.end}")
-    text = "\n".join(lines) + "\n"
-    if len(text) > MAX_TEXT:
-        raise ValueError(f"Gantt chart too large: {len(text)} characters")
-    return text
-
-
-def bar_chart(title: str, labels: list[str], series: list[list[int]], y_label: str) -> str:
-    """A Mermaid XY chart: bars for the first series, lines for the others."""
-    axis = ", ".join(f'"{plain(x, 30)}"' for x in labels)
-    top = max([1, *[v for s in series for v in s]])
-    lines = [
-        "xychart-beta",
-        f'  title "{plain(title)}"',
-        f"  x-axis [{axis}]",
-        f'  y-axis "{plain(y_label)}" 0 --> {int(top * 1.1) + 1}',
-    ]
-    for i, values in enumerate(series):
-        kind = "bar" if i == 0 else "line"
-        lines.append(f"  {kind} [{', '.join(str(int(v)) for v in values)}]")
-    return "\n".join(lines) + "\n"

@@ -163,9 +163,6 @@ def environment(
         number=textsafe.number,
         amount=textsafe.amount,
         text=text,  # plan text in an HTML fragment
-        # the same, glossary terms left unmarked: the glossary's own definitions (a term in
-        # a definition would carry a definition as long as the text, once per use)
-        text_unmarked=fragments.InlineHtml(),
         md_html=block or _no_block,  # plan text of several paragraphs, as a fragment of its own
         amount_html=amount_html,
         html=fragments.fragment,  # {% filter html %}<table>...</table>{% endfilter %}

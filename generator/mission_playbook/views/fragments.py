@@ -23,7 +23,7 @@ heading ids, permalinks and table of contents), when the site's extensions allow
 Plan text in a fragment goes through :class:`InlineHtml`: the same sanitising as everywhere
 (``views/textsafe.py``), then HTML; text with no Markdown in it (nearly all titles) is only
 escaped, the rest is converted by Python-Markdown. Glossary terms become ``<abbr>`` as the
-``abbr`` extension does for the Markdown part of a page.
+``abbr`` extension does for the Markdown part of a page (the plugin makes them focusable).
 """
 
 from __future__ import annotations

@@ -26,7 +26,7 @@ import jinja2
 
 from mission_playbook.model.ladder import Node
 from mission_playbook.playbook import Playbook
-from mission_playbook.views import fragments, textsafe
+from mission_playbook.views import fragments, textsafe, timeline, trace
 from mission_playbook.views.environment import CompiledTemplates, environment, memoized
 from mission_playbook.views.glossary import Glossary
 from mission_playbook.views.ladder_diagrams import LadderDiagrams
@@ -144,6 +144,19 @@ class Renderer:
             shown = self.inline_html(text if text is not None else node.title)
             return f'<a href="{html.escape(url)}">{shown}</a>'
 
+        def url_path(path: str) -> str:
+            """The URL of a page (its docs path) from this one, for an HTML attribute."""
+            if self.options.md_links:
+                return html.escape(relative_md(here, path))
+            return html.escape(relative_url(here, path, self.options.directory_urls))
+
+        def url(node: Node) -> str:
+            """The URL of a node's page from this one, for an HTML attribute."""
+            target = page_path(node)
+            if target.startswith(here + "#"):
+                return html.escape(target[len(here) :])
+            return url_path(target)
+
         def a_id(node_id: str, text: str | None = None) -> str:
             node = nodes.get(node_id)
             return a(node, text) if node is not None else f"<code>{html.escape(node_id)}</code>"
@@ -161,26 +174,49 @@ class Renderer:
             "href": href,
             "a": a,
             "a_id": a_id,
+            "url": url,
+            "url_path": url_path,
+            "date": timeline.short_date,
             "breadcrumb": lambda: self.breadcrumb(page, a),
             "diagram": lambda: self.diagrams.neighbourhood(page),
-            "overview": lambda: self.diagrams.overview(page),
+            "overview": lambda: self.diagrams.factors(page),
             "edition": self.options.edition,
             "downloads": [(label, href(path)) for path, label in self.options.downloads],
             "provenance": lambda: self.provenances.of(page.node),
         }
 
     def breadcrumb(self, page: Page, link: Callable[..., str]) -> str:
-        """The trace up to the mission (HTML): why this exists."""
-        if page.node is None or page.node.kind in ("mission", "intent", "sla", "glossary"):
+        """Why this exists (HTML): every path up to a success factor, grouped by factor."""
+        node = page.node
+        if node is None or node.kind in ("mission", "intent", "sla", "glossary"):
             return ""
-        trail = self.playbook.ladder.trace(page.node)
-        if page.node.kind == "function":
-            trail = [n for n in trail if n.kind == "mission"] + [page.node]
-        if trail and trail[0].kind != "mission" and self.playbook.mission is not None:
-            trail = [self.playbook.mission, *trail]
-        parts = [link(n, n.title if n.kind != "mission" else "Mission") for n in trail[:-1]]
-        parts.append(f"<strong>{self.inline_html(page.node.title)}</strong>")
-        return " › ".join(parts)
+        if node.kind == "success_factor":
+            mission = self.playbook.mission
+            return f"it serves {link(mission, 'the mission')}." if mission is not None else ""
+        found = trace.paths_up(self.playbook.ladder, node)
+        if not found.reasons:
+            return "<em>nothing yet: it is not linked to a success factor.</em>"
+        if found.direct:
+            return "it serves " + _and([link(r.factor) for r in found.reasons]) + "."
+        if len(found.reasons) == 1 and len(found.reasons[0].paths) == 1 and not found.more:
+            path = [found.reasons[0].factor, *found.reasons[0].paths[0]]
+            return " › ".join(link(n) for n in path)
+        items = []
+        for reason in found.reasons:
+            paths = [" › ".join(link(n) for n in path) for path in reason.paths]
+            if len(paths) == 1:
+                items.append(f"<li>{link(reason.factor)} › {paths[0]}</li>")
+            else:
+                inner = "".join(f"<li>{p}</li>" for p in paths)
+                items.append(f"<li>{link(reason.factor)}<ul>{inner}</ul></li>")
+        if found.more:
+            items.append(f"<li><em>… and {found.more} more</em></li>")
+        return f"<ul>{''.join(items)}</ul>"
+
+
+def _and(items: list[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def render_pages(

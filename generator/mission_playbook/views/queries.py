@@ -7,22 +7,29 @@ reads the model; none changes it. The indexes they share are built once per buil
 
 from __future__ import annotations
 
+import datetime as dt
+import html
+import math
+import re
 from collections import defaultdict
 from collections.abc import Iterable
+from fractions import Fraction
+from typing import Any, ClassVar
 
-from mission_playbook.checks import coverage, metrics, schedule
-from mission_playbook.checks import waterfall as funnel
+from mission_playbook.checks import coverage, metrics, schedule, waterfall
+from mission_playbook.checks.waterfall import Lever, StageNeed, Waterfall
 from mission_playbook.export.tables import Table, Tables
-from mission_playbook.model.ladder import LABELS, Node
+from mission_playbook.model.ladder import Node
 from mission_playbook.model.people import Someone, resolve
 from mission_playbook.playbook import Playbook
-from mission_playbook.views import diagrams, readiness
+from mission_playbook.views import fragments, funnel, readiness, textsafe, timeline, trace
 from mission_playbook.views import order as orders
+from mission_playbook.views.funnel import FunnelBar
+from mission_playbook.views.timeline import Timeline
+from mission_playbook.views.trace import Trace
 
 #: Rows of a list or table before the rest are summarised as "… and N more".
 MAX_LIST = 30
-#: Gantt bars per function before the rest are summarised in one bar.
-MAX_BARS = 40
 
 Matrix = tuple[list[Node], list[Node], dict[tuple[str, str], list[Node]]]
 QuarterTable = tuple[list[str], list[tuple[Node, list[list[Node]]]]]
@@ -51,8 +58,8 @@ class Queries:
                 self._estimates_by_function[estimate.owner.id].append(estimate)
         self._metric_ladder = metrics.metric_ladder(self.ladder)
         self._tables: Tables | None = None
-        self._gantt: str | None = None
         self._quarters: QuarterTable | None = None
+        self._unmarked = fragments.InlineHtml()  # plan text in HTML, no glossary term marked
 
     # --- the ladder ----------------------------------------------------------------------
 
@@ -92,17 +99,50 @@ class Queries:
         """The plans that depend on this plan (``depends_on``)."""
         return self._dependents.get(plan.id, [])
 
+    #: The headings of the coverage page: what nothing below serves, what serves nothing
+    #: above (``checks/coverage.py``), in the readers' words.
+    UNCOVERED: ClassVar[dict[str, str]] = {
+        "success_factor": "Success factors no key task serves",
+        "key_task": "Key tasks no estimate answers",
+        "estimate": "Estimates no supporting plan carries out",
+    }
+    UNLINKED: ClassVar[dict[str, str]] = {
+        "key_task": "Key tasks that serve no success factor",
+        "estimate": "Estimates that answer no key task",
+        "plan": "Supporting plans that support no estimate",
+    }
+
     def uncovered(self) -> dict[str, list[Node]]:
-        """Uncovered success factors, key tasks and estimates, then orphan key tasks,
-        estimates and plans (``checks/coverage.py``), by heading."""
+        """Success factors, key tasks and estimates that nothing below serves, then key tasks,
+        estimates and plans that serve nothing above (``checks/coverage.py``), by heading."""
         out: dict[str, list[Node]] = {}
         gaps = coverage.uncovered(self.ladder)
         for kind in coverage.UNCOVERED_KINDS:
-            out[f"uncovered {LABELS[kind]}s"] = [n for n in gaps if n.kind == kind]
+            out[self.UNCOVERED[kind]] = [n for n in gaps if n.kind == kind]
         orphans = coverage.orphans(self.ladder)
         for kind in coverage.ORPHAN_KINDS:
-            out[f"orphan {LABELS[kind]}s"] = [n for n in orphans if n.kind == kind]
+            out[self.UNLINKED[kind]] = [n for n in orphans if n.kind == kind]
         return out
+
+    def paths_up(self, node: Node) -> Trace:
+        """Why a node exists: every path up to a success factor, grouped by factor
+        (``Trace``: ``reasons``, each a ``factor`` and its ``paths``; ``more`` not listed)."""
+        return trace.paths_up(self.ladder, node)
+
+    def plans_serving(self, node: Node) -> list[tuple[Node | None, list[Node]]]:
+        """The plans below a node, by function (in the functions' order)."""
+        by = self.by_function(self.plans_under(node))
+        functions = [f for f in self.of_kind("function") if f.id in by]
+        known = {f.id for f in functions}
+        return [(f, by[f.id]) for f in functions] + [
+            (None, plans) for fid, plans in by.items() if fid not in known
+        ]
+
+    def findings(self) -> list[Any]:
+        """The check's errors, then its warnings (the health of the playbook)."""
+        order = {"error": 0, "warning": 1}
+        found = [d for d in self.playbook.diagnostics if d.severity.value in order]
+        return sorted(found, key=lambda d: order[d.severity.value])
 
     def readiness(self) -> list[readiness.Prerequisite]:
         """The five prerequisites of alignment, each judged from the playbook."""
@@ -111,8 +151,9 @@ class Queries:
     # --- metrics -------------------------------------------------------------------------
 
     def drivers(self, factor: Node) -> list[metrics.Driver]:
-        """The metrics that drive a success factor (``Driver``: ``metric``, ``depth``, 1 when
-        it drives the factor directly), nearest first."""
+        """The metrics that drive a success factor, as a tree in reading order: each metric
+        right after the one it drives (``Driver``: ``metric``, ``depth``, 1 when it drives the
+        factor directly, ``parent``, what it drives)."""
         return self._metric_ladder.get(factor.id, [])
 
     def drivers_by_function(self, factor: Node) -> list[tuple[Node | None, dict[str, int]]]:
@@ -139,6 +180,12 @@ class Queries:
                 for plan in self.down(estimate):
                     cells[(task.id, str(plan.function))].append(plan)
         return tasks, functions, cells
+
+    @staticmethod
+    def lifecycle_name(stage_id: str) -> str:
+        """A customer lifecycle stage in words: ``on-the-radar`` → ``On the radar``."""
+        words = stage_id.replace("-", " ")
+        return words[:1].upper() + words[1:]
 
     def lifecycle(self) -> list[str]:
         """The mission's customer lifecycle stages, in order."""
@@ -175,38 +222,24 @@ class Queries:
 
     # --- the schedule --------------------------------------------------------------------
 
-    def gantt(self) -> str:
-        """The synchronization matrix as a Mermaid Gantt chart (a fence): a section per
-        function; empty when no plan is dated."""
-        if self._gantt is None:
-            self._gantt = self._make_gantt()  # the schedule page and every print page show it
-        return self._gantt
+    def horizon(self, dated: list[Node]) -> tuple[dt.date, dt.date]:
+        """The mission's horizon, or the span of the dated plans where it says nothing."""
+        mission = self.playbook.mission
+        horizon = mission.data.horizon if mission is not None else None
+        first = (horizon.start if horizon and horizon.start else None) or min(
+            p.data.start for p in dated
+        )
+        last = (horizon.end if horizon and horizon.end else None) or max(p.data.end for p in dated)
+        return first, last
 
-    def _make_gantt(self) -> str:
-        sections = []
-        functions = self.of_kind("function")
-        # a bar and up to 3 milestones per plan, lines under ~100 characters: stay well
-        # under Mermaid's 50,000 characters however many functions there are
-        cap = min(MAX_BARS, max(2, 450 // max(1, len(functions)) // 4))
-        for function in functions:
-            dated = [p for p in self.plans_of(function) if p.data.start and p.data.end]
-            ordered = schedule.topological(dated)
-            bars = []
-            for plan in ordered[:cap]:
-                bars.append(
-                    diagrams.Bar(plan.id, plan.title, str(plan.data.start), str(plan.data.end))
-                )
-                for ms in plan.data.milestones[:3]:
-                    if ms.date is not None:
-                        bars.append(diagrams.Bar(plan.id, ms.title, str(ms.date), "", True))
-            if len(ordered) > cap:
-                rest = ordered[cap:]
-                first = min(str(p.data.start) for p in rest)
-                last = max(str(p.data.end) for p in rest)
-                bars.append(diagrams.Bar("more", f"{len(rest)} more plans", first, last))
-            if bars:
-                sections.append((function.title, bars))
-        return diagrams.fence(diagrams.gantt(sections)) if sections else ""
+    def timeline(self) -> Timeline | None:
+        """The synchronization matrix (``views/timeline.py``): a lane per function, a bar per
+        dated plan placed on the horizon; None when no plan is dated."""
+        dated = [p for p in self.ladder.of_kind("plan") if p.data.start and p.data.end]
+        if not dated:
+            return None
+        first, last = self.horizon(dated)
+        return timeline.layout(self.of_kind("function"), self.plans_of, first, last)
 
     def quarter_table(self) -> QuarterTable:
         """Functions × quarters of the horizon: (quarter labels, [(function, the plans active
@@ -219,13 +252,7 @@ class Queries:
         dated = [p for p in self.ladder.of_kind("plan") if p.data.start and p.data.end]
         if not dated:
             return [], []
-        mission = self.playbook.mission
-        horizon = mission.data.horizon if mission is not None else None
-        first = (horizon.start if horizon and horizon.start else None) or min(
-            p.data.start for p in dated
-        )
-        last = (horizon.end if horizon and horizon.end else None) or max(p.data.end for p in dated)
-        spans = schedule.quarters(first, last)
+        spans = schedule.quarters(*self.horizon(dated))
         rows = []
         for function in self.of_kind("function"):
             cells = [
@@ -252,38 +279,34 @@ class Queries:
 
     # --- the demand waterfall ------------------------------------------------------------
 
-    def waterfall(self) -> funnel.Waterfall | None:
+    def waterfall(self) -> Waterfall | None:
         """The first SLA's demand waterfall (stages, needs, commitments), or None."""
         return self.playbook.waterfalls[0] if self.playbook.waterfalls else None
 
-    def funnel_chart(self) -> str:
-        """The waterfall as a Mermaid chart (a fence): volume needed (bars) and committed
-        (line) per stage; empty without stages."""
+    def funnel(self) -> list[FunnelBar]:
+        """The funnel chart's bars (``views/funnel.py``): each stage's need and yield."""
         w = self.waterfall()
-        if w is None or not w.stages:
-            return ""
-        labels = [
-            name if len(name := s.stage.data.name or s.stage.id) <= 14 else s.stage.id.upper()
-            for s in w.stages
-        ]
-        needed = [s.needed for s in w.stages]
-        series = [needed]
-        if all(s.committed is not None for s in w.stages):
-            series.append([int(s.committed or 0) for s in w.stages])
-        chart = diagrams.bar_chart(f"Volume needed a {w.period}", labels, series, f"per {w.period}")
-        return diagrams.fence(chart)
+        return funnel.bars(w.stages) if w is not None else []
 
-    def sensitivity(self) -> list[tuple[Node, int, int]]:
-        """Per stage whose conversion improved by 10%, one at a time: (stage, the first
-        stage's volume then needed, how much less that is)."""
+    def levers(self) -> list[Lever]:
+        """Each conversion as a lever (``checks/waterfall.py``): one point more, and the
+        conversion that would close the shortfall of the commitments."""
         w = self.waterfall()
-        if w is None:
-            return []
-        return [
-            (self.ladder.nodes[stage_id], volume, saved)
-            for stage_id, volume, saved in funnel.sensitivity(w.sla.data)
-            if stage_id in self.ladder.nodes
-        ]
+        return waterfall.levers(w) if w is not None else []
+
+    def stage_name(self, stage_id: str) -> str:
+        """A waterfall stage by its name (its id when it has none)."""
+        stage = self.ladder.nodes.get(stage_id)
+        if stage is None or stage.kind != "stage":
+            return stage_id
+        return str(stage.data.name or stage_id)
+
+    def revenue_of(self, need: StageNeed) -> int:
+        """The revenue of the deals a last stage yields, as shown (whole deals)."""
+        w = self.waterfall()
+        if w is None or need.yielded is None:
+            return 0
+        return int(need.yielded * waterfall.exact(w.sla.data.average_deal))
 
     def owners(self) -> dict[str, list[Node]]:
         """Function id → the waterfall stages it owns."""
@@ -308,3 +331,47 @@ class Queries:
         if self._tables is None:
             self._tables = Tables(self.playbook)
         return self._tables.get(name)
+
+    # --- words and numbers as readers read them -------------------------------------------
+
+    @staticmethod
+    def percent(value: object, up: bool = False) -> str:
+        """A share as a percentage to a tenth at most: ``15%``, ``74.1%`` (``up``: rounded
+        up, for a conversion that must at least be reached)."""
+        if isinstance(value, bool) or not isinstance(value, int | float | Fraction):
+            return ""
+        tenths = (Fraction(str(value)) if isinstance(value, float) else Fraction(value)) * 1000
+        shown = Fraction(math.ceil(tenths) if up else round(tenths), 10)
+        text = f"{float(shown):.1f}".removesuffix(".0")
+        return f"{text}%"
+
+    @property
+    def currency(self) -> str:
+        """The playbook's currency (``mission.currency``), or ""."""
+        mission = self.playbook.mission
+        return str(mission.data.currency or "") if mission is not None else ""
+
+    def money(self, value: object) -> str:
+        """An amount with the playbook's currency (HTML): ``USD 10,000,000``, ``$10,000,000``."""
+        if isinstance(value, str):
+            amount = html.escape(textsafe.plain(" ".join(value.split())))
+        else:
+            amount = textsafe.number(value)
+        currency = html.escape(self.currency)
+        if not currency:
+            return amount
+        return f"{currency}\u00a0{amount}" if currency[-1:].isalpha() else f"{currency}{amount}"
+
+    def unmarked(self, value: object) -> str:
+        """Plan text in HTML without its glossary terms marked (the glossary page itself)."""
+        return self._unmarked(value)
+
+    @staticmethod
+    def attr(value: object) -> str:
+        """Plan text, one line without markup, escaped for HTML (an attribute, a cell)."""
+        return html.escape(textsafe.plain(" ".join(str(value).split())), quote=True)
+
+    @staticmethod
+    def term_id(term: str) -> str:
+        """The anchor of a glossary term on the glossary page."""
+        return "term-" + re.sub(r"[^a-z0-9]+", "-", term.lower()).strip("-")

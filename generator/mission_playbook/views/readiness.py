@@ -83,7 +83,8 @@ def shared_strategy(ladder: Ladder) -> Prerequisite:
     if len(answered) > 1:
         common = set.intersection(*answered)
         if common:
-            p.evidence.append(f"{len(common)} key task(s) answered by every party")
+            shared = "a key task" if len(common) == 1 else f"{len(common)} key tasks"
+            p.evidence.append(f"{shared} answered by every party")
         else:
             p.missing.append("a key task that every party answers")
     return p
@@ -138,7 +139,8 @@ def shared_methodologies(ladder: Ladder) -> Prerequisite:
             n for n in ladder.of_kind("plan") if n.function == party.id and n.data.lifecycle_stage
         ]
         if staged:
-            p.evidence.append(f"{len(staged)} {party.title} plan(s) on the customer lifecycle")
+            plans = "plan" if len(staged) == 1 else "plans"
+            p.evidence.append(f"{len(staged)} {party.title} {plans} on the customer lifecycle")
         else:
             p.missing.append(f"{party.title} plans placed on the customer lifecycle")
     return p
