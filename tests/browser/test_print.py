@@ -197,7 +197,8 @@ def test_the_print_page_on_paper(browser: Browser, site_url: str, sample: Playbo
     assert state["titlePage"] == "page"
     assert state["rows"] and set(state["rows"]) == {"avoid"}
     assert state["after"] == '" (https://example.org/plan)"'
-    assert len(state["diagrams"]) == factor_diagrams(sample) and all(d["drawn"] for d in state["diagrams"])
+    assert len(state["diagrams"]) == factor_diagrams(sample)
+    assert all(d["drawn"] for d in state["diagrams"])
     assert all(0 < d["width"] <= state["width"] + 1 for d in state["diagrams"]), state
     assert session.offhost_requests == []
 
