@@ -74,7 +74,7 @@ ifeq ($(strip $(VERSION)),)
 $(error usage: make publish VERSION=2027.1 [PUSH=1])
 endif
 endif
-publish: $(VENV)/.stamp mermaid
-	PATH=$(abspath $(BIN)):$$PATH PLAYBOOK_VERSIONS=mike $(BIN)/mike deploy \
+publish: $(VENV)/.stamp mermaid chromium  ## with the operation order as a PDF (PLAYBOOK_PDF)
+	PATH=$(abspath $(BIN)):$$PATH PLAYBOOK_VERSIONS=mike PLAYBOOK_PDF=true $(BIN)/mike deploy \
 	  --update-aliases $(if $(filter 1,$(PUSH)),--push) $(VERSION) latest
 	PATH=$(abspath $(BIN)):$$PATH $(BIN)/mike set-default $(if $(filter 1,$(PUSH)),--push) latest

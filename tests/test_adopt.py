@@ -102,8 +102,8 @@ def test_render_for_zensical_writes_the_assets_and_md_links(
     assert main(["render", "--out", "docs", "--zensical"]) == 0
     options = pages.Options(templates=root / "templates")
     count = len(pages.render_pages(load(Path("plans")), options))
-    assert f"wrote {count} pages and 2 assets to docs" in capsys.readouterr().out
-    for name in (assets.MERMAID_JS, assets.PLAYBOOK_CSS):
+    assert f"wrote {count} pages and 3 assets to docs" in capsys.readouterr().out
+    for name in (assets.MERMAID_JS, *assets.STYLE_SHEETS):
         assert (root / "docs" / name).read_bytes() == (assets.ASSETS / name).read_bytes()
     page = (root / "docs" / "plans" / "mkt-abm.md").read_text(encoding="utf-8")
     # In HTML, a link to another page is its .md path from this one (Zensical resolves it).

@@ -229,6 +229,14 @@ def test_make_publish_deploys_latest_and_pushes(tmp_path: Path) -> None:
     assert versions(repo, env) == expected_1
     assert redirect_target(repo, env) == "latest/"
     assert page_config(show(repo, env, "2027.1/index.html"))["version"]["provider"] == "mike"
+    # make publish prints the operation order (PLAYBOOK_PDF=true) and the home page offers it
+    downloads = git(repo, env, "ls-tree", "--name-only", "gh-pages", "2027.1/downloads/")
+    assert downloads.split() == [
+        f"2027.1/downloads/playbook.{ext}" for ext in ("json", "pdf", "xlsx")
+    ]
+    assert 'href="downloads/playbook.pdf"' in show(repo, env, "2027.1/index.html")
+    pdf_size = git(repo, env, "cat-file", "-s", "gh-pages:2027.1/downloads/playbook.pdf")
+    assert int(pdf_size) > 10_000
     # Without PUSH=1 nothing leaves the machine.
     assert git(origin, env, "branch", "--list", "gh-pages") == ""
 

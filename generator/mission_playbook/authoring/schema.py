@@ -84,7 +84,7 @@ def _value(annotation: Any) -> Schema:
     return _ordered(node)
 
 
-def _property(field: records.Field) -> Schema:
+def property_schema(field: records.Field) -> Schema:
     node = _value(field.annotation)
     if not field.required:
         node["default"] = records.dump(field.default)
@@ -98,7 +98,7 @@ def _definition(cls: type[records.Record]) -> Schema:
     fields = records.fields(cls)
     node: Schema = {
         "additionalProperties": False,
-        "properties": {f.key: _property(f) for f in fields},
+        "properties": {f.key: property_schema(f) for f in fields},
         "title": cls.__name__,
         "type": "object",
     }
@@ -109,15 +109,15 @@ def _definition(cls: type[records.Record]) -> Schema:
     return _ordered(node)
 
 
-def _records(annotation: Any) -> Iterator[type[records.Record]]:
+def records_in(annotation: Any) -> Iterator[type[records.Record]]:
     """The record classes named in ``annotation``."""
     if records.is_record(annotation):
         yield annotation
     for arg in typing.get_args(annotation):
-        yield from _records(arg)
+        yield from records_in(arg)
 
 
-def _definitions(roots: Iterable[type[records.Record]]) -> Schema:
+def definitions(roots: Iterable[type[records.Record]]) -> Schema:
     """The definitions of ``roots`` and of every record they hold, by class name."""
     found: dict[str, type[records.Record]] = {}
     todo = list(roots)
@@ -125,7 +125,7 @@ def _definitions(roots: Iterable[type[records.Record]]) -> Schema:
         cls = todo.pop()
         if cls.__name__ not in found:
             found[cls.__name__] = cls
-            todo += [r for f in records.fields(cls) for r in _records(f.annotation)]
+            todo += [r for f in records.fields(cls) for r in records_in(f.annotation)]
     return {name: _definition(found[name]) for name in sorted(found)}
 
 
@@ -155,7 +155,7 @@ def schema() -> Schema:
             }
             for kind, cls in model.KINDS.items()
         ],
-        "$defs": _definitions(model.KINDS.values()),
+        "$defs": definitions(model.KINDS.values()),
     }
 
 

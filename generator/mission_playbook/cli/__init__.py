@@ -44,6 +44,8 @@ COMMANDS: dict[str, str] = {
     "codeowners": "codeowners",
     "init": "init",
     "actuals": "actuals",
+    "export": "export",
+    "pdf": "pdf",
 }
 
 

@@ -1,7 +1,7 @@
 """``playbook render``: the site's Markdown pages written to a folder, without MkDocs.
 
 With ``--zensical`` the pages are for Zensical, which runs no MkDocs plugins: the folder also
-gets the files the plugin would serve (the Mermaid library and the style sheet, which its
+gets the files the plugin would serve (the Mermaid library and the style sheets, which its
 ``mkdocs.yml`` lists in ``extra_javascript`` and ``extra_css``; README), and links in the
 pages' HTML are ``.md`` paths, which Zensical resolves in HTML as in Markdown (MkDocs leaves
 HTML as it is).
@@ -75,7 +75,8 @@ def register(subparsers: Any, common: Callable[[argparse.ArgumentParser], None])
     p.add_argument(
         "--zensical",
         action="store_true",
-        help="pages for Zensical: also write js/mermaid.min.js and css/playbook.css (its "
-        "mkdocs.yml lists them in extra_javascript and extra_css), and links in HTML as .md paths",
+        help="pages for Zensical: also write js/mermaid.min.js, css/playbook.css and "
+        "css/print.css (its mkdocs.yml lists them in extra_javascript and extra_css), and links "
+        "in HTML as .md paths",
     )
     p.set_defaults(run=cmd_render)

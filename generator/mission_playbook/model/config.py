@@ -31,6 +31,8 @@ OPTIONS = (
     "generator",
     "at_risk",
     "tolerance",
+    "downloads",
+    "pdf",
     "provenance",
 )
 #: Defaults of the status thresholds (docs/model.md, "Actuals"): a result at least this share

@@ -53,8 +53,8 @@ def swap(new: Path, target: Path) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def write_file_atomic(path: Path, text: str) -> None:
-    """Write ``text`` (UTF-8, line ends as given) to ``path`` all or nothing.
+def write_file_atomic(path: Path, text: str | bytes) -> None:
+    """Write ``text`` (UTF-8, line ends as given; or bytes) to ``path`` all or nothing.
 
     The text goes to a temporary file in the same folder, which then replaces ``path`` with
     ``os.replace``; a failure leaves ``path`` as it was. An existing file keeps its permissions.
@@ -63,8 +63,8 @@ def write_file_atomic(path: Path, text: str) -> None:
     mode = path.stat().st_mode & 0o7777 if path.exists() else None
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(text)
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(text.encode("utf-8") if isinstance(text, str) else text)
             handle.flush()
             os.fsync(handle.fileno())
         if mode is not None:

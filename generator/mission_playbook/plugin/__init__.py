@@ -11,9 +11,11 @@ Event flow:
   name the generator and its version in the footer (after the site's ``copyright``).
 - ``on_files``: drop the plan YAML files from the docs, add one generated page per node
   (with its edit button pointing at the YAML it comes from, and the last commit that changed
-  that YAML, read from git in one pass: ``views/provenance.py``) and the packaged assets.
-  Under ``mkdocs serve`` a page's Markdown is rendered again only when a plan file it read,
-  or what the whole playbook derives, changed (``plugin/reads.py``).
+  that YAML, read from git in one pass: ``views/provenance.py``), the print pages of the
+  operation order, the packaged assets, and the downloads the home page offers: the
+  playbook as JSON and as a workbook (option ``downloads``), and a place for the PDF
+  (option ``pdf``). Under ``mkdocs serve`` a page's Markdown is rendered again only when a
+  plan file it read, or what the whole playbook derives, changed (``plugin/reads.py``).
 - ``on_nav`` (last): under ``mkdocs serve``, name what each page's HTML depends on, so that
   a rebuild reuses the HTML of pages that did not change (``plugin/rebuild.py``).
 - ``on_env`` (last): under ``mkdocs serve``, keep the theme's compiled templates for the
@@ -25,7 +27,12 @@ Event flow:
 - ``on_post_page``: load the Mermaid library on the pages that draw a diagram, and only
   there; name the theme's search dialog (``theme.py``), on the 404 page too
   (``on_post_template``).
+- ``on_post_build``: print the operation order to ``downloads/playbook.pdf`` with headless
+  Chromium, when the option ``pdf`` asks for it (``export/pdf.py``).
 - ``on_serve``: rebuild when anything under the plans or templates folders changes.
+
+``playbook pdf`` builds a site of the print page alone: it sets :attr:`PlaybookPlugin.print_only`
+to that page's path before the build.
 
 Generated pages that the navigation leaves out (plans, estimates, ...) are marked "not in
 nav", so that MkDocs does not list every one of them on every build.
@@ -72,7 +79,7 @@ from mission_playbook.plugin.reads import PageReads
 from mission_playbook.plugin.rebuild import RenderMemo, ThemeCode
 from mission_playbook.plugin.written import WrittenSite
 from mission_playbook.views import changes_page, pages, provenance, sitemap, textsafe
-from mission_playbook.views.assets import ASSETS, MERMAID_JS, PLAYBOOK_CSS, missing_mermaid
+from mission_playbook.views.assets import ASSETS, MERMAID_JS, STYLE_SHEETS, missing_mermaid
 from mission_playbook.views.environment import CompiledTemplates, cache_folder
 from mission_playbook.views.fragments import Conversion, FragmentExtension, PageHtml
 
@@ -81,6 +88,16 @@ if TYPE_CHECKING:  # only `mkdocs serve` loads its server (20 ms of imports)
     from mkdocs.livereload import LiveReloadServer
 
 log = get_plugin_logger(__name__)
+
+
+#: The option ``pdf``: ``false``; ``auto``, when Playwright and a Chromium are installed (never
+#: under ``mkdocs serve``); ``true``, which fails the build without them. (YAML reads a bare
+#: ``off`` and ``on`` as false and true.)
+PDF_CHOICES = (False, "auto", True)
+#: The files of the home page's downloads: (docs path, label).
+JSON_DOWNLOAD = ("downloads/playbook.json", "The playbook as JSON (playbook.json)")
+XLSX_DOWNLOAD = ("downloads/playbook.xlsx", "The planner's tables as a workbook (playbook.xlsx)")
+PDF_DOWNLOAD = ("downloads/playbook.pdf", "The operation order as a PDF (playbook.pdf)")
 
 
 class PlaybookConfig(Config):  # type: ignore[no-untyped-call]
@@ -96,6 +113,8 @@ class PlaybookConfig(Config):  # type: ignore[no-untyped-call]
     # status thresholds (validated with the other options by settings_from_options)
     at_risk = c.Type((int, float), default=DEFAULT_AT_RISK)
     tolerance = c.Type((int, float), default=DEFAULT_TOLERANCE)
+    downloads = c.Type(bool, default=True)  # the playbook as JSON and a workbook, for the home page
+    pdf = c.Type((bool, str), default=False)  # the operation order as a PDF: PDF_CHOICES
     provenance = c.Type(bool, default=True)  # each node page's last commit, read from git
 
 
@@ -117,10 +136,17 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         self.fragments = FragmentExtension()  # one object: the settings stay equal per build
         self.bases: revisions.Bases = {}  # the "What changed" base, kept across serve's rebuilds
         self.compiled: CompiledTemplates | None = None  # kept across serve's rebuilds too
+        self.serving = False
+        self.browser: Path | None = None  # the Chromium that prints the PDF, when it is made
+        #: ``playbook pdf`` sets it: the build makes this print page alone (and its assets)
+        self.print_only: str | None = None
+        #: the version on the print pages' title page (``playbook pdf --edition``); else mike's
+        self.edition: str | None = None
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Keeps this plugin across the rebuilds of ``mkdocs serve``, and pages with it."""
         self.memo = RenderMemo() if command == "serve" else None
+        self.serving = command == "serve"
         self.written = WrittenSite() if command == "serve" and dirty else None
         self.theme_code = ThemeCode() if command == "serve" else None
         self.reads = PageReads() if command == "serve" else None
@@ -150,17 +176,42 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
             self.compiled = CompiledTemplates(folder)
         # Mermaid is not an extra script of every page: on_post_page adds it where needed
         config.extra_javascript = [s for s in config.extra_javascript if str(s) != MERMAID_JS]
-        if PLAYBOOK_CSS not in config.extra_css:
-            config.extra_css.append(PLAYBOOK_CSS)
+        for sheet in STYLE_SHEETS:
+            if sheet not in config.extra_css:
+                config.extra_css.append(sheet)
         extensions: list[Any] = config.markdown_extensions  # names, and extension objects
         if self.fragments not in extensions:
             extensions.append(self.fragments)
-        self.changes = self._changes()
+        self.browser = self._pdf_browser()
+        if self.print_only is not None:  # `playbook pdf`: the print page alone
+            self.changes = None
+            config.nav = [{"Operation order": self.print_only}]
+        else:
+            self.changes = self._changes()
         if config.nav is None:
             config.nav = navigation(self.playbook, self.changes is not None)
         if self.config.generator:
             config.copyright = with_generator(config.copyright)
         return config
+
+    def _pdf_browser(self) -> Path | None:
+        """The Chromium that prints ``downloads/playbook.pdf`` in this build, if it is made."""
+        choice = self.config.pdf
+        if isinstance(choice, str):  # from the environment: `pdf: !ENV [PLAYBOOK_PDF, false]`
+            choice = {"true": True, "false": False}.get(choice.lower(), choice.lower())
+        if choice not in PDF_CHOICES:
+            raise PluginError(f"pdf: {self.config.pdf!r} is not one of true, false or auto")
+        if choice is False or self.serving or self.print_only is not None:
+            return None
+        from mission_playbook.export import pdf
+
+        if choice == "auto":
+            return pdf.available()
+        try:
+            pdf.require_playwright()
+            return pdf.find_browser()
+        except pdf.PdfUnavailable as exc:
+            raise PluginError(f"pdf: true: {exc}") from None
 
     def _load(self, settings: Settings) -> Playbook:
         try:
@@ -190,9 +241,14 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
                 files.remove(f)
         if not (ASSETS / MERMAID_JS).is_file():
             raise PluginError(missing_mermaid())
-        for asset in (MERMAID_JS, PLAYBOOK_CSS):
+        for asset in (MERMAID_JS, *STYLE_SHEETS):
             if files.get_file_from_path(asset) is None:
                 files.append(File.generated(config, asset, abs_src_path=str(ASSETS / asset)))
+        if self.print_only is not None:
+            for f in list(files):
+                if f.is_documentation_page():
+                    files.remove(f)  # the print page alone: no page links to any other
+        downloads = self._downloads(files, config)
         history = (
             provenance.history(self.settings.plans, self.playbook.files)
             if self.config.provenance
@@ -202,6 +258,8 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
             templates=self.settings.templates,
             directory_urls=config.use_directory_urls,
             changes=self.changes,
+            edition=self.edition or os.environ.get("MIKE_DOCS_VERSION") or None,
+            downloads=downloads,
             history=history,
             repo_url=config.repo_url,
         )
@@ -217,6 +275,8 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         patterns = [p for p in (config.exclude_docs, config.draft_docs) if p]
         # a hand-written page of the same name wins
         found = [p for p in renderer.pages() if files.get_file_from_path(p.path) is None]
+        if self.print_only is not None:
+            found = [p for p in found if p.path == self.print_only]
         rendered: Iterable[tuple[sitemap.Page, str]]
         if self.reads is not None and self.sources is not None:
             rendered = self.reads.render(renderer, self.sources, found)
@@ -235,6 +295,29 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
             PlaybookPage(titles.get(page.path), generated, config, conversion, self.memo)
             files.append(generated)
         return files
+
+    def _downloads(self, files: Files, config: MkDocsConfig) -> tuple[tuple[str, str], ...]:
+        """Add the files the home page offers to the build; their (docs path, label)."""
+        assert self.playbook is not None
+        if self.print_only is not None:
+            return ()
+        made: dict[tuple[str, str], str | bytes] = {}
+        if self.config.downloads:
+            from mission_playbook.export.document import document_text
+            from mission_playbook.export.tables import Tables
+            from mission_playbook.export.workbook import workbook_bytes
+
+            made[JSON_DOWNLOAD] = document_text(self.playbook)
+            title = self.playbook.mission.title if self.playbook.mission else config.site_name
+            made[XLSX_DOWNLOAD] = workbook_bytes(Tables(self.playbook).all(), title)
+        if self.browser is not None:
+            made[PDF_DOWNLOAD] = b""  # printed once the site is built (on_post_build)
+        out = []
+        for (path, label), content in made.items():
+            if files.get_file_from_path(path) is None:
+                files.append(File.generated(config, path, content=content))
+                out.append((path, label))
+        return tuple(out)
 
     @staticmethod
     def _real(path: Path, folders: dict[Path, Path]) -> Path:
@@ -294,6 +377,8 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
 
     @event_priority(100)  # before the search plugin writes its index
     def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if self.browser is not None:
+            self._print_pdf(config)
         if self.memo is not None:
             log.debug(f"pages reused from the last build: {self.memo.hits}")
             self.memo.finish()
@@ -304,6 +389,19 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
     def on_build_error(self, *, error: Exception) -> None:
         if self.written is not None:
             self.written.failed()
+
+    def _print_pdf(self, config: MkDocsConfig) -> None:
+        """Print the operation order of the built site to ``downloads/playbook.pdf``."""
+        from mission_playbook.export import pdf
+
+        assert self.browser is not None
+        site = Path(config.site_dir)
+        page = sitemap.url_of(sitemap.PRINT_PAGE, config.use_directory_urls)
+        try:
+            printed = pdf.print_pdf(site, page, site / PDF_DOWNLOAD[0], self.browser)
+        except (pdf.PdfUnavailable, pdf.PrintFailed) as exc:
+            raise PluginError(f"the operation order's PDF: {exc}") from None
+        log.info(f"printed the operation order: {PDF_DOWNLOAD[0]} ({printed.size:,} bytes)")
 
     def _changes(self) -> tuple[str, str] | None:
         """The "What changed" page's base and content, or None when there is no base."""

@@ -117,11 +117,15 @@ IN_MEMORY = CompiledTemplates()
 
 
 def environment(
-    templates: Path | None, text: Callable[..., str], compiled: CompiledTemplates | None = None
+    templates: Path | None,
+    text: Callable[..., str],
+    compiled: CompiledTemplates | None = None,
+    block: Callable[..., str] | None = None,
 ) -> jinja2.Environment:
     """The templates' environment: a playbook's own folder first, then the packaged ones.
 
-    ``text`` marks glossary terms in plan text; it must take the context (see
+    ``text`` marks glossary terms in plan text, and ``block`` converts a text of several
+    paragraphs on its own (``md_html``); both must take the context (see
     :class:`CompiledTemplates`). ``compiled`` defaults to :data:`IN_MEMORY`.
     """
     packaged = jinja2.FileSystemLoader(str(PACKAGED_TEMPLATES))
@@ -159,6 +163,7 @@ def environment(
         number=textsafe.number,
         amount=textsafe.amount,
         text=text,  # plan text in an HTML fragment
+        md_html=block or _no_block,  # plan text of several paragraphs, as a fragment of its own
         amount_html=amount_html,
         html=fragments.fragment,  # {% filter html %}<table>...</table>{% endfilter %}
         markdown=fragments.TemplateMarkdown(),  # {% filter markdown %}...{% endfilter %}
@@ -169,6 +174,12 @@ def environment(
     )
     env.globals.update(label=lambda kind: LABELS.get(kind, kind))
     return env
+
+
+@jinja2.pass_context
+def _no_block(_context: jinja2.runtime.Context, value: object) -> str:
+    """``md_html`` without a glossary: the text converted on its own."""
+    return fragments.BlockHtml()(value)
 
 
 def memoized(fn: Callable[[object], str]) -> Callable[[object], str]:

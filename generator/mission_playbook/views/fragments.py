@@ -198,6 +198,43 @@ class InlineHtml:
         return "".join(parts)
 
 
+class BlockHtml:
+    """Plan text of several paragraphs as an HTML fragment, converted on its own.
+
+    For pages that put many texts from plans next to each other and to fragments (the print
+    pages): each text is converted alone, so nothing in one (a code fence whose opening line
+    the sanitising made plain text, say) reaches into what follows it. The text is sanitised
+    as everywhere (``textsafe.markdown_block``); the Markdown is that of the site's pages:
+    admonitions, tables, code fences, glossary terms as ``<abbr>``.
+    """
+
+    EXTENSIONS = ("admonition", "tables", "pymdownx.superfences")
+
+    def __init__(self, glossary: Glossary | None = None) -> None:
+        self.glossary = glossary
+        self._markdown: markdown.Markdown | None = None
+        self._cache: dict[str, str] = {}
+
+    def __call__(self, value: object) -> str:
+        text = value if isinstance(value, str) else str(value)
+        done = self._cache.get(text)
+        if done is None:
+            done = self._cache[text] = self._convert(textsafe.markdown_block(text))
+        return done
+
+    def _convert(self, text: str) -> str:
+        if not text.strip():
+            return ""
+        if self._markdown is None:
+            glossary = self.glossary.definitions if self.glossary is not None else {}
+            extensions: list[Any] = list(self.EXTENSIONS)
+            if glossary:
+                extensions.append(AbbrExtension(glossary=glossary))
+            self._markdown = markdown.Markdown(extensions=extensions)
+        self._markdown.reset()
+        return fragment(self._markdown.convert(text))
+
+
 # --- pages without Markdown -------------------------------------------------------------
 
 #: Extensions whose output on a page of fragments and plain headings is what ``PageHtml``

@@ -47,6 +47,9 @@ class Options:
     changes: tuple[str, str] | None = None  # (base, Markdown) for the "What changed" page
     # links in HTML fragments as .md paths, for a builder that resolves them in HTML (Zensical)
     md_links: bool = False
+    edition: str | None = None  # the version being published (the print pages' title page)
+    # the files the home page offers: (docs path, label), written by the shell
+    downloads: tuple[tuple[str, str], ...] = ()
     history: dict[str, Revision] | None = None  # file → its last commit (views/provenance.py)
     repo_url: str | None = None  # commits link to this repository's pages
 
@@ -74,7 +77,8 @@ class Renderer:
             for t in g.data.terms
         )
         self.inline_html = fragments.InlineHtml(self.glossary)
-        self.env = environment(self.options.templates, self._text, compiled)
+        self.block_html = fragments.BlockHtml(self.glossary)
+        self.env = environment(self.options.templates, self._text, compiled, self._block)
         self.provenances = Provenances(
             playbook.ladder, self.options.history or {}, self.options.repo_url
         )
@@ -82,6 +86,10 @@ class Renderer:
     @jinja2.pass_context  # never applied while compiling: see CompiledTemplates
     def _text(self, _context: jinja2.runtime.Context, value: object) -> str:
         return self.inline_html(value)
+
+    @jinja2.pass_context  # as _text
+    def _block(self, _context: jinja2.runtime.Context, value: object) -> str:
+        return self.block_html(value)
 
     def pages(self) -> list[Page]:
         """Every page of the site, in a stable order."""
@@ -97,7 +105,8 @@ class Renderer:
         text = self.env.get_template(page.template).render(self.context(page))
         # themes print titles as they are (<title>, navigation): no markup may reach them
         title = json.dumps(textsafe.plain(" ".join(page.title.split())), ensure_ascii=False)
-        front = f"---\ntitle: {title}\n---\n\n"
+        search = "" if page.search else "search:\n  exclude: true\n"
+        front = f"---\ntitle: {title}\n{search}---\n\n"
         # glossary terms in fragments are marked already: define those of the Markdown only
         body = text.strip("\n") + "\n" + self.glossary.abbreviations(fragments.markdown_of(text))
         return front + _BLANK_RUNS.sub("\n\n", body)
@@ -171,6 +180,8 @@ class Renderer:
             "breadcrumb": lambda: self.breadcrumb(page, a),
             "diagram": lambda: self.diagrams.neighbourhood(page),
             "overview": lambda: self.diagrams.factors(page),
+            "edition": self.options.edition,
+            "downloads": [(label, href(path)) for path, label in self.options.downloads],
             "provenance": lambda: self.provenances.of(page.node),
         }
 

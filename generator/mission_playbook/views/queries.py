@@ -21,6 +21,7 @@ from mission_playbook.checks.checkins import metric_spec
 from mission_playbook.checks.funnel import Funnel
 from mission_playbook.checks.status import NodeStatus
 from mission_playbook.checks.waterfall import Lever, StageNeed, Waterfall
+from mission_playbook.export.tables import Table, Tables
 from mission_playbook.model.ladder import Node
 from mission_playbook.model.people import Someone, resolve
 from mission_playbook.playbook import Playbook
@@ -34,6 +35,7 @@ from mission_playbook.views import (
     timeline,
     trace,
 )
+from mission_playbook.views import order as orders
 from mission_playbook.views.decisions import DecisionRow, WatchedMetric
 from mission_playbook.views.funnel import FunnelBar
 from mission_playbook.views.timeline import Timeline
@@ -43,6 +45,7 @@ from mission_playbook.views.trace import Trace
 MAX_LIST = 30
 
 Matrix = tuple[list[Node], list[Node], dict[tuple[str, str], list[Node]]]
+QuarterTable = tuple[list[str], list[tuple[Node, list[list[Node]]]]]
 
 
 class Queries:
@@ -67,6 +70,8 @@ class Queries:
             if estimate.owner is not None:
                 self._estimates_by_function[estimate.owner.id].append(estimate)
         self._metric_ladder = metrics.metric_ladder(self.ladder)
+        self._tables: Tables | None = None
+        self._quarters: QuarterTable | None = None
         self._unmarked = fragments.InlineHtml()  # plan text in HTML, no glossary term marked
 
     # --- the ladder ----------------------------------------------------------------------
@@ -255,9 +260,14 @@ class Queries:
 
         return timeline.layout(self.of_kind("function"), active, first, last)
 
-    def quarter_table(self) -> tuple[list[str], list[tuple[Node, list[list[Node]]]]]:
+    def quarter_table(self) -> QuarterTable:
         """Functions × quarters of the horizon: (quarter labels, [(function, the plans active
         in each quarter)]); dormant branch plans are not active."""
+        if self._quarters is None:
+            self._quarters = self._make_quarter_table()
+        return self._quarters
+
+    def _make_quarter_table(self) -> QuarterTable:
         dormant = self.ladder.dormant
         dated = [
             p
@@ -330,6 +340,22 @@ class Queries:
         for need in w.stages if w else []:
             out[str(need.stage.data.owner)].append(need.stage)
         return out
+
+    # --- the operation order and the tables off the site -----------------------------------
+
+    def order(self, function: Node | None = None) -> orders.Order:
+        """The operation order of the whole playbook, or of one function (``views/order.py``):
+        ``functions``, ``estimates`` and ``plans`` by function id, ``shows(node)``,
+        ``owners()``, ``budgets()``."""
+        return orders.order(self.playbook, function)
+
+    def table(self, name: str) -> Table:
+        """One of the tables of the workbook and the CSV export (``export/tables.py``) by
+        name (``"budgets"``, ``"waterfall"``, ``"commitments"``...): ``title``, ``columns``
+        (``heading``, ``kind``), ``rows`` of plain values."""
+        if self._tables is None:
+            self._tables = Tables(self.playbook)
+        return self._tables.get(name)
 
     # --- words and numbers as readers read them -------------------------------------------
 

@@ -68,6 +68,7 @@ class Page:
     node: Node | None = None
     context: dict[str, Any] = field(default_factory=dict)
     source: Path | None = None  # the YAML file the page comes from (edit button)
+    search: bool = True  # False: left out of the site's search index (the print pages)
 
 
 def site_pages(playbook: Playbook, changes: tuple[str, str] | None = None) -> list[Page]:
@@ -97,9 +98,35 @@ def site_pages(playbook: Playbook, changes: tuple[str, str] | None = None) -> li
     glossary = next(ladder.of_kind("glossary"), None)
     if glossary is not None:
         out.append(Page("glossary.md", "glossary.md.j2", "Glossary", glossary))
+    out += print_pages(playbook)
     for page in out:
         if page.node is not None:
             page.source = Path(page.node.doc.file)
+    return out
+
+
+#: The print page of the whole playbook's operation order, and of each function's.
+PRINT_PAGE = "print.md"
+FUNCTION_PRINT_PAGE = "print/{id}.md"
+
+
+def print_pages(playbook: Playbook) -> list[Page]:
+    """The operation order of the whole playbook and of each function (``views/order.py``):
+    not in the navigation (the home page links them), not in the search index (their text is
+    every other page's), no edit button (they come from every plan file)."""
+    title = "Operation order"
+    out = [Page(PRINT_PAGE, "print.md.j2", title, context={"function": None}, search=False)]
+    for function in playbook.ladder.of_kind("function"):
+        if ID_FORM.fullmatch(function.id):
+            out.append(
+                Page(
+                    FUNCTION_PRINT_PAGE.format(id=function.id),
+                    "print.md.j2",
+                    f"{title}: {function.title}",
+                    context={"function": function},
+                    search=False,
+                )
+            )
     return out
 
 
