@@ -17,17 +17,13 @@
 from __future__ import annotations
 
 import contextlib
-import functools
-import http.server
 import os
 import posixpath
 import subprocess
 import sys
-import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -44,7 +40,9 @@ from playwright.sync_api import (
 )
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
-ALLOWED_HOST = "127.0.0.1"
+from mission_playbook.export.pdf import HOST, serve
+
+ALLOWED_HOST = HOST  # the one host a page may reach: where the site is served
 CHROMIUM_PATH = os.environ.get("PLAYBOOK_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--headless",
@@ -102,25 +100,10 @@ _LINKS_AND_IDS_JS = """
 """
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
-@contextmanager
-def serve_directory(root: Path) -> Iterator[str]:
-    """Serve ``root`` on 127.0.0.1 with an ephemeral port; yield the base URL ending in ``/``."""
-    handler = functools.partial(_QuietHandler, directory=str(root))
-    server = http.server.ThreadingHTTPServer((ALLOWED_HOST, 0), handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, name="site-server", daemon=True)
-    thread.start()
-    try:
-        yield f"http://{ALLOWED_HOST}:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+def serve_directory(root: Path) -> contextlib.AbstractContextManager[str]:
+    """Serve ``root`` on 127.0.0.1 with an ephemeral port; yield the base URL ending in ``/``
+    (the product's own server, the one ``playbook pdf`` prints from)."""
+    return serve(root)
 
 
 def mkdocs_build(project: Path, out: Path, *, strict: bool = True) -> Path:
