@@ -119,6 +119,36 @@ def test_the_json_export_holds_every_node_as_the_model_has_it(
     assert mission["fields"]["environment"]["facts"] == nested["environment"]["facts"]
 
 
+def test_the_export_places_every_node_without_reading_its_file_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A load keeps where each node starts (``Document.starts``), from the parse or from the
+    cache: the export's file, line and column need no second parse, and equal a full one's."""
+    from mission_playbook.model.cache import file_cache
+    from mission_playbook.model.config import Settings
+    from mission_playbook.model.source import Document
+
+    plans = shutil.copytree(SAMPLE, tmp_path / "plans")
+    settings = Settings(plans=plans)
+    monkeypatch.setenv("PLAYBOOK_CACHE_DIR", str(tmp_path / "cache"))
+    cold = load(plans, settings, cache=file_cache(settings))
+    warm = load(plans, settings, cache=file_cache(settings))  # parsed files from the cache
+    fresh = load(plans)
+    for doc in {id(n.doc): n.doc for n in fresh.ladder.nodes.values()}.values():
+        doc._reload_positions()  # every value's position, as a finding reads them
+    full = {n.id: n.loc() for n in fresh.ladder.nodes.values()}
+
+    def reread(self: Document) -> None:
+        raise AssertionError(f"{self.file} was read again")
+
+    monkeypatch.setattr(Document, "_reload_positions", reread)
+    for playbook in (cold, warm):
+        data = document(playbook)
+        places = {e["id"]: (e["line"], e["column"]) for e in data["nodes"]}
+        assert places == {k: (loc.line, loc.column) for k, loc in full.items()}
+        assert len({e["line"] for e in data["nodes"]}) > len(data["nodes"]) / 3
+
+
 def test_the_json_export_has_the_waterfall_coverage_and_findings(
     tmp_path: Path, sample: Playbook
 ) -> None:

@@ -59,6 +59,8 @@ class Playbook:
     funnels: list[funnel.Funnel] = field(default_factory=list)
     # assumptions and decisions (docs/model.md): every assumption node untested without check-ins
     assumptions: Assumptions = field(default_factory=Assumptions)
+    # each plan file as the project names it, once asked (export/tables.py, project_file)
+    file_names: dict[str, str] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def nodes(self) -> dict[str, Node]:

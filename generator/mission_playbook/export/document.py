@@ -193,5 +193,7 @@ def document(playbook: Playbook, title: str | None = None) -> dict[str, Any]:
 
 
 def document_text(playbook: Playbook, title: str | None = None) -> str:
-    """The document as indented JSON text ending with a newline."""
-    return json.dumps(document(playbook, title), indent=2, ensure_ascii=False) + "\n"
+    """The document as compact JSON text (one line, ending with a newline): JSON for programs,
+    written by the standard library's C encoder, which indented output would not use (3× the
+    time at 1,000 nodes). ``python -m json.tool`` or ``jq .`` shows it indented."""
+    return json.dumps(document(playbook, title), ensure_ascii=False, separators=(",", ":")) + "\n"

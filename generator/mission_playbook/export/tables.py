@@ -86,10 +86,14 @@ def _amount(value: object) -> Cell:
 def project_file(playbook: Playbook, file: str) -> str:
     """A plan file as the project names it, relative to the folder that holds the plans
     folder (``plans/functions/sales.yaml``), however the plans folder was given."""
-    try:
-        return Path(file).resolve().relative_to(playbook.root.resolve().parent).as_posix()
-    except ValueError:  # a plan file outside the project (a symbolic link, say)
-        return file
+    named = playbook.file_names.get(file)  # a file holds many nodes: resolved once
+    if named is None:
+        try:
+            named = Path(file).resolve().relative_to(playbook.root.resolve().parent).as_posix()
+        except ValueError:  # a plan file outside the project (a symbolic link, say)
+            named = file
+        playbook.file_names[file] = named
+    return named
 
 
 _PLACE = (Column("File", "text", 40), Column("Line", "whole", 6))

@@ -58,22 +58,25 @@ if TYPE_CHECKING:  # the parser and the model are imported only when needed; typ
 _PARSE_CODE = ("model/source.py", "model/diagnostics.py", "model/values.py", "model/cache.py")
 
 
+#: A document as the cache keeps it: its index, start, plain values and nodes' positions.
+Part = tuple[int, tuple[int, int], "Any", dict[tuple[str | int, ...], tuple[int, int]]]
+
+
 class ParsedFile(Fields):
-    """What parsing one file gives, without positions: (index, start, data) per document."""
+    """What parsing one file gives, without positions but the nodes' (``Document.starts``):
+    (index, start, data, starts) per document."""
 
     __slots__ = ("parts", "findings")
 
-    def __init__(
-        self, parts: list[tuple[int, tuple[int, int], Any]], findings: list[Diagnostic]
-    ) -> None:
+    def __init__(self, parts: list[Part], findings: list[Diagnostic]) -> None:
         self.parts = parts
         self.findings = findings
 
     @classmethod
     def of(cls, documents: list[Document], findings: list[Diagnostic]) -> ParsedFile:
-        return cls([(d.index, d.start, d.data) for d in documents], list(findings))
+        return cls([(d.index, d.start, d.data, d.starts) for d in documents], list(findings))
 
-    def stored(self) -> tuple[list[tuple[int, tuple[int, int], Any]], list[tuple[Any, ...]]]:
+    def stored(self) -> tuple[list[Part], list[tuple[Any, ...]]]:
         """Plain values to keep: each finding as (code, message, place, severity, related)."""
         findings = [
             (
@@ -92,6 +95,8 @@ class ParsedFile(Fields):
         """What ``stored`` gave, back; None when it has another shape (an old cache)."""
         try:
             parts, findings = value
+            if any(len(part) != 4 for part in parts):
+                return None
             return cls(
                 list(parts),
                 [
@@ -113,7 +118,8 @@ class ParsedFile(Fields):
         from mission_playbook.model.source import Document
 
         return [
-            Document(file, i, data, start=start, origin=origin) for i, start, data in self.parts
+            Document(file, i, data, start=start, origin=origin, starts=starts)
+            for i, start, data, starts in self.parts
         ]
 
 

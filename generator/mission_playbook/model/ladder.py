@@ -112,9 +112,19 @@ class Ladder:
     #: Branch plans waiting on an assumption that has not tripped (``checks/assumptions.py``):
     #: on the ladder, but neither orphans nor counted in coverage (``checks/coverage.py``).
     dormant: set[str] = field(default_factory=set)
+    #: nodes by kind, made on the first ``of_kind`` after a node was added (nodes are added,
+    #: never removed, so the count tells whether it is current)
+    _kinds: dict[str, list[Node]] = field(default_factory=dict, repr=False, compare=False)
+    _kinds_of: int = field(default=-1, repr=False, compare=False)
 
     def of_kind(self, kind: str) -> Iterator[Node]:
-        return (n for n in self.nodes.values() if n.kind == kind)
+        """The nodes of one kind, in file order."""
+        if self._kinds_of != len(self.nodes):
+            self._kinds = {}
+            for node in self.nodes.values():
+                self._kinds.setdefault(node.kind, []).append(node)
+            self._kinds_of = len(self.nodes)
+        return iter(self._kinds.get(kind, ()))
 
     def up(self, node: Node) -> list[Node]:
         """The nodes this node supports (one rung up); the mission for a success factor."""

@@ -44,6 +44,11 @@ MAX_ALIAS_EXPANSION = 10_000
 
 Positions = dict[PathKey, tuple[int, int]]
 
+#: How deep the mappings lie whose positions a parse keeps even without positions: the
+#: documents and the nodes nested in them (``environment.markets[i]`` is the deepest), so
+#: the line and column of every node are known without reading its file again.
+NODE_DEPTH = 3
+
 
 @dataclass
 class Document:
@@ -51,7 +56,8 @@ class Document:
 
     Positions may be left out (``None``) when the document comes from the cache: they are
     then read again from ``origin`` the first time a finding needs one, so a warm run pays
-    for positions only in files that have findings.
+    for positions only in files that have findings. ``starts`` are kept in every case: where
+    each mapping down to ``NODE_DEPTH`` begins, which is where each node is.
     """
 
     file: str
@@ -62,6 +68,7 @@ class Document:
     start: tuple[int, int] = (1, 1)
     set_aside: set[PathKey] = field(default_factory=set)
     origin: Path | None = None
+    starts: Positions = field(default_factory=dict)
 
     @property
     def values(self) -> Positions:
@@ -97,6 +104,10 @@ class Document:
 
     def loc(self, path: PathKey = ()) -> Location:
         """Where the value at ``path`` is; falls back to the nearest enclosing value."""
+        if self._values is None:
+            start = self.starts.get(path)
+            if start is not None:
+                return Location(self.file, *start)
         for cut in range(len(path), -1, -1):
             pos = self.values.get(path[:cut])
             if pos is not None:
@@ -125,6 +136,7 @@ class _Builder:
         self.rec = positions
         self.values: dict[PathKey, tuple[int, int]] = {}
         self.keys: dict[PathKey, tuple[int, int]] = {}
+        self.starts: dict[PathKey, tuple[int, int]] = {}
         self.seen: set[int] = set()
         self.open: set[int] = set()  # collections being built: an alias to one is a loop
         self.expanded = 0
@@ -133,6 +145,8 @@ class _Builder:
         rec = self.rec
         if rec:
             self.values[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
+        elif depth <= NODE_DEPTH and isinstance(node, MappingNode):
+            self.starts[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
         key = id(node)  # the same node again means an alias
         if key in self.open:
             raise _Refused("an alias refers to a value that contains it (a loop)", node)
@@ -160,7 +174,7 @@ class _Builder:
         if isinstance(node, SequenceNode):
             if node.ctag.trval != SEQ_TAG:
                 raise _Refused(f"the tag '{node.tag}' is not allowed in plan files", node)
-            if not self.rec:
+            if not self.rec and depth >= NODE_DEPTH:
                 return [self.build(item, (), depth + 1) for item in node.value]
             return [self.build(item, (*path, i), depth + 1) for i, item in enumerate(node.value)]
         if isinstance(node, MappingNode):
@@ -204,7 +218,7 @@ class _Builder:
                     f"the key '{key}' appears twice in one mapping (first on line {line})", key_node
                 )
             first[key] = key_node
-            out[key] = self.build(value_node, self._key(path, key, key_node), depth + 1)
+            out[key] = self.build(value_node, self._key(path, key, key_node, depth), depth + 1)
         for source in merged:
             self._merge(out, source, path, depth + 1)
         return out
@@ -228,14 +242,17 @@ class _Builder:
                 continue
             name = str(self._scalar(key_node)) if isinstance(key_node, ScalarNode) else ""
             if name and name not in out:
-                out[name] = self.build(value_node, self._key(path, name, key_node), depth)
+                out[name] = self.build(
+                    value_node, self._key(path, name, key_node, depth - 1), depth
+                )
         for inner in nested:
             self._merge(out, inner, path, depth + 1)
         self.open.discard(key)
 
-    def _key(self, path: PathKey, key: str, key_node: Node) -> PathKey:
+    def _key(self, path: PathKey, key: str, key_node: Node, depth: int) -> PathKey:
+        """The path of a mapping's value (the mapping at ``depth``); its key's position kept."""
         if not self.rec:
-            return ()
+            return (*path, key) if depth < NODE_DEPTH else ()
         sub = (*path, key)
         self.keys[sub] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
         return sub
@@ -345,7 +362,8 @@ def _compose(
             continue
         start = (node.start_mark.line + 1, node.start_mark.column + 1)
         values, keys = (builder.values, builder.keys) if builder.rec else (None, None)
-        docs.append(Document(file, index, data, values, keys, start, origin=origin))
+        starts = builder.values if builder.rec else builder.starts
+        docs.append(Document(file, index, data, values, keys, start, origin=origin, starts=starts))
         index += 1
     return docs
 

@@ -18,10 +18,11 @@ Event flow:
   plan file it read, or what the whole playbook derives, changed (``plugin/reads.py``).
 - ``on_nav`` (last): under ``mkdocs serve``, name what each page's HTML depends on, so that
   a rebuild reuses the HTML of pages that did not change (``plugin/rebuild.py``).
-- ``on_env`` (last): under ``mkdocs serve``, keep the theme's compiled templates for the
-  next build (``rebuild.ThemeCode``); with ``--dirty`` (``make serve``), decide which pages
-  are written again, ``on_page_context`` and ``on_post_build`` keeping the search index
-  and deleting what is gone (``plugin/written.py``).
+- ``on_env`` (last): draw the theme's navigation sidebar once per folder of the pages the
+  navigation leaves out (``plugin/sidebar.py``); under ``mkdocs serve``, keep the theme's
+  compiled templates for the next build (``rebuild.ThemeCode``); with ``--dirty`` (``make
+  serve``), decide which pages are written again, ``on_page_context`` and ``on_post_build``
+  keeping the search index and deleting what is gone (``plugin/written.py``).
 - ``on_page_content``: keep diagram source out of the search index; glossary terms take the
   keyboard's focus (their definition shows on focus, so also on a tap).
 - ``on_post_page``: load the Mermaid library on the pages that draw a diagram, and only
@@ -77,6 +78,7 @@ from mission_playbook.plugin import theme
 from mission_playbook.plugin.page import PlaybookPage
 from mission_playbook.plugin.reads import PageReads
 from mission_playbook.plugin.rebuild import RenderMemo, ThemeCode
+from mission_playbook.plugin.sidebar import SidebarMemo
 from mission_playbook.plugin.written import WrittenSite
 from mission_playbook.views import changes_page, pages, provenance, sitemap, textsafe
 from mission_playbook.views.assets import ASSETS, MERMAID_JS, STYLE_SHEETS, missing_mermaid
@@ -133,6 +135,8 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         self.checked: dict[str, FileResult] | None = None  # each plan file, under serve
         self.fields: FieldsMemo | None = None  # each node's fields in What changed, under serve
         self.nav: Navigation | None = None
+        #: the theme's sidebar drawn once per folder of pages outside the navigation
+        self.sidebar: SidebarMemo | None = SidebarMemo()
         self.fragments = FragmentExtension()  # one object: the settings stay equal per build
         self.bases: revisions.Bases = {}  # the "What changed" base, kept across serve's rebuilds
         self.compiled: CompiledTemplates | None = None  # kept across serve's rebuilds too
@@ -335,7 +339,7 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
             self.memo.start(config, files)
         if self.written is not None:
             self.written.track(config, files, self, self.memo)
-            self.nav = nav
+        self.nav = nav
         return nav
 
     @event_priority(50)  # before the search plugin reads the page
@@ -360,6 +364,8 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
     def on_env(self, env: Environment, *, config: MkDocsConfig, files: Files) -> Environment:
         if self.theme_code is not None:
             self.theme_code.attach(env, config)
+        if self.sidebar is not None and self.nav is not None:
+            self.sidebar.attach(env, self.nav, config)
         if self.written is not None:
             assert self.nav is not None
             self.written.decide(config, self.nav)

@@ -171,6 +171,9 @@ def page_key(page: sitemap.Page) -> str:
 #: Renderer attributes that are not derived values: compared by other means, or made of
 #: them (the inline HTML converter is a function of the glossary).
 _NOT_STATE = frozenset({"playbook", "options", "env", "inline_html"})
+#: Playbook attributes compared by other means (the ladder), or a memo of what the plan
+#: files' names give (``file_names``).
+_NOT_DERIVED = frozenset({"ladder", "file_names"})
 
 
 def site_key(renderer: pages.Renderer) -> str:
@@ -186,7 +189,7 @@ def site_key(renderer: pages.Renderer) -> str:
     seen: set[int] = set()
     try:
         structure(playbook.ladder, out)
-        value({k: v for k, v in attributes(playbook) if k != "ladder"}, out, 0, seen)
+        value({k: v for k, v in attributes(playbook) if k not in _NOT_DERIVED}, out, 0, seen)
         value({k: v for k, v in attributes(renderer) if k not in _NOT_STATE}, out, 0, seen)
         value(options, out, 0, seen)
     except Incomparable:
