@@ -70,7 +70,7 @@ class Node:
 
     kind: str
     id: str
-    data: Any
+    data: Record
     doc: Document
     path: PathKey = ()
     owner: Node | None = None  # the document node holding a nested node
