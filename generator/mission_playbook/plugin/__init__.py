@@ -275,6 +275,7 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
             downloads=downloads,
             history=history,
             repo_url=config.repo_url,
+            shares=self.reads is None,
         )
         renderer = pages.Renderer(self.playbook, options, self.compiled)
         conversion = Conversion(
