@@ -52,7 +52,7 @@ def full_render(plans: Path) -> dict[str, str]:
 
 
 def incremental(reads: PageReads, plans: Path) -> dict[str, str]:
-    renderer = pages.Renderer(load(plans), pages.Options())
+    renderer = pages.Renderer(load(plans), pages.Options(shares=False))  # as the plugin does
     found = reads.render(renderer, read_plans(plans), renderer.pages())
     return {page.path: markdown for page, markdown in found}
 
@@ -80,7 +80,7 @@ def test_after_an_edit_every_page_is_what_a_full_render_writes(
 def test_every_page_reads_the_same_files_alone_as_after_the_others() -> None:
     """No value computed for one page and reused by the next hides the next page's reads."""
     playbook = load(SAMPLE)
-    in_turn = pages.Renderer(playbook, pages.Options())
+    in_turn = pages.Renderer(playbook, pages.Options(shares=False))  # as under serve
     after_others: dict[str, set[str]] = {}
     with read_through(playbook.ladder):
         for page in in_turn.pages():
@@ -88,7 +88,7 @@ def test_every_page_reads_the_same_files_alone_as_after_the_others() -> None:
                 in_turn.render_page(page)
             after_others[page.path] = files
         for page in in_turn.pages():
-            alone = pages.Renderer(playbook, pages.Options())
+            alone = pages.Renderer(playbook, pages.Options(shares=False))
             with recording() as files:
                 alone.render_page(page)
             assert files == after_others[page.path], page.path
@@ -123,3 +123,29 @@ def test_a_load_checks_again_only_the_files_that_changed(tmp_path: Path) -> None
     dumped = [r for r, _ in fields.values() if id(r) not in kept_fields]
     assert dumped and all(r.id.startswith("mkt-abm") for r in dumped)
     assert second.diagnostics == fresh.diagnostics and second.diagnostics
+
+
+def test_a_functions_order_reads_no_plan_of_another_function() -> None:
+    """So that an edit to one function's plan renders again the whole order and that
+    function's order, not every function's (the largest pages of a site)."""
+    playbook = load(SAMPLE)
+    renderer = pages.Renderer(playbook, pages.Options(shares=False))
+    page = next(p for p in renderer.pages() if p.path == "print/marketing.md")
+    with read_through(playbook.ladder), recording() as files:
+        renderer.render_page(page)
+    plan_files = {p.doc.file for p in playbook.of_kind("plan")}
+    mine = {p.doc.file for p in playbook.of_kind("plan") if p.function == "marketing"}
+    named = {  # the plans of other functions the page names: those marketing's plans wait
+        # for ("After:"), and those whose metrics the decision matrix's trip-wires watch
+        *(
+            d
+            for p in playbook.of_kind("plan")
+            if p.function == "marketing"
+            for d in p.data.depends_on
+        ),
+        *(a.data.tripwire.metric for a in playbook.of_kind("assumption") if a.data.tripwire),
+    }
+    read_by_name = {playbook.nodes[n].doc.file for n in named if n in playbook.nodes}
+    assert mine and mine <= files
+    assert files & plan_files <= mine | read_by_name
+    assert files & plan_files < plan_files  # the other plans are not read

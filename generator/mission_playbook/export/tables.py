@@ -142,9 +142,16 @@ class Tables:
         self._files: dict[str, str] = {}
         self.ladder = playbook.ladder
         self.actuals = playbook.as_of is not None  # status columns only with check-ins
-        self._plans_by_function: dict[str, list[Node]] = defaultdict(list)
-        for plan in self.ladder.of_kind("plan"):
-            self._plans_by_function[str(plan.function)].append(plan)
+        self._by_function: dict[str, list[Node]] | None = None
+
+    @property
+    def _plans_by_function(self) -> dict[str, list[Node]]:
+        """The plans of each function, made when a table asks (reading every plan)."""
+        if self._by_function is None:
+            self._by_function = defaultdict(list)
+            for plan in self.ladder.of_kind("plan"):
+                self._by_function[str(plan.function)].append(plan)
+        return self._by_function
 
     #: The tables in the order of the workbook's sheets: (name, method).
     ORDER = (

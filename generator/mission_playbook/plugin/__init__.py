@@ -28,8 +28,9 @@ Event flow:
 - ``on_post_page``: load the Mermaid library on the pages that draw a diagram, and only
   there; name the theme's search dialog (``theme.py``), on the 404 page too
   (``on_post_template``).
-- ``on_post_build``: print the operation order to ``downloads/playbook.pdf`` with headless
-  Chromium, when the option ``pdf`` asks for it (``export/pdf.py``).
+- ``on_post_build``: write the downloads made meanwhile by a second process
+  (``export/downloads.py``); print the operation order to ``downloads/playbook.pdf`` with
+  headless Chromium, when the option ``pdf`` asks for it (``export/pdf.py``).
 - ``on_serve``: rebuild when anything under the plans or templates folders changes.
 
 ``playbook pdf`` builds a site of the print page alone: it sets :attr:`PlaybookPlugin.print_only`
@@ -89,6 +90,8 @@ if TYPE_CHECKING:  # only `mkdocs serve` loads its server (20 ms of imports)
     from jinja2 import Environment
     from mkdocs.livereload import LiveReloadServer
 
+    from mission_playbook.export.downloads import Worker
+
 log = get_plugin_logger(__name__)
 
 
@@ -146,6 +149,9 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         self.print_only: str | None = None
         #: the version on the print pages' title page (``playbook pdf --edition``); else mike's
         self.edition: str | None = None
+        self.worker: Worker | None = None  # the second process making the downloads
+        self.download_title = ""
+        self.offered: set[str] = set()  # the downloads this build offers (docs paths)
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Keeps this plugin across the rebuilds of ``mkdocs serve``, and pages with it."""
@@ -158,6 +164,9 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         self.fields = {} if command == "serve" else None
 
     def on_shutdown(self) -> None:
+        if self.worker is not None:
+            self.worker.close()
+            self.worker = None
         self.memo = None
         self.written = None
         self.theme_code = None
@@ -266,6 +275,7 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
             downloads=downloads,
             history=history,
             repo_url=config.repo_url,
+            shares=self.reads is None,
         )
         renderer = pages.Renderer(self.playbook, options, self.compiled)
         conversion = Conversion(
@@ -301,27 +311,47 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         return files
 
     def _downloads(self, files: Files, config: MkDocsConfig) -> tuple[tuple[str, str], ...]:
-        """Add the files the home page offers to the build; their (docs path, label)."""
-        assert self.playbook is not None
+        """Add the files the home page offers to the build; their (docs path, label).
+
+        The JSON and the workbook are made by a second process meanwhile
+        (``export/downloads.py``) and written by ``on_post_build``, as the PDF is printed
+        there: the build holds an empty file in their place until then.
+        """
+        assert self.playbook is not None and self.settings is not None
         if self.print_only is not None:
             return ()
-        made: dict[tuple[str, str], str | bytes] = {}
+        made: list[tuple[str, str]] = []
         if self.config.downloads:
-            from mission_playbook.export.document import document_text
-            from mission_playbook.export.tables import Tables
-            from mission_playbook.export.workbook import workbook_bytes
+            from mission_playbook.export import downloads
 
-            made[JSON_DOWNLOAD] = document_text(self.playbook)
             title = self.playbook.mission.title if self.playbook.mission else config.site_name
-            made[XLSX_DOWNLOAD] = workbook_bytes(Tables(self.playbook).all(), title)
+            if self.sources is not None:
+                self.worker = downloads.Worker(self.settings, self.sources, title)
+            self.download_title = title
+            made += [JSON_DOWNLOAD, XLSX_DOWNLOAD]
         if self.browser is not None:
-            made[PDF_DOWNLOAD] = b""  # printed once the site is built (on_post_build)
+            made.append(PDF_DOWNLOAD)
         out = []
-        for (path, label), content in made.items():
+        for path, label in made:
             if files.get_file_from_path(path) is None:
-                files.append(File.generated(config, path, content=content))
+                files.append(File.generated(config, path, content=b""))
                 out.append((path, label))
+        self.offered = {path for path, _ in out}
         return tuple(out)
+
+    def _write_downloads(self, config: MkDocsConfig) -> None:
+        """Write the JSON and the workbook into the built site (made meanwhile, or now)."""
+        from mission_playbook.export import downloads
+
+        assert self.playbook is not None
+        worker, self.worker = self.worker, None
+        made = worker.result() if worker is not None else None
+        if made is None:
+            if worker is not None:
+                log.debug(f"the downloads are made here: the second process failed: {worker.error}")
+            made = downloads.make(self.playbook, self.download_title)
+        offered = {path: content for path, content in made.items() if path in self.offered}
+        downloads.write(Path(config.site_dir), offered)
 
     @staticmethod
     def _real(path: Path, folders: dict[Path, Path]) -> Path:
@@ -383,6 +413,8 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
 
     @event_priority(100)  # before the search plugin writes its index
     def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if self.config.downloads and self.print_only is None:
+            self._write_downloads(config)
         if self.browser is not None:
             self._print_pdf(config)
         if self.memo is not None:
@@ -393,6 +425,9 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
             self.written.finish(config)
 
     def on_build_error(self, *, error: Exception) -> None:
+        if self.worker is not None:
+            self.worker.close()
+            self.worker = None
         if self.written is not None:
             self.written.failed()
 

@@ -16,9 +16,10 @@ module cannot compare), every page. An edit to a plan's text renders its page an
 showing it; an edit that moves a node, adds one or changes a finding renders all pages.
 
 A value computed while rendering one page and reused by another (a cache shared between
-pages) would hide the second page's reads. The renderer keeps no such cache, only text
-caches keyed by the text itself; ``tests/test_preview.py`` checks that every page reads the
-same files rendered alone as rendered after all the others.
+pages) would hide the second page's reads. The renderer keeps no such cache here, only text
+caches keyed by the text itself: its tables and quarter table are made again for each page
+(``pages.Options.shares``, which the plugin turns off under serve). ``tests/test_page_reads.py``
+checks that every page reads the same files rendered alone as rendered after all the others.
 """
 
 from __future__ import annotations

@@ -18,6 +18,7 @@ same on paper and in the PDF, which is printed from that page alone.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from mission_playbook.model.kinds import Plan
@@ -72,8 +73,13 @@ class Order:
         return out
 
 
-def order(playbook: Playbook, function: Node | None = None) -> Order:
-    """The order of the whole playbook, or of one function."""
+def order(
+    playbook: Playbook,
+    function: Node | None = None,
+    by_function: Mapping[str, list[Node]] | None = None,
+) -> Order:
+    """The order of the whole playbook, or of one function (``by_function``: the plans of each
+    function, when the caller has them: then no other function's plan is read)."""
     ladder = playbook.ladder
     functions = [function] if function is not None else list(ladder.of_kind("function"))
     ids = {f.id for f in functions}
@@ -82,9 +88,13 @@ def order(playbook: Playbook, function: Node | None = None) -> Order:
         if estimate.function in ids:
             estimates[str(estimate.function)].append(estimate)
     plans: dict[str, list[Node]] = defaultdict(list)
-    for plan in ladder.of_kind("plan"):
-        if plan.function in ids:
-            plans[str(plan.function)].append(plan)
+    if by_function is not None:  # read no plan of another function (plugin/reads.py)
+        for f in functions:
+            plans[f.id] = list(by_function.get(f.id, []))
+    else:
+        for plan in ladder.of_kind("plan"):
+            if plan.function in ids:
+                plans[str(plan.function)].append(plan)
     if function is None:
         shown = frozenset(ladder.nodes)
     else:

@@ -53,6 +53,9 @@ class Options:
     downloads: tuple[tuple[str, str], ...] = ()
     history: dict[str, Revision] | None = None  # file → its last commit (views/provenance.py)
     repo_url: str | None = None  # commits link to this repository's pages
+    # values made for one page kept for the next (the tables, the quarter table); off under
+    # `mkdocs serve`, where each page's reads are recorded (plugin/reads.py)
+    shares: bool = True
 
 
 class Renderer:
@@ -70,7 +73,7 @@ class Renderer:
     ) -> None:
         self.playbook = playbook
         self.options = options or Options()
-        self.queries = Queries(playbook)
+        self.queries = Queries(playbook, self.options.shares)
         self.diagrams = LadderDiagrams(self.queries, self.options.directory_urls)
         self.glossary = Glossary(
             (t.term, t.definition, t.aliases)

@@ -55,7 +55,7 @@ class Queries:
     #: Rows a list or table shows before "… and N more" (pages stay small at any scale).
     max_list = MAX_LIST
 
-    def __init__(self, playbook: Playbook) -> None:
+    def __init__(self, playbook: Playbook, shares: bool = True) -> None:
         self.playbook = playbook
         self.ladder = playbook.ladder
         self._dependents: dict[str, list[Node]] = defaultdict(list)
@@ -73,6 +73,10 @@ class Queries:
         self._metric_ladder = metrics.metric_ladder(self.ladder)
         self._tables: Tables | None = None
         self._quarters: QuarterTable | None = None
+        #: whether values made for one page are kept for the next (the tables, the quarter
+        #: table); off under ``mkdocs serve``, where each page's reads are recorded
+        #: (``plugin/reads.py``) and a value kept from another page would hide some
+        self._shares = shares
         self._unmarked = fragments.InlineHtml()  # plan text in HTML, no glossary term marked
 
     # --- the ladder ----------------------------------------------------------------------
@@ -245,12 +249,16 @@ class Queries:
         last = (horizon.end if horizon and horizon.end else None) or max(e for _, e in spans)
         return first, last
 
-    def timeline(self) -> Timeline | None:
-        """The synchronization matrix (``views/timeline.py``): a lane per function, a bar per
-        dated plan placed on the horizon (dormant branch plans are not active); None when no
-        plan is dated."""
+    def timeline(self, functions: list[Node] | None = None) -> Timeline | None:
+        """The synchronization matrix (``views/timeline.py``): a lane per function (of
+        ``functions``, else of every one), a bar per dated plan placed on the horizon (the
+        mission's, else the span of those functions' dated plans; dormant branch plans are not
+        active); None when none of their plans is dated. A function's operation order reads
+        its own plans only, so an edit to another function's plan leaves that page as it is."""
         dormant = self.ladder.dormant
-        dated = [p for p in self.ladder.of_kind("plan") if _dated(p)]
+        lanes = self.of_kind("function") if functions is None else functions
+        plans = [p for f in lanes for p in self.plans_of(f)] if functions else self.plans()
+        dated = [p for p in plans if _dated(p)]
         if not dated:
             return None
         first, last = self.horizon(dated)
@@ -258,23 +266,32 @@ class Queries:
         def active(function: Node) -> list[Node]:
             return [p for p in self.plans_of(function) if p.id not in dormant]
 
-        return timeline.layout(self.of_kind("function"), active, first, last)
+        return timeline.layout(lanes, active, first, last)
 
-    def quarter_table(self) -> QuarterTable:
-        """Functions × quarters of the horizon: (quarter labels, [(function, the plans active
-        in each quarter)]); dormant branch plans are not active."""
+    def plans(self) -> list[Node]:
+        """Every supporting plan, in file order."""
+        return list(self.ladder.of_kind("plan"))
+
+    def quarter_table(self, functions: list[Node] | None = None) -> QuarterTable:
+        """Functions (of ``functions``, else every one) × quarters of the horizon: (quarter
+        labels, [(function, the plans active in each quarter)]); dormant branch plans are not
+        active."""
+        if functions is not None or not self._shares:
+            return self._make_quarter_table(functions)
         if self._quarters is None:
-            self._quarters = self._make_quarter_table()
+            self._quarters = self._make_quarter_table(None)
         return self._quarters
 
-    def _make_quarter_table(self) -> QuarterTable:
+    def _make_quarter_table(self, functions: list[Node] | None) -> QuarterTable:
         dormant = self.ladder.dormant
-        dated = [p for p in self.ladder.of_kind("plan") if _dated(p) and p.id not in dormant]
+        rows_of = self.of_kind("function") if functions is None else functions
+        plans = [p for f in rows_of for p in self.plans_of(f)] if functions else self.plans()
+        dated = [p for p in plans if _dated(p) and p.id not in dormant]
         if not dated:
             return [], []
         spans = schedule.quarters(*self.horizon(dated))
         rows = []
-        for function in self.of_kind("function"):
+        for function in rows_of:
             cells = [
                 [
                     p
@@ -339,12 +356,14 @@ class Queries:
         """The operation order of the whole playbook, or of one function (``views/order.py``):
         ``functions``, ``estimates`` and ``plans`` by function id, ``shows(node)``,
         ``owners()``, ``budgets()``."""
-        return orders.order(self.playbook, function)
+        return orders.order(self.playbook, function, self._plans_by_function)
 
     def table(self, name: str) -> Table:
         """One of the tables of the workbook and the CSV export (``export/tables.py``) by
         name (``"budgets"``, ``"waterfall"``, ``"commitments"``...): ``title``, ``columns``
         (``heading``, ``kind``), ``rows`` of plain values."""
+        if not self._shares:
+            return Tables(self.playbook).get(name)
         if self._tables is None:
             self._tables = Tables(self.playbook)
         return self._tables.get(name)
