@@ -230,8 +230,9 @@ def check(ladder: Ladder, findings: Findings) -> tuple[list[waterfall.Waterfall]
     links.check_functions(ladder, findings)
     mission = next(ladder.of_kind("mission"), None)
     if mission is not None:
-        links.check_lifecycle(ladder, mission.data.lifecycle, findings)
-        horizon = mission.data.horizon
+        data = mission.record(model.Mission)
+        links.check_lifecycle(ladder, data.lifecycle, findings)
+        horizon = data.horizon
         bounds = (horizon.start, horizon.end) if horizon else (None, None)
     else:
         bounds = (None, None)

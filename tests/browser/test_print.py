@@ -18,6 +18,7 @@ import pytest
 from playwright.sync_api import Browser
 
 from mission_playbook import load
+from mission_playbook.model.kinds import Mission
 from mission_playbook.playbook import Playbook
 
 from .harness import CHROMIUM_PATH, PageSession, serve_directory
@@ -105,7 +106,7 @@ def test_the_pdf_has_a_title_page_page_numbers_and_the_statement(
     assert squeezed(mission.title) in first
     assert "OPERATIONORDER" in first and "Version2027.1" in first
     assert "1.Situation" not in first.split("5.Commandandsignal")[-1]  # paragraphs start after
-    statement = " ".join(mission.data.statement.split())
+    statement = " ".join(mission.record(Mission).statement.split())
     assert squeezed(statement) in squeezed(" ".join(pages))
     for number, text in enumerate(pages, 1):
         assert f"page {number} of {len(pages)}" in text, number

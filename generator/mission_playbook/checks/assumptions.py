@@ -41,6 +41,7 @@ from typing import Any
 from mission_playbook.checks.checkins import Actuals, Reading, metric_spec
 from mission_playbook.model import periods
 from mission_playbook.model.diagnostics import Findings
+from mission_playbook.model.kinds import Assumption, Plan
 from mission_playbook.model.ladder import Ladder, Node
 
 
@@ -83,23 +84,25 @@ class AssumptionState:
     @property
     def metric(self) -> str | None:
         """The id the trip-wire watches."""
-        wire = self.node.data.tripwire
+        wire = self.node.record(Assumption).tripwire
         return str(wire.metric) if wire is not None else None
 
     @property
     def decided(self) -> bool:
         """Whether the decision it called for is recorded (``decision.decided``)."""
-        decision = self.node.data.decision
+        decision = self.node.record(Assumption).decision
         return decision is not None and decision.decided is not None
 
     @property
     def due(self) -> bool:
         """Tripped, with a decision to take that is not recorded yet."""
-        return self.tripped and self.node.data.decision is not None and not self.decided
+        decision = self.node.record(Assumption).decision
+        return self.tripped and decision is not None and not self.decided
 
     def overdue(self, as_of: dt.date | None) -> bool:
         """Due, and its ``decide_by`` is before ``as_of``."""
-        decide_by = self.node.data.decision.decide_by if self.due else None
+        decision = self.node.record(Assumption).decision
+        decide_by = decision.decide_by if decision is not None and self.due else None
         return decide_by is not None and as_of is not None and decide_by < as_of
 
 
@@ -186,7 +189,7 @@ def judge(ladder: Ladder, actuals: Actuals) -> Assumptions:
     """The state of every assumption node from the actuals (all untested without check-ins)."""
     out = Assumptions(actuals.as_of)
     for plan in ladder.of_kind("plan"):
-        target = ladder.nodes.get(str(plan.data.branch_of or ""))
+        target = ladder.nodes.get(plan.record(Plan).branch_of or "")
         if target is not None and target.kind == "assumption":
             out.branches.setdefault(plan.id, target.id)
     waiting: dict[str, list[Node]] = {}
@@ -194,13 +197,14 @@ def judge(ladder: Ladder, actuals: Actuals) -> Assumptions:
         waiting.setdefault(assumption, []).append(ladder.nodes[plan_id])
     for node in ladder.of_kind("assumption"):
         plans = waiting.get(node.id, [])  # more than one: PB021 for all but the one it names
-        branch = next((p for p in plans if p.id == node.data.branch), plans[0] if plans else None)
+        named = node.record(Assumption).branch
+        branch = next((p for p in plans if p.id == named), plans[0] if plans else None)
         out.by_id[node.id] = _state(node, ladder, actuals, branch)
     return out
 
 
 def _state(node: Node, ladder: Ladder, actuals: Actuals, branch: Node | None) -> AssumptionState:
-    wire = node.data.tripwire
+    wire = node.record(Assumption).tripwire
     if wire is None:
         return AssumptionState(node, State.UNTESTED, reason="no trip-wire", branch=branch)
     target = ladder.nodes.get(str(wire.metric))
@@ -233,7 +237,7 @@ def check(ladder: Ladder, findings: Findings) -> None:
     """PB002 for a trip-wire without exactly one line; PB021 for ``branch`` and ``branch_of``
     that disagree (each side where it is written)."""
     for node in ladder.of_kind("assumption"):
-        wire = node.data.tripwire
+        wire = node.record(Assumption).tripwire
         if wire is not None and not _wire_set_aside(node) and line_of(wire) is None:
             if wire.below is None:
                 findings.add(
@@ -262,9 +266,9 @@ def _wire_set_aside(node: Node) -> bool:
 
 def _check_branch(ladder: Ladder, node: Node, findings: Findings) -> None:
     """PB021 at an assumption's ``branch`` naming a plan whose ``branch_of`` is not it."""
-    ref = node.data.branch
-    plan = ladder.nodes.get(str(ref)) if ref is not None else None
-    if plan is None or plan.kind != "plan" or plan.data.branch_of == node.id:
+    ref = node.record(Assumption).branch
+    plan = ladder.nodes.get(ref) if ref is not None else None
+    if plan is None or not isinstance(plan.data, Plan) or plan.data.branch_of == node.id:
         return  # none, or an unknown id or another kind (PB004, PB005), or in agreement
     other = plan.data.branch_of
     findings.add(
@@ -282,9 +286,9 @@ def _check_branch(ladder: Ladder, node: Node, findings: Findings) -> None:
 
 def _check_branch_of(ladder: Ladder, plan: Node, findings: Findings) -> None:
     """PB021 at a plan's ``branch_of`` naming an assumption whose ``branch`` is not it."""
-    ref = plan.data.branch_of
-    node = ladder.nodes.get(str(ref)) if ref is not None else None
-    if node is None or node.kind != "assumption" or node.data.branch == plan.id:
+    ref = plan.record(Plan).branch_of
+    node = ladder.nodes.get(ref) if ref is not None else None
+    if node is None or not isinstance(node.data, Assumption) or node.data.branch == plan.id:
         return
     other = node.data.branch
     findings.add(
@@ -306,7 +310,8 @@ def check_decisions(assumptions: Assumptions, findings: Findings) -> None:
     as_of = assumptions.as_of
     for state in assumptions.by_id.values():
         node = state.node
-        if node.data.tripwire is None and not _wire_set_aside(node):
+        data = node.record(Assumption)
+        if data.tripwire is None and not _wire_set_aside(node):
             findings.add(
                 "PB017",
                 f"assumption '{node.id}' has no trip-wire: give it a 'tripwire' (the metric or "
@@ -315,12 +320,12 @@ def check_decisions(assumptions: Assumptions, findings: Findings) -> None:
                 node.loc("id"),
             )
         elif state.overdue(as_of) and state.reading is not None:
-            decision = node.data.decision
+            decide_by = data.decision.decide_by if data.decision is not None else None
             waiting = f", with its branch plan '{state.branch.id}' waiting" if state.branch else ""
             findings.add(
                 "PB017",
                 f"assumption '{node.id}' tripped ({describe(state)}) and its decision was due "
-                f"by {decision.decide_by}{waiting}; as of {as_of} none is recorded: write the "
+                f"by {decide_by}{waiting}; as of {as_of} none is recorded: write the "
                 "decision in 'decided' and 'choice', or revise the assumption",
                 node.loc("decision", "decide_by"),
                 related=[state.reading.location()],
@@ -329,7 +334,7 @@ def check_decisions(assumptions: Assumptions, findings: Findings) -> None:
 
 def describe(state: AssumptionState) -> str:
     """The latest actual against the line, in words: ``32.9 for 2027-03, below 40``."""
-    reading, wire = state.reading, state.node.data.tripwire
+    reading, wire = state.reading, state.node.record(Assumption).tripwire
     if reading is None or wire is None or state.line is None:
         return state.reason or str(state.state)
     side = "below" if wire.below is not None else "above"

@@ -22,7 +22,7 @@ from typing import Any
 
 from mission_playbook.model import periods
 from mission_playbook.model.diagnostics import Findings, Location, did_you_mean
-from mission_playbook.model.kinds import ActualValue, Checkin, FunnelVolume
+from mission_playbook.model.kinds import ActualValue, Checkin, FunnelVolume, Mission
 from mission_playbook.model.ladder import Ladder, Node, report_duplicate
 from mission_playbook.model.periods import Period
 from mission_playbook.model.source import Document, PathKey
@@ -110,8 +110,9 @@ def collect(
             actuals.checkins.append(node)
     if not actuals.checkins:
         return actuals
-    actuals.checkins.sort(key=lambda n: n.data.as_of)  # stable: file order among equal dates
-    actuals.as_of = actuals.checkins[-1].data.as_of
+    # stable: file order among equal dates
+    actuals.checkins.sort(key=lambda n: n.record(Checkin).as_of)
+    actuals.as_of = actuals.checkins[-1].record(Checkin).as_of
     reader = _Reader(ladder, horizon, findings)
     for node in actuals.checkins:
         reader.read(node)
@@ -149,7 +150,7 @@ class _Reader:
         self._candidates: dict[str, list[str]] = {}
 
     def read(self, node: Node) -> None:
-        data: Checkin = node.data
+        data = node.record(Checkin)
         aside = {path[:2] for path in node.doc.set_aside if len(path) >= 2}
         for i, item in enumerate(data.values):
             if ("values", i) not in aside:
@@ -238,7 +239,7 @@ class _Reader:
     def _within(self, node: Node, path: PathKey, period: Period) -> bool:
         """Whether ``period`` has begun on the check-in's ``as_of`` and overlaps the horizon;
         else PB018 at ``path`` (located only then: positions cost a parse of the file)."""
-        as_of: dt.date = node.data.as_of
+        as_of = node.record(Checkin).as_of
         if period.start > as_of:
             self.findings.add(
                 "PB018",
@@ -278,7 +279,7 @@ class _Reader:
                 node.loc(*path, "metric"),
             )
             return None
-        as_of: dt.date = node.data.as_of
+        as_of = node.record(Checkin).as_of
         per = spec.per
         period: Period | None = None
         if item.period is not None:
@@ -326,9 +327,8 @@ class _Reader:
                 node.loc(*path, "volume"),
             )
             return None
-        return Volume(
-            stage.id, period, entry.volume, node.data.as_of, node.id, node.doc, (*path, "volume")
-        )
+        as_of = node.record(Checkin).as_of
+        return Volume(stage.id, period, entry.volume, as_of, node.id, node.doc, (*path, "volume"))
 
 
 def checkin_documents(
@@ -341,5 +341,5 @@ def checkin_documents(
 def horizon_of(ladder: Ladder) -> Horizon:
     """The mission's horizon (start, end); (None, None) when it has none."""
     mission = next(ladder.of_kind("mission"), None)
-    horizon = mission.data.horizon if mission is not None else None
+    horizon = mission.record(Mission).horizon if mission is not None else None
     return (horizon.start, horizon.end) if horizon is not None else (None, None)

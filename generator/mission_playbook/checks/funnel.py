@@ -28,6 +28,7 @@ from fractions import Fraction
 from mission_playbook.checks.checkins import Actuals, Volume
 from mission_playbook.checks.waterfall import MONTHS, Waterfall, convert, exact
 from mission_playbook.model import periods
+from mission_playbook.model.kinds import Sla, Stage
 from mission_playbook.model.ladder import Node
 from mission_playbook.model.periods import Period
 
@@ -68,7 +69,7 @@ class StageActual:
 
     @property
     def owner(self) -> str:
-        return str(self.stage.data.owner)
+        return self.stage.record(Stage).owner
 
     @property
     def needed(self) -> int:
@@ -194,15 +195,13 @@ def _sum(whole: Period, by_period: dict[Period, Volume]) -> tuple[int, bool, Vol
 def _period(
     waterfall: Waterfall, period: Period, reported: dict[str, tuple[int, bool, Volume]]
 ) -> FunnelPeriod:
-    sla = waterfall.sla.data
+    sla = waterfall.sla.record(Sla)
     as_of = max(v.as_of for _, _, v in reported.values())
     pro_rata = period.elapsed(as_of)
     needs = [convert(n.required, sla.period, period.per) for n in waterfall.stages]
     volumes = [reported.get(n.stage.id, (None, False, None))[0] for n in waterfall.stages]
-    planned = [
-        exact(n.stage.data.conversion) if i < len(needs) - 1 and n.stage.data.conversion else None
-        for i, n in enumerate(waterfall.stages)
-    ]
+    conversions = [n.stage.record(Stage).conversion for n in waterfall.stages]
+    planned = [exact(c) if i < len(needs) - 1 and c else None for i, c in enumerate(conversions)]
     actual: list[Fraction | None] = []
     for i, volume in enumerate(volumes):
         nxt = volumes[i + 1] if i + 1 < len(volumes) else None
@@ -248,7 +247,7 @@ def _commitments(
     if delivered is None:
         return ()
     out = []
-    for c in waterfall.sla.data.commitments:
+    for c in waterfall.sla.record(Sla).commitments:
         if c.stage != stage or c.per not in MONTHS:
             continue
         committed = convert(exact(c.volume), c.per, period.per) * pro_rata

@@ -13,8 +13,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from mission_playbook.checks import coverage
+from mission_playbook.model import kinds as k
 from mission_playbook.model.diagnostics import Findings, did_you_mean
-from mission_playbook.model.kinds import PersonRef
 from mission_playbook.model.ladder import LABELS, SUPPORTS, Ladder, Node
 from mission_playbook.model.people import owner_field
 
@@ -48,30 +48,32 @@ def references(node: Node) -> Iterator[Reference]:
     d = node.data
     kind = node.kind
     who = owner_field(node)
-    if who is not None and isinstance(getattr(d, who), PersonRef):
+    if who is not None and isinstance(getattr(d, who), k.PersonRef):
         yield Reference(node, (who, "person"), getattr(d, who).person, ("person",))
-    if kind in SUPPORTS:
+    if isinstance(d, k.KeyTask | k.Estimate | k.Plan):
         yield from _listed(node, "supports", d.supports, (SUPPORTS[kind],))
-    if kind == "key_task":
+    if isinstance(d, k.KeyTask):
         yield from _listed(node, "markets", d.markets, ("market",))
-    elif kind == "plan":
+    elif isinstance(d, k.Plan):
         yield Reference(node, ("function",), d.function, ("function",))
         yield from _listed(node, "depends_on", d.depends_on, ("plan",))
         yield from _listed(node, "markets", d.markets, ("market",))
         yield from _listed(node, "customers", d.customers, ("customer",))
         if d.branch_of is not None:
             yield Reference(node, ("branch_of",), d.branch_of, ("assumption",))
-    elif kind == "metric" and d.drives is not None:
-        yield Reference(node, ("drives",), d.drives, ("success_factor", "metric"))
-    elif kind == "customer" and d.market is not None:
-        yield Reference(node, ("market",), d.market, ("market",))
-    elif kind == "intent":
+    elif isinstance(d, k.Metric):
+        if d.drives is not None:
+            yield Reference(node, ("drives",), d.drives, ("success_factor", "metric"))
+    elif isinstance(d, k.Customer):
+        if d.market is not None:
+            yield Reference(node, ("market",), d.market, ("market",))
+    elif isinstance(d, k.Intent):
         for i, end in enumerate(d.end_state):
             if end.measured_by is not None:
                 yield Reference(
                     node, ("end_state", i, "measured_by"), end.measured_by, ("success_factor",)
                 )
-    elif kind == "function":
+    elif isinstance(d, k.Function):
         for i, task in enumerate(d.mission_analysis.specified_tasks):
             if task.from_ is not None:
                 yield Reference(
@@ -80,15 +82,15 @@ def references(node: Node) -> Iterator[Reference]:
                     task.from_,
                     ("key_task",),
                 )
-    elif kind == "sla":
+    elif isinstance(d, k.Sla):
         yield from _listed(node, "parties", d.parties, ("function",))
-    elif kind == "stage":
+    elif isinstance(d, k.Stage):
         yield Reference(node, ("owner",), d.owner, ("function",))
-    elif kind == "assumption":
+    elif isinstance(d, k.Assumption):
         if d.tripwire is not None:
             metric = d.tripwire.metric
             yield Reference(node, ("tripwire", "metric"), metric, ("metric", "success_factor"))
-        if d.decision is not None and isinstance(d.decision.decider, PersonRef):
+        if d.decision is not None and isinstance(d.decision.decider, k.PersonRef):
             who = d.decision.decider.person
             yield Reference(node, ("decision", "decider", "person"), who, ("person",))
         if d.branch is not None:
@@ -96,7 +98,7 @@ def references(node: Node) -> Iterator[Reference]:
 
 
 def _kinds_text(kinds: tuple[str, ...]) -> str:
-    return " or ".join(("an " if LABELS[k][0] in "aeiou" else "a ") + LABELS[k] for k in kinds)
+    return " or ".join(("an " if LABELS[i][0] in "aeiou" else "a ") + LABELS[i] for i in kinds)
 
 
 def check_references(ladder: Ladder, findings: Findings) -> None:
@@ -160,7 +162,7 @@ def check_orphans(ladder: Ladder, findings: Findings) -> None:
         if (*node.path, "supports") in node.doc.set_aside:
             continue
         want = SUPPORTS[node.kind]
-        if node.data.supports:  # every entry names an unknown id (PB004) or another kind (PB005)
+        if node.supports:  # every entry names an unknown id (PB004) or another kind (PB005)
             findings.add(
                 "PB006",
                 f"{node.label} '{node.id}' supports nothing: no id in its 'supports' is "
@@ -200,12 +202,13 @@ def check_coverage(ladder: Ladder, findings: Findings) -> None:
 def check_functions(ladder: Ladder, findings: Findings) -> None:
     """PB011: a plan supporting an estimate of another function."""
     for node in ladder.nodes.values():
-        if node.kind != "plan":
+        plan = node.data
+        if not isinstance(plan, k.Plan):
             continue
-        own = ladder.nodes.get(str(node.data.function))
+        own = ladder.nodes.get(plan.function)
         if own is None or own.kind != "function":
             continue  # an unknown function (PB004) or another kind of node (PB005)
-        for i, ref in enumerate(node.data.supports):
+        for i, ref in enumerate(plan.supports):
             target = ladder.nodes.get(ref)
             if target is None or target.kind != "estimate" or target.function == node.function:
                 continue
@@ -222,7 +225,7 @@ def check_lifecycle(ladder: Ladder, lifecycle: list[str], findings: Findings) ->
     """PB004 for a plan's lifecycle stage that the mission's lifecycle does not list."""
     known = set(lifecycle)
     for node in ladder.of_kind("plan"):
-        stage = node.data.lifecycle_stage
+        stage = node.record(k.Plan).lifecycle_stage
         if stage is not None and stage not in known:
             findings.add(
                 "PB004",

@@ -10,6 +10,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from mission_playbook.model.diagnostics import Findings, Severity
+from mission_playbook.model.kinds import Metric, Plan
 from mission_playbook.model.ladder import Ladder, Node
 
 
@@ -28,7 +29,7 @@ def reaches(ladder: Ladder, metric: Node) -> Node | None:
     seen = {metric.id}
     current = metric
     while True:
-        target_id = current.data.drives
+        target_id = current.record(Metric).drives
         target = ladder.nodes.get(target_id) if target_id else None
         if target is None:
             return None
@@ -48,7 +49,7 @@ def metric_ladder(ladder: Ladder) -> dict[str, list[Driver]]:
     for metric in ladder.of_kind("metric"):
         factor = reaches(ladder, metric)
         if factor is not None:
-            driven_by[str(metric.data.drives)].append(metric)
+            driven_by[str(metric.record(Metric).drives)].append(metric)
             factors[factor.id] = factor
     out: dict[str, list[Driver]] = {}
     for factor_id, factor in factors.items():
@@ -73,26 +74,27 @@ def check(ladder: Ladder, findings: Findings) -> None:
     for metric in ladder.of_kind("metric"):
         factor = reaches(ladder, metric)
         reached[metric.id] = factor is not None
-        if metric.data.type == "outcome" or factor is not None:
+        data = metric.record(Metric)
+        if data.type == "outcome" or factor is not None:
             continue
-        drives = metric.data.drives
+        drives = data.drives
         if drives is None:
             plan = metric.owner.id if metric.owner else "?"
             findings.add(
                 "PB010",
-                f"the {metric.data.type} metric '{metric.id}' of plan '{plan}' "
+                f"the {data.type} metric '{metric.id}' of plan '{plan}' "
                 "drives nothing: set 'drives' to the outcome metric or success factor it moves",
                 metric.loc("id"),
             )
         elif drives in ladder.nodes and ladder.nodes[drives].kind == "metric":
             findings.add(
                 "PB010",
-                f"the {metric.data.type} metric '{metric.id}' drives '{drives}', whose chain of "
+                f"the {data.type} metric '{metric.id}' drives '{drives}', whose chain of "
                 "'drives' never reaches a success factor",
                 metric.loc("drives"),
             )
     for node in ladder.of_kind("plan"):
-        metrics = node.data.metrics
+        metrics = node.record(Plan).metrics
         if any(reached.get(m.id) for m in metrics):
             continue
         what = "has no metrics" if not metrics else "has no metric that reaches a success factor"

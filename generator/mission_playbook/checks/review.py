@@ -141,9 +141,9 @@ def suspicions(node: Node, ladder: Ladder) -> list[Suspicion]:
 def check(ladder: Ladder, findings: Findings) -> None:
     """PB019: a reviewed node whose parent changed since its review, one finding a parent."""
     for node in ladder.nodes.values():
-        if node.kind not in REVIEWED or getattr(node.data, "review", None) is None:
+        review = getattr(node.data, "review", None) if node.kind in REVIEWED else None
+        if review is None:
             continue
-        review = node.data.review
         for s in suspicions(node, ladder):
             parent = f"{s.parent.label} '{s.parent.id}'"
             if s.uncovered:

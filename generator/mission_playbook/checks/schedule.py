@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 
 from mission_playbook.model.diagnostics import Findings
+from mission_playbook.model.kinds import Plan
 from mission_playbook.model.ladder import Ladder, Node
 
 
@@ -18,7 +19,7 @@ def dependency_graph(ladder: Ladder) -> dict[str, list[str]]:
     for node in ladder.of_kind("plan"):
         graph[node.id] = [
             d
-            for d in dict.fromkeys(node.data.depends_on)
+            for d in dict.fromkeys(node.record(Plan).depends_on)
             if (t := ladder.nodes.get(d)) is not None and t.kind == "plan"
         ]
     return graph
@@ -94,7 +95,7 @@ def check_cycles(ladder: Ladder, findings: Findings) -> list[list[str]]:
     for cycle in found:
         nodes = [ladder.nodes[p] for p in cycle]
         edges = [
-            n.loc("depends_on", n.data.depends_on.index(nodes[(k + 1) % len(nodes)].id))
+            n.loc("depends_on", n.record(Plan).depends_on.index(nodes[(k + 1) % len(nodes)].id))
             for k, n in enumerate(nodes)
         ]
         chain = " → ".join([*cycle, cycle[0]])
@@ -113,7 +114,7 @@ def check_schedule(
     """PB009: dates outside the mission horizon, reversed dates, and starting too early."""
     first, last = horizon
     for node in ladder.of_kind("plan"):
-        d = node.data
+        d = node.record(Plan)
         if d.start and d.end and d.end < d.start:
             findings.add(
                 "PB009",
@@ -143,12 +144,13 @@ def check_schedule(
 
 
 def _check_dependencies(ladder: Ladder, node: Node, findings: Findings) -> None:
-    start = node.data.start
+    plan = node.record(Plan)
+    start = plan.start
     if start is None:
         return
-    for i, dep_id in enumerate(node.data.depends_on):
+    for i, dep_id in enumerate(plan.depends_on):
         dep = ladder.nodes.get(dep_id)
-        if dep is None or dep.kind != "plan" or dep.data.end is None:
+        if dep is None or not isinstance(dep.data, Plan) or dep.data.end is None:
             continue
         if start < dep.data.end:
             findings.add(
@@ -165,7 +167,7 @@ def topological(plans: list[Node]) -> list[Node]:
     by_id = {p.id: p for p in plans}
     order: list[Node] = []
     state: dict[str, int] = {}
-    for plan in sorted(plans, key=lambda p: (p.data.start or dt.date.max, p.id)):
+    for plan in sorted(plans, key=lambda p: (p.record(Plan).start or dt.date.max, p.id)):
         stack = [(plan, 0)]
         while stack:
             node, i = stack.pop()
@@ -173,7 +175,7 @@ def topological(plans: list[Node]) -> list[Node]:
                 if state.get(node.id):
                     continue
                 state[node.id] = 1
-            deps = [by_id[d] for d in node.data.depends_on if d in by_id]
+            deps = [by_id[d] for d in node.record(Plan).depends_on if d in by_id]
             if i < len(deps):
                 stack.append((node, i + 1))
                 if not state.get(deps[i].id):

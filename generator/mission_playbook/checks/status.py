@@ -38,6 +38,7 @@ from mission_playbook.checks.checkins import Actuals, Horizon, Reading, metric_s
 from mission_playbook.checks.metrics import metric_ladder
 from mission_playbook.model import periods
 from mission_playbook.model.diagnostics import Findings
+from mission_playbook.model.kinds import Metric, Plan
 from mission_playbook.model.ladder import Ladder, Node
 from mission_playbook.model.periods import Period
 
@@ -287,12 +288,14 @@ def judge(ladder: Ladder, actuals: Actuals, horizon: Horizon, th: Thresholds) ->
     plans_of: dict[str, list[NodeStatus]] = {}
     for node in ladder.of_kind("plan"):
         plan = by_id[node.id] = _plan(node, ladder, by_id)
-        plans_of.setdefault(str(node.data.function), []).append(plan)
+        plans_of.setdefault(node.record(Plan).function, []).append(plan)
     for node in ladder.of_kind("success_factor"):
         own = by_id[node.id]
         if not own.points:
             driving = drivers.get(node.id, ())
-            outcomes = [by_id[d.metric.id] for d in driving if d.metric.data.type == "outcome"]
+            outcomes = [
+                by_id[d.metric.id] for d in driving if d.metric.record(Metric).type == "outcome"
+            ]
             status = worst(s.status for s in outcomes)
             reason = own.reason if status is Status.NO_DATA else ""
             by_id[node.id] = NodeStatus(node, status, (), tuple(outcomes), reason=reason)
@@ -353,10 +356,10 @@ def _path(spec: Any, target: Fraction, day: dt.date, horizon: Horizon) -> Fracti
 def _plan(node: Node, ladder: Ladder, by_id: dict[str, NodeStatus]) -> NodeStatus:
     mine = [
         by_id[m.id]
-        for m in node.data.metrics
+        for m in node.record(Plan).metrics
         if m.id in by_id and ladder.nodes[m.id].owner is node  # not another node's duplicate id
     ]
-    outcomes = [s for s in mine if s.node.data.type == "outcome"] or mine
+    outcomes = [s for s in mine if s.node.record(Metric).type == "outcome"] or mine
     status = worst(s.status for s in outcomes)
     return NodeStatus(node, status, (), tuple(outcomes), reason="" if outcomes else "no metrics")
 
@@ -412,7 +415,7 @@ def check_stale(ladder: Ladder, actuals: Actuals, horizon: Horizon, findings: Fi
         readings = actuals.readings.get(node.id, ())
         if any(r.period == period for r in readings):
             continue
-        plan = node.owner.data if node.kind == "metric" and node.owner is not None else None
+        plan = node.owner.record(Plan) if node.kind == "metric" and node.owner is not None else None
         started = plan is not None and plan.start is not None and plan.start <= period.end
         ended = plan is not None and plan.end is not None and plan.end < period.start
         if ended or not (readings or started):

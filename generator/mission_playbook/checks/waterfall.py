@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 
 from mission_playbook.model.diagnostics import Findings, did_you_mean
-from mission_playbook.model.kinds import Sla
+from mission_playbook.model.kinds import Sla, Stage
 from mission_playbook.model.ladder import Ladder, Node
 
 MONTHS = {"month": 1, "quarter": 3, "year": 12}
@@ -82,7 +82,7 @@ class Waterfall:
 
     @property
     def period(self) -> str:
-        return str(self.sla.data.period)
+        return self.sla.record(Sla).period
 
     @property
     def first_short(self) -> StageNeed | None:
@@ -144,7 +144,7 @@ def flows(needs: list[StageNeed]) -> list[Fraction | None]:
     flow: Fraction | None = None
     for i, need in enumerate(needs):
         if flow is not None:
-            flow *= exact(needs[i - 1].stage.data.conversion or 0)
+            flow *= exact(needs[i - 1].stage.record(Stage).conversion or 0)
         if need.committed is not None:
             flow = need.committed if flow is None else min(flow, need.committed)
         out.append(flow)
@@ -157,7 +157,7 @@ def levers(waterfall: Waterfall, point: Fraction = Fraction(1, 100)) -> list[Lev
     stages = waterfall.stages
     if len(stages) < 2:
         return []
-    conversions = [exact(s.stage.data.conversion or 0) for s in stages[:-1]]
+    conversions = [exact(s.stage.record(Stage).conversion or 0) for s in stages[:-1]]
     short = stages[-1].flow is not None and stages[-1].flow < stages[-1].required
     out = []
     for i, need in enumerate(stages[:-1]):
@@ -191,7 +191,7 @@ def check(ladder: Ladder, findings: Findings) -> list[Waterfall]:
 
 
 def _check_one(ladder: Ladder, node: Node, findings: Findings) -> Waterfall | None:
-    sla: Sla = node.data
+    sla = node.record(Sla)
     ok = True
     for field_name in ("run_rate_share", "marketing_share"):
         value = getattr(sla, field_name)
@@ -247,7 +247,7 @@ def _check_one(ladder: Ladder, node: Node, findings: Findings) -> Waterfall | No
 
 
 def _check_commitments(node: Node, by_stage: dict[str, StageNeed], findings: Findings) -> None:
-    sla: Sla = node.data
+    sla = node.record(Sla)
     stage_ids = [s.id for s in sla.stages]
     for i, c in enumerate(sla.commitments):
         if sla.parties and c.party not in sla.parties:

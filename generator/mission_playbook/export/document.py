@@ -20,7 +20,7 @@ from mission_playbook.checks.funnel import Funnel
 from mission_playbook.checks.status import NodeStatus
 from mission_playbook.checks.waterfall import Waterfall
 from mission_playbook.export.tables import number, project_file
-from mission_playbook.model import records
+from mission_playbook.model import kinds, records
 from mission_playbook.model.ladder import NESTED, Node, drop_nodes
 from mission_playbook.playbook import Playbook
 
@@ -64,7 +64,8 @@ def node_entry(playbook: Playbook, node: Node) -> dict[str, Any]:
 
 
 def waterfall_entry(w: Waterfall) -> dict[str, Any]:
-    sla = w.sla.data
+    sla = w.sla.record(kinds.Sla)
+    stages = [s.stage.record(kinds.Stage) for s in w.stages]
     last = len(w.stages) - 1
     return {
         "sla": w.sla.id,
@@ -77,14 +78,14 @@ def waterfall_entry(w: Waterfall) -> dict[str, Any]:
         "stages": [
             {
                 "stage": s.stage.id,
-                "name": s.stage.data.name,
-                "owner": s.stage.data.owner,
-                "conversion": s.stage.data.conversion if i != last else None,
+                "name": stage.name,
+                "owner": stage.owner,
+                "conversion": stage.conversion if i != last else None,
                 "needed": s.needed,
                 "committed": number(s.committed) if s.committed is not None else None,
                 "gap": number(s.gap) if s.gap is not None else None,
             }
-            for i, s in enumerate(w.stages)
+            for i, (s, stage) in enumerate(zip(w.stages, stages, strict=True))
         ],
         "commitments": [
             {

@@ -20,6 +20,7 @@ from pathlib import Path
 from mission_playbook.checks import metrics as metric_ladder
 from mission_playbook.checks.status import NodeStatus
 from mission_playbook.checks.waterfall import StageNeed, Waterfall
+from mission_playbook.model import kinds
 from mission_playbook.model.ladder import Node
 from mission_playbook.playbook import Playbook
 
@@ -188,7 +189,7 @@ class Tables:
     def success_factors(self) -> Table:
         rows: list[tuple[Cell, ...]] = []
         for f in self.ladder.of_kind("success_factor"):
-            m = f.data.metric
+            m = f.record(kinds.SuccessFactor).metric
             rows.append(
                 (
                     f.id,
@@ -227,8 +228,8 @@ class Tables:
                 t.id,
                 t.title,
                 _ids(self.ladder.up(t)),
-                _amount(t.data.priority),
-                ", ".join(t.data.markets),
+                _amount(t.record(kinds.KeyTask).priority),
+                ", ".join(t.record(kinds.KeyTask).markets),
                 _ids(self.ladder.down(t)),
                 self._plans_under(t),
                 *self._place(t),
@@ -255,8 +256,8 @@ class Tables:
             (
                 f.id,
                 f.title,
-                _text(f.data.leader),
-                _text(f.data.role),
+                _text(f.record(kinds.Function).leader),
+                _text(f.record(kinds.Function).role),
                 estimates[f.id],
                 len(self._plans_by_function.get(f.id, [])),
                 *self._place(f),
@@ -281,8 +282,8 @@ class Tables:
                 e.title,
                 e.function,
                 _ids(self.ladder.up(e)),
-                _text(e.data.conclusion),
-                _text(e.data.recommendation),
+                _text(e.record(kinds.Estimate).conclusion),
+                _text(e.record(kinds.Estimate).recommendation),
                 len(self.ladder.down(e)),
                 *self._place(e),
             )
@@ -303,7 +304,7 @@ class Tables:
     def plans(self) -> Table:
         rows: list[tuple[Cell, ...]] = []
         for p in self.ladder.of_kind("plan"):
-            d = p.data
+            d = p.record(kinds.Plan)
             rows.append(
                 (
                     p.id,
@@ -345,13 +346,13 @@ class Tables:
         and the success factor it reaches."""
         rows: list[tuple[Cell, ...]] = []
         for f in self.ladder.of_kind("success_factor"):
-            m = f.data.metric
+            m = f.record(kinds.SuccessFactor).metric
             if m is None:
                 continue
             row = (f.id, m.name, "success factor", None, None, m.unit, _amount(m.target))
             rows.append((*row, None, None, f.id, *self._status(f), *self._place(f)))
         for metric in self.ladder.of_kind("metric"):
-            d = metric.data
+            d = metric.record(kinds.Metric)
             factor = metric_ladder.reaches(self.ladder, metric)
             owner = metric.owner
             plan = owner.id if owner else None
@@ -388,9 +389,10 @@ class Tables:
         groups += [(fid, fid) for fid in self._plans_by_function if fid not in known]
         for fid, title in groups:
             plans = self._plans_by_function.get(fid, [])
-            budgets = [p.data.budget for p in plans if p.data.budget is not None]
+            written = [(p, p.record(kinds.Plan).budget) for p in plans]
+            budgets = [b for _, b in written if b is not None]
             numbers = [b for b in budgets if isinstance(b, int | float)]
-            others = [p.id for p in plans if isinstance(p.data.budget, str)]
+            others = [p.id for p, b in written if isinstance(b, str)]
             total = sum(numbers) if numbers else None
             rows.append((fid, title, len(plans), len(budgets), total, ", ".join(others)))
         columns = (
@@ -417,7 +419,7 @@ class Tables:
         last = len(stages) - 1
         rows: list[tuple[Cell, ...]] = []
         for i, s in enumerate(stages):
-            d = s.stage.data
+            d = s.stage.record(kinds.Stage)
             rows.append(
                 (
                     s.stage.id,

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 from mission_playbook.model.diagnostics import Findings, Location
+from mission_playbook.model.kinds import Estimate, KeyTask, Plan
+from mission_playbook.model.records import Record
 from mission_playbook.model.source import Document, PathKey
 from mission_playbook.model.validate import ID_FORM, check_id
 
@@ -59,6 +61,8 @@ NESTED: dict[str, tuple[tuple[tuple[str, ...], str], ...]] = {
     "people": ((("people",), "person"),),
 }
 
+R = TypeVar("R", bound=Record)
+
 
 @dataclass(eq=False, slots=True)
 class Node:
@@ -66,10 +70,19 @@ class Node:
 
     kind: str
     id: str
-    data: Any
+    data: Record
     doc: Document
     path: PathKey = ()
     owner: Node | None = None  # the document node holding a nested node
+
+    def record(self, cls: type[R]) -> R:
+        """The node's data as a ``cls`` (its kind's record class); TypeError if it is not."""
+        data = self.data
+        if isinstance(data, cls):
+            return data
+        raise TypeError(
+            f"the {self.kind} node '{self.id}' holds a {type(data).__name__}, not a {cls.__name__}"
+        )
 
     def loc(self, *sub: str | int) -> Location:
         """The location of this node's field ``sub`` (or of the node itself)."""
@@ -93,10 +106,16 @@ class Node:
         if self.kind == "function":
             return self.id
         if self.kind == "plan":
-            return str(self.data.function)
+            return self.record(Plan).function
         if self.owner is not None:
             return self.owner.function
         return None
+
+    @property
+    def supports(self) -> list[str]:
+        """The ids a key task, estimate or plan lists in ``supports`` (none for other kinds)."""
+        data = self.data
+        return data.supports if isinstance(data, (KeyTask, Estimate, Plan)) else []
 
     def __repr__(self) -> str:
         return f"<{self.kind} {self.id}>"
@@ -243,7 +262,7 @@ def link(ladder: Ladder) -> None:
         if want is None:
             continue
         ups: list[Node] = []
-        for ref in dict.fromkeys(node.data.supports):
+        for ref in dict.fromkeys(node.supports):
             target = ladder.nodes.get(ref)
             if target is not None and target.kind == want:
                 ups.append(target)

@@ -66,22 +66,24 @@ def owner_of(node: Node, ladder: Ladder) -> Someone | None:
     leader (and so an estimate's), the commander for the mission, its success factors, the
     intent and its key tasks; a nested node's document's owner otherwise."""
     if node.kind == "plan":
-        own = resolve(node.data.owner, ladder)
+        own = resolve(node.record(model.Plan).owner, ladder)
         if own is not None:
             return own
     if node.kind in ("plan", "estimate", "function"):
         function = ladder.nodes.get(str(node.function))
-        if function is not None and function.kind == "function":
+        if function is not None and isinstance(function.data, model.Function):
             return resolve(function.data.leader, ladder)
         return None
     if node.kind == "stage":
-        function = ladder.nodes.get(str(node.data.owner))
-        if function is not None and function.kind == "function":
+        function = ladder.nodes.get(node.record(model.Stage).owner)
+        if function is not None and isinstance(function.data, model.Function):
             return resolve(function.data.leader, ladder)
         return None
     if node.kind in ("mission", "success_factor", "intent", "key_task"):
         mission = next(ladder.of_kind("mission"), None)
-        return resolve(mission.data.commander, ladder) if mission is not None else None
+        if mission is None:
+            return None
+        return resolve(mission.record(model.Mission).commander, ladder)
     if node.owner is not None:
         return owner_of(node.owner, ladder)
     return None

@@ -43,6 +43,8 @@ import jinja2
 
 from mission_playbook.model.files import Sources
 from mission_playbook.model.ladder import Ladder, Node
+from mission_playbook.model.records import Record
+from mission_playbook.model.source import Document
 from mission_playbook.playbook import Playbook
 from mission_playbook.views import pages, sitemap
 
@@ -57,24 +59,25 @@ class ReadNode(Node):
     __slots__ = ()
 
     @property
-    def data(self) -> Any:
+    def data(self) -> Record:
         if _reading is not None:
             _reading.add(_DOC.__get__(self, Node).file)
-        return _DATA.__get__(self, Node)
+        data: Record = _DATA.__get__(self, Node)
+        return data
 
     @data.setter
-    def data(self, value: Any) -> None:
+    def data(self, value: Record) -> None:
         _DATA.__set__(self, value)
 
     @property
-    def doc(self) -> Any:
-        found = _DOC.__get__(self, Node)
+    def doc(self) -> Document:
+        found: Document = _DOC.__get__(self, Node)
         if _reading is not None:
             _reading.add(found.file)
         return found
 
     @doc.setter
-    def doc(self, value: Any) -> None:
+    def doc(self, value: Document) -> None:
         _DOC.__set__(self, value)
 
 

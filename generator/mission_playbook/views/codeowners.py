@@ -25,6 +25,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import PurePosixPath
 
+from mission_playbook.model import kinds
 from mission_playbook.model.ladder import Ladder, Node
 from mission_playbook.model.people import Someone, resolve
 
@@ -69,26 +70,27 @@ def _who(node: Node) -> str:
 
 def _answerable(node: Node, ladder: Ladder) -> list[tuple[str, Someone | None]]:
     """(what they answer as, the person) for a document node of a plan file."""
-    if node.kind == "plan":
-        function = ladder.nodes.get(str(node.data.function))
-        is_function = function is not None and function.kind == "function"
-        leader = function.data.leader if function is not None and is_function else None
+    data = node.data
+    if isinstance(data, kinds.Plan):
+        function = ladder.nodes.get(data.function)
+        fdata = function.data if function is not None else None
+        leader = fdata.leader if isinstance(fdata, kinds.Function) else None
         return [
-            (f"the owner of {_who(node)}", resolve(node.data.owner, ladder)),
-            (f"the leader of {node.data.function}", resolve(leader, ladder)),
+            (f"the owner of {_who(node)}", resolve(data.owner, ladder)),
+            (f"the leader of {data.function}", resolve(leader, ladder)),
         ]
-    if node.kind == "function":
-        return [(f"the leader of {_who(node)}", resolve(node.data.leader, ladder))]
+    if isinstance(data, kinds.Function):
+        return [(f"the leader of {_who(node)}", resolve(data.leader, ladder))]
     if node.kind in ("mission", "intent", "glossary", "people"):
         return [("the commander", _commander(ladder))]
-    if node.kind == "sla":
-        parties = list(dict.fromkeys(node.data.parties)) or list(
-            dict.fromkeys(str(s.owner) for s in node.data.stages)
+    if isinstance(data, kinds.Sla):
+        parties = list(dict.fromkeys(data.parties)) or list(
+            dict.fromkeys(str(s.owner) for s in data.stages)
         )
         out: list[tuple[str, Someone | None]] = []
         for party in parties:
             function = ladder.nodes.get(party)
-            if function is not None and function.kind == "function":
+            if function is not None and isinstance(function.data, kinds.Function):
                 out.append((f"the leader of {party}", resolve(function.data.leader, ladder)))
         return out
     return []
@@ -96,7 +98,7 @@ def _answerable(node: Node, ladder: Ladder) -> list[tuple[str, Someone | None]]:
 
 def _commander(ladder: Ladder) -> Someone | None:
     mission = next(ladder.of_kind("mission"), None)
-    return resolve(mission.data.commander, ladder) if mission is not None else None
+    return resolve(mission.record(kinds.Mission).commander, ladder) if mission is not None else None
 
 
 def owners(ladder: Ladder, repo_path: dict[str, str]) -> Owners:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from mission_playbook.checks.assumptions import AssumptionState, describe, line_of, number
 from mission_playbook.checks.checkins import Reading, metric_spec
+from mission_playbook.model.kinds import Assumption
 from mission_playbook.model.ladder import Node
 from mission_playbook.model.people import Someone, resolve
 from mission_playbook.playbook import Playbook
@@ -87,14 +88,14 @@ def _when(reading: Reading | None) -> str:
 
 def row(playbook: Playbook, state: AssumptionState) -> DecisionRow:
     """The matrix row of one assumption."""
-    node, data = state.node, state.node.data
+    node, data = state.node, state.node.record(Assumption)
     wire = data.tripwire
     watched = playbook.nodes.get(str(wire.metric)) if wire is not None else None
     if watched is not None and watched.kind not in ("metric", "success_factor"):
         watched = None
     line = line_of(wire) if wire is not None else None
     tripwire = ""
-    if line is not None:
+    if wire is not None and line is not None:
         side, value = line
         tripwire = f"{side} {number(value)}{_unit(watched)}"
         if wire.by is not None:

@@ -14,6 +14,7 @@ draws them at their own size); a long list of boxes makes a diagram taller, neve
 
 from __future__ import annotations
 
+from mission_playbook.model.kinds import Plan
 from mission_playbook.model.ladder import Node
 from mission_playbook.views import diagrams, fragments
 from mission_playbook.views.queries import Queries
@@ -62,20 +63,23 @@ class LadderDiagrams:
             self._box(chart, page, parent)
         if len(ups) > MAX_UP:
             self._more(chart, "more-up", len(ups) - MAX_UP, "above")
-        if node.kind == "plan":
-            for dep_id in list(dict.fromkeys(node.data.depends_on))[:MAX_UP]:
-                dep = self.ladder.nodes.get(dep_id)
-                if dep is not None and dep.kind == "plan":
-                    self._box(chart, page, dep, "comes first")
+        deps = (
+            list(dict.fromkeys(node.record(Plan).depends_on))[:MAX_UP]
+            if node.kind == "plan"
+            else []
+        )
+        for dep_id in deps:
+            dep = self.ladder.nodes.get(dep_id)
+            if dep is not None and dep.kind == "plan":
+                self._box(chart, page, dep, "comes first")
         me = self._box(chart, page, node)
         for parent in ups[:MAX_UP]:
             chart.edge(chart.ids[parent.id], me)
         if len(ups) > MAX_UP:
             chart.edge(chart.ids["more-up"], me)
-        if node.kind == "plan":
-            for dep_id in list(dict.fromkeys(node.data.depends_on))[:MAX_UP]:
-                if dep_id in chart.ids and dep_id != node.id:
-                    chart.edge(chart.ids[dep_id], me, dashed=True)
+        for dep_id in deps:
+            if dep_id in chart.ids and dep_id != node.id:
+                chart.edge(chart.ids[dep_id], me, dashed=True)
         downs = self.ladder.down(node)
         for child in downs[:MAX_DOWN]:
             sub = plural(len(self.ladder.down(child)), "plan") if child.kind == "estimate" else ""

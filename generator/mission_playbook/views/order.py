@@ -21,6 +21,7 @@ from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+from mission_playbook.model.kinds import Plan
 from mission_playbook.model.ladder import Node
 from mission_playbook.playbook import Playbook
 
@@ -56,7 +57,7 @@ class Order:
         an owner last, under ``""``."""
         by_owner: dict[str, list[Node]] = defaultdict(list)
         for plan in self.all_plans:
-            by_owner[" ".join(str(plan.data.owner or "").split())].append(plan)
+            by_owner[" ".join(str(plan.record(Plan).owner or "").split())].append(plan)
         return sorted(by_owner.items(), key=lambda item: (not item[0], item[0].lower()))
 
     def budgets(self) -> list[tuple[Node, list[Node], float | int | None, list[Node]]]:
@@ -64,9 +65,10 @@ class Order:
         numbers (None when there is none), and those written otherwise ("TBD")."""
         out = []
         for function in self.functions:
-            plans = [p for p in self.plans.get(function.id, []) if p.data.budget is not None]
-            numbers = [p.data.budget for p in plans if isinstance(p.data.budget, int | float)]
-            others = [p for p in plans if isinstance(p.data.budget, str)]
+            budgets = [(p, p.record(Plan).budget) for p in self.plans.get(function.id, [])]
+            plans = [p for p, b in budgets if b is not None]
+            numbers = [b for _, b in budgets if isinstance(b, int | float)]
+            others = [p for p, b in budgets if isinstance(b, str)]
             out.append((function, plans, sum(numbers) if numbers else None, others))
         return out
 
@@ -113,5 +115,5 @@ def order(
 
 def _metrics(nodes: dict[str, Node], plan: Node) -> list[Node]:
     """A plan's metrics as nodes."""
-    found = (nodes.get(m.id) for m in plan.data.metrics)
+    found = (nodes.get(m.id) for m in plan.record(Plan).metrics)
     return [m for m in found if m is not None and m.kind == "metric" and m.owner is plan]

@@ -24,6 +24,7 @@ from typing import Any
 
 import jinja2
 
+from mission_playbook.model import kinds
 from mission_playbook.model.ladder import Node
 from mission_playbook.playbook import Playbook
 from mission_playbook.views import fragments, textsafe, timeline, trace
@@ -77,7 +78,7 @@ class Renderer:
         self.glossary = Glossary(
             (t.term, t.definition, t.aliases)
             for g in playbook.ladder.of_kind("glossary")
-            for t in g.data.terms
+            for t in g.record(kinds.Glossary).terms
         )
         self.inline_html = fragments.InlineHtml(self.glossary)
         self.block_html = fragments.BlockHtml(self.glossary)

@@ -12,7 +12,7 @@ import html
 import math
 import re
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from fractions import Fraction
 from typing import Any, ClassVar
 
@@ -22,6 +22,7 @@ from mission_playbook.checks.funnel import Funnel
 from mission_playbook.checks.status import NodeStatus
 from mission_playbook.checks.waterfall import Lever, StageNeed, Waterfall
 from mission_playbook.export.tables import Table, Tables
+from mission_playbook.model import kinds as k
 from mission_playbook.model.ladder import Node
 from mission_playbook.model.people import Someone, resolve
 from mission_playbook.playbook import Playbook
@@ -61,7 +62,7 @@ class Queries:
         self._plans_by_function: dict[str, list[Node]] = defaultdict(list)
         for plan in self.ladder.of_kind("plan"):
             self._plans_by_function[str(plan.function)].append(plan)
-            for dep in dict.fromkeys(plan.data.depends_on):
+            for dep in dict.fromkeys(plan.record(k.Plan).depends_on):
                 target = self.ladder.nodes.get(dep)
                 if target is not None and target.kind == "plan":
                     self._dependents[dep].append(plan)
@@ -177,7 +178,7 @@ class Queries:
         """Per function: how many outcome, leading and activity metrics drive a factor."""
         counts: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
         for d in self.drivers(factor):
-            counts[str(d.metric.function)][str(d.metric.data.type)] += 1
+            counts[str(d.metric.function)][d.metric.record(k.Metric).type] += 1
         return [(self.node(f), dict(c)) for f, c in sorted(counts.items())]
 
     def metrics_without_factor(self) -> list[Node]:
@@ -207,7 +208,7 @@ class Queries:
     def lifecycle(self) -> list[str]:
         """The mission's customer lifecycle stages, in order."""
         mission = self.playbook.mission
-        return list(mission.data.lifecycle) if mission is not None else []
+        return list(mission.record(k.Mission).lifecycle) if mission is not None else []
 
     def by_function(self, plans: Iterable[Node]) -> dict[str, list[Node]]:
         """Plans grouped by their function's id."""
@@ -220,7 +221,7 @@ class Queries:
         """Lifecycle stage → function → the plans acting at that stage."""
         rows: dict[str, list[Node]] = defaultdict(list)
         for plan in self.ladder.of_kind("plan"):
-            rows[str(plan.data.lifecycle_stage or "")].append(plan)
+            rows[plan.record(k.Plan).lifecycle_stage or ""].append(plan)
         stages = [*self.lifecycle(), ""]
         return {s: self.by_function(rows.get(s, [])) for s in stages if s or rows.get(s)}
 
@@ -228,12 +229,12 @@ class Queries:
         """Top customers (by market, then rank) → function → plans acting on the account."""
         acting: dict[str, list[Node]] = defaultdict(list)
         for plan in self.ladder.of_kind("plan"):
-            for customer in dict.fromkeys(plan.data.customers):
+            for customer in dict.fromkeys(plan.record(k.Plan).customers):
                 acting[customer].append(plan)
         markets = {m.id: i for i, m in enumerate(self.ladder.of_kind("market"))}
         customers = sorted(
             self.ladder.of_kind("customer"),
-            key=lambda c: (markets.get(c.data.market or "", len(markets)), c.data.rank or 999),
+            key=_customer_order(markets),
         )
         return [(c, self.by_function(acting.get(c.id, []))) for c in customers]
 
@@ -242,11 +243,10 @@ class Queries:
     def horizon(self, dated: list[Node]) -> tuple[dt.date, dt.date]:
         """The mission's horizon, or the span of the dated plans where it says nothing."""
         mission = self.playbook.mission
-        horizon = mission.data.horizon if mission is not None else None
-        first = (horizon.start if horizon and horizon.start else None) or min(
-            p.data.start for p in dated
-        )
-        last = (horizon.end if horizon and horizon.end else None) or max(p.data.end for p in dated)
+        horizon = mission.record(k.Mission).horizon if mission is not None else None
+        spans = [_dates(p) for p in dated]
+        first = (horizon.start if horizon and horizon.start else None) or min(s for s, _ in spans)
+        last = (horizon.end if horizon and horizon.end else None) or max(e for _, e in spans)
         return first, last
 
     def timeline(self, functions: list[Node] | None = None) -> Timeline | None:
@@ -258,7 +258,7 @@ class Queries:
         dormant = self.ladder.dormant
         lanes = self.of_kind("function") if functions is None else functions
         plans = [p for f in lanes for p in self.plans_of(f)] if functions else self.plans()
-        dated = [p for p in plans if p.data.start and p.data.end]
+        dated = [p for p in plans if _dated(p)]
         if not dated:
             return None
         first, last = self.horizon(dated)
@@ -286,7 +286,7 @@ class Queries:
         dormant = self.ladder.dormant
         rows_of = self.of_kind("function") if functions is None else functions
         plans = [p for f in rows_of for p in self.plans_of(f)] if functions else self.plans()
-        dated = [p for p in plans if p.data.start and p.data.end and p.id not in dormant]
+        dated = [p for p in plans if _dated(p) and p.id not in dormant]
         if not dated:
             return [], []
         spans = schedule.quarters(*self.horizon(dated))
@@ -296,11 +296,7 @@ class Queries:
                 [
                     p
                     for p in self.plans_of(function)
-                    if p.id not in dormant
-                    and p.data.start
-                    and p.data.end
-                    and p.data.start <= q_end
-                    and p.data.end >= q_start
+                    if p.id not in dormant and _overlaps(p, q_start, q_end)
                 ]
                 for _, q_start, q_end in spans
             ]
@@ -309,7 +305,7 @@ class Queries:
 
     def unscheduled(self) -> list[Node]:
         """Plans without both a start and an end."""
-        return [p for p in self.ladder.of_kind("plan") if not (p.data.start and p.data.end)]
+        return [p for p in self.ladder.of_kind("plan") if not _dated(p)]
 
     def cycles(self) -> list[list[Node]]:
         """The cycles of ``depends_on`` (PB008), each as its plans."""
@@ -337,21 +333,21 @@ class Queries:
         stage = self.ladder.nodes.get(stage_id)
         if stage is None or stage.kind != "stage":
             return stage_id
-        return str(stage.data.name or stage_id)
+        return stage.record(k.Stage).name or stage_id
 
     def revenue_of(self, need: StageNeed) -> int:
         """The revenue of the deals a last stage yields, as shown (whole deals)."""
         w = self.waterfall()
         if w is None or need.yielded is None:
             return 0
-        return int(need.yielded * waterfall.exact(w.sla.data.average_deal))
+        return int(need.yielded * waterfall.exact(w.sla.record(k.Sla).average_deal))
 
     def owners(self) -> dict[str, list[Node]]:
         """Function id → the waterfall stages it owns."""
         w = self.waterfall()
         out: dict[str, list[Node]] = defaultdict(list)
         for need in w.stages if w else []:
-            out[str(need.stage.data.owner)].append(need.stage)
+            out[need.stage.record(k.Stage).owner].append(need.stage)
         return out
 
     # --- the operation order and the tables off the site -----------------------------------
@@ -389,7 +385,7 @@ class Queries:
     def currency(self) -> str:
         """The playbook's currency (``mission.currency``), or ""."""
         mission = self.playbook.mission
-        return str(mission.data.currency or "") if mission is not None else ""
+        return (mission.record(k.Mission).currency or "") if mission is not None else ""
 
     def money(self, value: object) -> str:
         """An amount with the playbook's currency (HTML): ``USD 10,000,000``, ``$10,000,000``."""
@@ -431,7 +427,7 @@ class Queries:
     def metric_statuses(self, plan: Node) -> list[NodeStatus]:
         """The statuses of a plan's own metrics, in its order (the metric is ``node``, its
         fields ``node.data``); empty without check-ins."""
-        found = (self.playbook.status(m.id) for m in plan.data.metrics)
+        found = (self.playbook.status(m.id) for m in plan.record(k.Plan).metrics)
         return [s for s in found if s is not None and s.node.owner is plan]
 
     def chart(self, node: Node) -> str:
@@ -480,3 +476,33 @@ class Queries:
         none for any other plan."""
         state = self.playbook.assumptions.branch_of(plan.id)
         return decision_rows.row(self.playbook, state) if state is not None else None
+
+
+def _dated(plan: Node) -> bool:
+    """Whether a plan has both a start and an end."""
+    data = plan.record(k.Plan)
+    return bool(data.start and data.end)
+
+
+def _dates(plan: Node) -> tuple[dt.date, dt.date]:
+    """A dated plan's start and end."""
+    data = plan.record(k.Plan)
+    if data.start is None or data.end is None:
+        raise ValueError(f"plan '{plan.id}' is not dated")
+    return data.start, data.end
+
+
+def _overlaps(plan: Node, first: dt.date, last: dt.date) -> bool:
+    """Whether a plan is dated and active at some day from ``first`` to ``last``."""
+    data = plan.record(k.Plan)
+    return bool(data.start and data.end and data.start <= last and data.end >= first)
+
+
+def _customer_order(markets: dict[str, int]) -> Callable[[Node], tuple[int, int | float]]:
+    """Customers by their market's order, then their rank."""
+
+    def key(customer: Node) -> tuple[int, int | float]:
+        data = customer.record(k.Customer)
+        return markets.get(data.market or "", len(markets)), data.rank or 999
+
+    return key

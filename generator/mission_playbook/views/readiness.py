@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from mission_playbook.model.kinds import Function, Glossary, Intent, Mission, Plan, Sla
 from mission_playbook.model.ladder import Ladder, Node
 
 MET, PARTLY, MISSING = "met", "partly met", "not met"
@@ -34,8 +35,9 @@ class Prerequisite:
 def _parties(ladder: Ladder) -> list[Node]:
     sla = next(ladder.of_kind("sla"), None)
     functions = {n.id: n for n in ladder.of_kind("function")}
-    if sla is not None and sla.data.parties:
-        return [functions[p] for p in sla.data.parties if p in functions]
+    parties = sla.record(Sla).parties if sla is not None else []
+    if parties:
+        return [functions[p] for p in parties if p in functions]
     return list(functions.values())
 
 
@@ -47,16 +49,16 @@ def shared_vision(ladder: Ladder) -> Prerequisite:
     )
     mission = next(ladder.of_kind("mission"), None)
     intent = next(ladder.of_kind("intent"), None)
-    if mission is not None and mission.data.statement:
+    if mission is not None and mission.record(Mission).statement:
         p.evidence.append("the mission statement")
     else:
         p.missing.append("a mission statement")
-    if intent is not None and intent.data.vision:
+    if intent is not None and intent.record(Intent).vision:
         p.evidence.append("the commander's vision")
     else:
         p.missing.append("a vision in the commander's intent")
     for party in _parties(ladder):
-        if party.data.role:
+        if party.record(Function).role:
             p.evidence.append(f"{party.title}'s role")
         else:
             p.missing.append(f"a role for {party.title}")
@@ -74,7 +76,7 @@ def shared_strategy(ladder: Ladder) -> Prerequisite:
     for party in parties:
         tasks = {t.id for e in ladder.of_kind("estimate") if e.owner is party for t in ladder.up(e)}
         answered.append(tasks)
-        if party.data.concept:
+        if party.record(Function).concept:
             p.evidence.append(f"{party.title}'s strategic concept")
         else:
             p.missing.append(f"a strategic concept for {party.title}")
@@ -101,7 +103,7 @@ def integrated_process(ladder: Ladder) -> Prerequisite:
         p.missing.append("an SLA (kind: sla) with the stages of the funnel")
         return p
     owners = set()
-    for stage in sla.data.stages:
+    for stage in sla.record(Sla).stages:
         owners.add(stage.owner)
         gaps = [f for f in ("definition", "entry", "exit") if not getattr(stage, f)]
         if gaps:
@@ -124,11 +126,11 @@ def shared_methodologies(ladder: Ladder) -> Prerequisite:
     terms = {
         w.lower()
         for g in ladder.of_kind("glossary")
-        for t in g.data.terms
+        for t in g.record(Glossary).terms
         for w in (t.term, *t.aliases)
     }
     sla = next(ladder.of_kind("sla"), None)
-    for stage in sla.data.stages if sla is not None else []:
+    for stage in sla.record(Sla).stages if sla is not None else []:
         names = {stage.id.lower(), (stage.name or "").lower()}
         if names & terms:
             p.evidence.append(f"a glossary entry for '{stage.name or stage.id}'")
@@ -136,7 +138,9 @@ def shared_methodologies(ladder: Ladder) -> Prerequisite:
             p.missing.append(f"a glossary entry for the stage '{stage.name or stage.id}'")
     for party in _parties(ladder):
         staged = [
-            n for n in ladder.of_kind("plan") if n.function == party.id and n.data.lifecycle_stage
+            n
+            for n in ladder.of_kind("plan")
+            if n.function == party.id and n.record(Plan).lifecycle_stage
         ]
         if staged:
             plans = "plan" if len(staged) == 1 else "plans"
@@ -157,7 +161,7 @@ def shared_technologies(ladder: Ladder) -> Prerequisite:
         p.missing.append("an SLA whose stages name their systems of record")
         return p
     systems = set()
-    for stage in sla.data.stages:
+    for stage in sla.record(Sla).stages:
         if stage.system_of_record:
             systems.add(stage.system_of_record)
         else:

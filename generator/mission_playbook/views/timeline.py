@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from mission_playbook.checks import schedule
+from mission_playbook.model.kinds import Plan
 from mission_playbook.model.ladder import Node
 
 #: Bars shown per function before "… and N more plans" (the function's page lists them all).
@@ -103,16 +104,19 @@ def layout(
         ticks.append(Tick(shown, at(q_start), round(at(q_end + ONE_DAY) - at(q_start), 3)))
     lanes = []
     for function in functions:
-        dated = [p for p in plans_of(function) if p.data.start and p.data.end]
+        dated = [p for p in plans_of(function) if (d := p.record(Plan)).start and d.end]
         ordered = schedule.topological(dated)
         bars = []
         for plan in ordered[:max_bars]:
-            s, e = plan.data.start, plan.data.end
+            data = plan.record(Plan)
+            s, e = data.start, data.end
+            if s is None or e is None:  # not dated: left out above
+                continue
             left = at(s)
             width = max(0.5, round(at(e + ONE_DAY) - left, 3))
             marks = tuple(
                 Mark(ms.title, ms.date, at(ms.date))
-                for ms in plan.data.milestones[:MAX_MILESTONES]
+                for ms in data.milestones[:MAX_MILESTONES]
                 if ms.date is not None
             )
             bars.append(Bar(plan, s, e, left, width, marks))
