@@ -55,10 +55,12 @@ class SidebarMemo:
 
     def _wrap(self, original: RenderFunc) -> RenderFunc:
         def render(context: Any) -> Iterator[str]:
-            key = self.key(context.get("page"))
-            if key is None:
+            folder = self.key(context.get("page"))
+            if folder is None:
                 yield from original(context)
                 return
+            # a plugin may give a page another navigation (a language's): kept apart
+            key = f"{id(context.get('nav'))} {folder}"
             drawn = self.drawn.get(key)
             if drawn is None:
                 drawn = self.drawn[key] = "".join(original(context))
