@@ -67,3 +67,15 @@ def test_a_failed_second_process_leaves_the_files_to_the_build(
     expected = downloads.make(load(root / "plans"), "unused")
     assert (tmp_path / "site" / downloads.JSON_PATH).read_bytes() == expected[downloads.JSON_PATH]
     assert (tmp_path / "site" / downloads.XLSX_PATH).stat().st_size > 1000
+
+
+def test_a_worker_that_cannot_start_says_why(monkeypatch: pytest.MonkeyPatch) -> None:
+    import tempfile
+
+    def no_room(*args: object, **kwargs: object) -> str:
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(tempfile, "mkdtemp", no_room)
+    worker = downloads.Worker(Settings(plans=SAMPLE), read_plans(SAMPLE), "Octet 2027")
+    assert worker.result() is None
+    assert "No space left" in worker.error

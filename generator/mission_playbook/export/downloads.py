@@ -49,19 +49,23 @@ class Worker:
     """The downloads being made by a second process, for one build."""
 
     def __init__(self, settings: Settings, sources: Sources, title: str) -> None:
-        self.folder = Path(tempfile.mkdtemp(prefix="playbook-downloads-"))
-        job, self.out = self.folder / "job.pickle", self.folder / "out.pickle"
-        job.write_bytes(pickle.dumps((settings, sources, title), pickle.HIGHEST_PROTOCOL))
         self.proc: subprocess.Popen[bytes] | None = None
         self.error = ""
+        self.folder = Path(tempfile.gettempdir()) / "playbook-downloads-none"
+        self.out = self.folder / "out.pickle"
         try:
+            if not sys.executable:
+                raise OSError("no Python executable to start (an embedded interpreter)")
+            self.folder = Path(tempfile.mkdtemp(prefix="playbook-downloads-"))
+            job, self.out = self.folder / "job.pickle", self.folder / "out.pickle"
+            job.write_bytes(pickle.dumps((settings, sources, title), pickle.HIGHEST_PROTOCOL))
             self.proc = subprocess.Popen(
                 [sys.executable, "-m", __name__, str(job), str(self.out)],
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.PIPE,
             )
-        except OSError as exc:
+        except (OSError, pickle.PicklingError) as exc:  # the build makes them itself
             self.proc, self.error = None, str(exc)
 
     def result(self) -> dict[str, bytes] | None:
@@ -86,9 +90,9 @@ class Worker:
         if self.proc is not None and self.proc.poll() is None:
             self.proc.kill()
             self.proc.communicate()
-        for path in self.folder.glob("*"):
-            path.unlink(missing_ok=True)
         with contextlib.suppress(OSError):
+            for path in self.folder.glob("*"):
+                path.unlink(missing_ok=True)
             self.folder.rmdir()
 
 
