@@ -40,9 +40,9 @@ test: $(VENV)/.stamp mermaid axe chromium  ## the whole suite, as CI runs it
 	$(BIN)/python -m pytest
 
 # The edit loop: every test but the browser ones and those marked slow (large playbooks, long
-# property runs, repeated site builds); under a minute on an idle machine.
-test-fast: $(VENV)/.stamp mermaid
-	$(BIN)/python -m pytest -m "not browser and not slow" -q
+# property runs, repeated site builds), on every core; under a minute on an idle 2-core machine.
+test-fast: $(VENV)/.stamp mermaid  ## the edit loop: no browser, no site builds, every core
+	$(BIN)/python -m pytest -m "not browser and not slow" -q -n auto
 
 serve: $(VENV)/.stamp mermaid  ## live preview; a rebuild writes only the pages an edit changes
 	$(BIN)/mkdocs serve --dirty

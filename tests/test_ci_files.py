@@ -254,6 +254,7 @@ def test_try_repo_playbook_check(tmp_path: Path) -> None:
     assert re.search(rf"{re.escape(PLAN_FILE)}:\d+:\d+: error PB004 .*'{MISSPELT}'", output)
 
 
+@pytest.mark.slow  # a site build / pre-commit's hook in a subprocess
 def test_fmt_hook_entry_runs_on_plan_files(tmp_path: Path) -> None:
     """The fmt hook's entry, with the file names pre-commit passes, on a copy of the plans:
     it succeeds and a second run changes nothing (pre-commit fails a hook that does)."""

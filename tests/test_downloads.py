@@ -18,6 +18,8 @@ from mission_playbook import load
 from mission_playbook.export import downloads
 from mission_playbook.model.config import Settings, read_plans
 
+pytestmark = pytest.mark.slow  # site builds and second processes (make test runs them)
+
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "plans"
 

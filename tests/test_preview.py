@@ -26,6 +26,8 @@ from tests.test_plugin import add_plans, copy_fixture, edit
 from mission_playbook.cli import main as playbook
 from mission_playbook.plugin import PlaybookPlugin
 
+pytestmark = pytest.mark.slow  # every test builds a site several times (make test runs them)
+
 URL = "http://127.0.0.1:8000/"  # the address `mkdocs serve` gives the site
 ABM = Path("plans/functions/marketing/mkt-abm.yaml")
 MARKETING = Path("plans/functions/marketing.yaml")

@@ -206,6 +206,7 @@ def test_review_state_reviewed_then_suspect_since_a_commit(repo: dict[str, str])
     assert "<code>playbook review mkt-abm</code>" in page
 
 
+@pytest.mark.slow  # a site build / pre-commit's hook in a subprocess
 def test_the_site_shows_provenance_and_the_option_turns_it_off(
     repo: dict[str, str], tmp_path: Path
 ) -> None:

@@ -14,6 +14,8 @@ from tests.test_plugin import add_plans, copy_fixture, edit
 from mission_playbook.plugin import PlaybookPlugin
 from mission_playbook.plugin.sidebar import SidebarMemo
 
+pytestmark = pytest.mark.slow  # every test builds a site twice (make test runs them)
+
 
 @pytest.fixture(autouse=True)
 def _reproducible(monkeypatch: pytest.MonkeyPatch) -> None:
