@@ -31,6 +31,9 @@ from mission_playbook.playbook import Playbook, load
 #: The files of the home page's downloads, by their docs path.
 JSON_PATH = "downloads/playbook.json"
 XLSX_PATH = "downloads/playbook.xlsx"
+#: How long the build waits for the second process before making the files itself (it takes a
+#: few seconds at 5,000 nodes).
+WAIT_SECONDS = 600
 
 
 def make(playbook: Playbook, title: str) -> dict[str, bytes]:
@@ -73,7 +76,11 @@ class Worker:
         try:
             if self.proc is None:
                 return None
-            _, err = self.proc.communicate()
+            try:
+                _, err = self.proc.communicate(timeout=WAIT_SECONDS)
+            except subprocess.TimeoutExpired:
+                self.error = f"it took longer than {WAIT_SECONDS} s"
+                return None
             if self.proc.returncode != 0:
                 self.error = err.decode("utf-8", "replace").strip()[-2000:]
                 return None
