@@ -45,7 +45,7 @@ HOST = "127.0.0.1"
 #: What to install for the PDF, said the same way everywhere.
 INSTALL_PLAYWRIGHT = (
     "the PDF needs Playwright's Python package: pip install 'mission-playbook[pdf]' "
-    "(it drives an installed Chromium; do not run `playwright install`)"
+    "(it drives an installed Chromium; Playwright's own browser download is not needed)"
 )
 INSTALL_BROWSER = (
     "no Chromium found on PATH ({names}): install Debian's `chromium` package "

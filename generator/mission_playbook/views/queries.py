@@ -257,7 +257,7 @@ class Queries:
         its own plans only, so an edit to another function's plan leaves that page as it is."""
         dormant = self.ladder.dormant
         lanes = self.of_kind("function") if functions is None else functions
-        plans = [p for f in lanes for p in self.plans_of(f)] if functions else self.plans()
+        plans = self.plans() if functions is None else [p for f in lanes for p in self.plans_of(f)]
         dated = [p for p in plans if _dated(p)]
         if not dated:
             return None
@@ -285,7 +285,9 @@ class Queries:
     def _make_quarter_table(self, functions: list[Node] | None) -> QuarterTable:
         dormant = self.ladder.dormant
         rows_of = self.of_kind("function") if functions is None else functions
-        plans = [p for f in rows_of for p in self.plans_of(f)] if functions else self.plans()
+        plans = (
+            self.plans() if functions is None else [p for f in rows_of for p in self.plans_of(f)]
+        )
         dated = [p for p in plans if _dated(p) and p.id not in dormant]
         if not dated:
             return [], []
