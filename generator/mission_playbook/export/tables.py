@@ -139,7 +139,6 @@ class Tables:
 
     def __init__(self, playbook: Playbook) -> None:
         self.playbook = playbook
-        self._files: dict[str, str] = {}
         self.ladder = playbook.ladder
         self.actuals = playbook.as_of is not None  # status columns only with check-ins
         self._by_function: dict[str, list[Node]] | None = None
@@ -491,10 +490,7 @@ class Tables:
 
     def _place(self, node: Node) -> tuple[str, int]:
         loc = node.loc()
-        file = self._files.get(loc.file)
-        if file is None:
-            file = self._files[loc.file] = project_file(self.playbook, loc.file)
-        return file, loc.line
+        return project_file(self.playbook, loc.file), loc.line  # resolved once per file
 
     def _status(self, node: Node, whole: bool = True) -> tuple[Cell, ...]:
         if not self.actuals:
