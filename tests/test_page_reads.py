@@ -77,6 +77,36 @@ def test_after_an_edit_every_page_is_what_a_full_render_writes(
     assert (reads.rendered < total) == fewer
 
 
+def test_an_edit_keeps_the_parts_of_the_order_it_does_not_touch(tmp_path: Path) -> None:
+    """The whole order is rendered again after an edit to one plan, but each function's
+    paragraph 3 (a ``part``) only for the edited plan's function; the page is still the
+    page a full render writes."""
+    plans = tmp_path / "plans"
+    shutil.copytree(SAMPLE, plans)
+    reads = PageReads()
+    incremental(reads, plans)
+    assert reads.parts_kept == 0
+    functions = [f.id for f in load(plans).of_kind("function")]
+    edited = plans / "functions/marketing/mkt-reference-stories.yaml"
+    edit(edited, "title: Customer reference", "title: Customer proof")
+    assert incremental(reads, plans) == full_render(plans)
+    order = reads.kept["print.md"].parts
+    executions = {
+        key[1].split("\0")[2]: part for key, part in order.items() if key[0] == "execution"
+    }
+    assert sorted(executions) == sorted(f"n{f}" for f in functions)
+    assert reads.parts_kept >= len(functions) - 1
+    assert [f for f, part in executions.items() if str(edited) in part.reads] == ["nmarketing"]
+    # a function's order has its own parts (its order shows fewer nodes: other arguments)
+    assert not set(order) & set(reads.kept["print/marketing.md"].parts)
+
+
+def test_a_part_outside_serve_is_the_macro_itself() -> None:
+    renderer = pages.Renderer(load(SAMPLE), pages.Options())
+    assert renderer.parts is None
+    assert renderer.part("x", lambda a, b: f"{a}+{b}", 1, 2) == "1+2"
+
+
 def test_every_page_reads_the_same_files_alone_as_after_the_others() -> None:
     """No value computed for one page and reused by the next hides the next page's reads."""
     playbook = load(SAMPLE)

@@ -55,6 +55,23 @@ def body(page: str) -> str:
     return page.split("---\n", 2)[2]
 
 
+def test_the_print_pages_are_made_of_fragments_and_headings_only(
+    rendered: dict[str, str],
+) -> None:
+    """So they are written without Python-Markdown (``fragments.PageHtml``): the whole order
+    is the largest page of a site, 8 MB of Markdown at 5,000 nodes."""
+    import markdown
+
+    from mission_playbook.views.fragments import InlineHtml, PageHtml
+
+    style = PageHtml(slugify=markdown.extensions.toc.slugify)
+    printed = [p for p in rendered if p.startswith("print")]
+    assert len(printed) > 2
+    for path in printed:
+        assert style.convert(body(rendered[path]), InlineHtml()) is not None, path
+        assert "<p><strong>Concept of operations</strong></p>" in rendered[path], path
+
+
 def test_the_print_pages_are_the_whole_order_and_one_per_function(
     rendered: dict[str, str], sample: Playbook
 ) -> None:

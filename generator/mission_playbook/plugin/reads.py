@@ -29,10 +29,11 @@ import datetime as dt
 import enum
 import functools
 import hashlib
+import operator
 import os
 import re
 import types
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from fractions import Fraction
@@ -96,14 +97,17 @@ def read_through(ladder: Ladder) -> Iterator[None]:
 
 @contextmanager
 def recording() -> Iterator[set[str]]:
-    """The files read meanwhile."""
+    """The files read meanwhile; they count as read by an enclosing recording too (a part
+    of a page is recorded inside its page's recording)."""
     global _reading
-    files: set[str] = set()
+    outer, files = _reading, set[str]()
     _reading = files
     try:
         yield files
     finally:
-        _reading = None
+        _reading = outer
+        if outer is not None:
+            outer |= files
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,48 +117,124 @@ class Kept:
     own: str
     reads: frozenset[str]
     markdown: str
+    parts: dict[tuple[str, str], KeptPart]  # (name, arguments' key) -> the part
+
+
+@dataclass(frozen=True, slots=True)
+class KeptPart:
+    """A part of a page as the last build made it (``pages.Renderer.part``), and the files it
+    read."""
+
+    reads: frozenset[str]
+    text: Any  # what the macro returned: text, or Markup
 
 
 class PageReads:
-    """The pages of the last build, and the plan files and site they were rendered from."""
+    """The pages of the last build, and the plan files and site they were rendered from.
+
+    A page rendered again may still keep parts of its last Markdown: a template marks a
+    part with ``part(name, macro, *args)`` (the operation order's paragraph 3.N of each
+    function, say), and the part is kept when the site is the same, its arguments are equal
+    by value (nodes by id: what a macro reads of a node is recorded) and none of the files
+    it read changed.
+    """
 
     def __init__(self) -> None:
         self.kept: dict[str, Kept] = {}
         self.site = ""
         self.files: dict[str, str] = {}  # plan file -> digest of its bytes
         self.rendered = 0  # pages rendered in the last build
+        self.parts_kept = 0  # parts of pages kept in the last build
+        # while rendering: whether the site is the last build's, the files that changed,
+        # the renderer's own objects (the site key stands for them), the parts of the page
+        # being rendered and the keys of its arguments (held, so that no id is reused)
+        self._same_site = False
+        self._changed: set[str] = set()
+        self._covered: tuple[object, ...] = ()
+        self._last_parts: dict[tuple[str, str], KeptPart] = {}
+        self._parts: dict[tuple[str, str], KeptPart] = {}
+        self._arg_keys: dict[int, tuple[object, str]] = {}
 
     def render(
         self, renderer: pages.Renderer, sources: Sources, page_list: Iterable[sitemap.Page]
     ) -> list[tuple[sitemap.Page, str]]:
         """Every page with its Markdown, kept from the last build or rendered now."""
-        site = site_key(renderer)
         files = {s.file: file_digest(s.raw) for s in sources.files}
+        site = site_key(renderer, files)
         changed = {f for f in files.keys() | self.files.keys() if files.get(f) != self.files.get(f)}
         same_site = bool(site) and site == self.site
         kept: dict[str, Kept] = {}
         out: list[tuple[sitemap.Page, str]] = []
-        self.rendered = 0
-        with read_through(renderer.playbook.ladder):
-            for page in page_list:
-                own = page_key(page)
-                last = self.kept.get(page.path)
-                if (
-                    same_site
-                    and own
-                    and last is not None
-                    and last.own == own
-                    and not last.reads & changed
-                ):
-                    kept[page.path] = last
-                else:
-                    with recording() as reads:
-                        markdown = renderer.render_page(page)
-                    kept[page.path] = Kept(own, frozenset(reads), markdown)
-                    self.rendered += 1
-                out.append((page, kept[page.path].markdown))
+        self.rendered = self.parts_kept = 0
+        self._same_site, self._changed = same_site, changed
+        self._covered = (renderer, renderer.queries, renderer.playbook)
+        renderer.parts = self
+        try:
+            with read_through(renderer.playbook.ladder):
+                for page in page_list:
+                    own = page_key(page)
+                    last = self.kept.get(page.path)
+                    if (
+                        same_site
+                        and own
+                        and last is not None
+                        and last.own == own
+                        and not last.reads & changed
+                    ):
+                        kept[page.path] = last
+                    else:
+                        self._last_parts = last.parts if last is not None else {}
+                        self._parts, self._arg_keys = {}, {}
+                        with recording() as reads:
+                            markdown = renderer.render_page(page)
+                        kept[page.path] = Kept(own, frozenset(reads), markdown, self._parts)
+                        self.rendered += 1
+                    out.append((page, kept[page.path].markdown))
+        finally:
+            renderer.parts = None
+            self._last_parts, self._parts, self._arg_keys = {}, {}, {}
         self.kept, self.site, self.files = kept, site, files  # only once all are rendered
         return out
+
+    def part(
+        self, page: sitemap.Page, name: str, args: tuple[Any, ...], make: Callable[[], Any]
+    ) -> Any:
+        """A part of the page being rendered (``pages.Parts``): kept from the last build, or
+        made now with its reads recorded."""
+        try:
+            key = (name, self._args_key(args))
+        except Incomparable:
+            return make()
+        last = self._last_parts.get(key)
+        if self._same_site and last is not None and not last.reads & self._changed:
+            if _reading is not None:
+                _reading.update(last.reads)  # the page read what its part read
+            self._parts[key] = last
+            self.parts_kept += 1
+            return last.text
+        with recording() as reads:
+            text = make()
+        self._parts[key] = KeptPart(frozenset(reads), text)
+        return text
+
+    def _args_key(self, args: tuple[Any, ...]) -> str:
+        """A part's arguments as one digest; the renderer's own objects by name (the site key
+        compares them), an object's digest made once per page."""
+        keys = []
+        for arg in args:
+            if any(arg is c for c in self._covered):
+                keys.append(type(arg).__name__)
+            elif type(arg) in _PLAIN or isinstance(arg, Node):
+                keys.append("n" + arg.id if isinstance(arg, Node) else repr(arg))
+            else:
+                found = self._arg_keys.get(id(arg))
+                if found is None:
+                    out: list[str] = []
+                    value(arg, out, 0, set())
+                    digest = hashlib.blake2b("\0".join(out).encode(), digest_size=16).hexdigest()
+                    found = self._arg_keys[id(arg)] = (arg, digest)
+                keys.append(found[1])
+        return "\0".join(keys)
 
 
 def file_digest(raw: bytes | None) -> str:
@@ -172,16 +252,17 @@ def page_key(page: sitemap.Page) -> str:
     return hashlib.blake2b("\0".join(own).encode(), digest_size=16).hexdigest()
 
 
-#: Renderer attributes that are not derived values: compared by other means, or made of
-#: them (the inline HTML converter is a function of the glossary).
-_NOT_STATE = frozenset({"playbook", "options", "env", "inline_html"})
+#: Renderer attributes that are not derived values: compared by other means, made of them
+#: (the inline HTML converter is a function of the glossary), or where parts are kept.
+_NOT_STATE = frozenset({"playbook", "options", "env", "inline_html", "parts", "_page"})
 #: Playbook attributes compared by other means (the ladder), or a memo of what the plan
 #: files' names give (``file_names``).
 _NOT_DERIVED = frozenset({"ladder", "file_names"})
 
 
-def site_key(renderer: pages.Renderer) -> str:
-    """Everything a page may read besides its nodes, as one digest ("" when unsure)."""
+def site_key(renderer: pages.Renderer, files: Mapping[str, str] | None = None) -> str:
+    """Everything a page may read besides its nodes, as one digest ("" when unsure);
+    ``files``: the digest of each plan file's bytes (``value``)."""
     playbook = renderer.playbook
     templates = template_files(renderer.env.loader)
     if templates is None:
@@ -193,9 +274,10 @@ def site_key(renderer: pages.Renderer) -> str:
     seen: set[int] = set()
     try:
         structure(playbook.ladder, out)
-        value({k: v for k, v in attributes(playbook) if k not in _NOT_DERIVED}, out, 0, seen)
-        value({k: v for k, v in attributes(renderer) if k not in _NOT_STATE}, out, 0, seen)
-        value(options, out, 0, seen)
+        derived = {k: v for k, v in attributes(playbook) if k not in _NOT_DERIVED}
+        value(derived, out, 0, seen, files)
+        value({k: v for k, v in attributes(renderer) if k not in _NOT_STATE}, out, 0, seen, files)
+        value(options, out, 0, seen, files)
     except Incomparable:
         return ""
     out += (f"{path}\0{digest}" for path, digest in templates)
@@ -249,61 +331,171 @@ def _slots(kind: type) -> tuple[str, ...]:
 _SLOTS: dict[type, tuple[str, ...]] = {}
 
 
-def value(obj: Any, out: list[str], depth: int = 0, seen: set[int] | None = None) -> None:
+def value(
+    obj: Any,
+    out: list[str],
+    depth: int = 0,
+    seen: set[int] | None = None,
+    files: Mapping[str, str] | None = None,
+) -> None:
     """``obj`` as text to compare, added to ``out``: nodes by id, containers item by item,
     objects by their type and attributes (once: ``seen``), anything else as it prints; the
-    playbook and its ladder are compared by other means (``site_key``)."""
-    kind = type(obj)
-    if kind in _PLAIN:
-        out.append(repr(obj))
-    elif kind is list or kind is tuple:
-        out.append("[")
-        for item in obj:
-            value(item, out, depth + 1, seen)
-        out.append("]")
-    elif isinstance(obj, Node):
-        out.append("n" + obj.id)
-    elif isinstance(obj, Playbook | Ladder):
-        out.append(kind.__name__)
-    elif depth > 40:
-        raise Incomparable("a derived value too deep to compare")
-    elif isinstance(obj, str | int | float | bytes | Path | enum.Enum | Fraction | dt.date):
-        out.append(repr(obj))  # values shown by themselves (a fraction, a date: not their slots)
-    elif isinstance(obj, Mapping):
-        out.append("{")
-        for key, item in obj.items():
-            value(key, out, depth + 1, seen)
-            value(item, out, depth + 1, seen)
-        out.append("}")
-    elif isinstance(obj, list | tuple):
-        value(list(obj), out, depth, seen)
-    elif isinstance(obj, set | frozenset):
-        items: list[str] = []
-        for item in obj:
-            value(item, items, depth + 1, seen)
-        out += ["(", *sorted(items), ")"]
-    elif isinstance(obj, re.Pattern):
-        out.append(f"pattern {obj.pattern!r} {obj.flags}")
-    elif isinstance(obj, _CODE):
-        raise Incomparable(repr(obj))
-    else:
-        found = attributes(obj)
+    playbook and its ladder are compared by other means (``site_key``). With ``files`` (plan
+    file -> digest of its bytes), a plan file's document is compared by that digest: all it
+    holds (values, positions) is read from those bytes."""
+    _Values(out, set() if seen is None else seen, files or {}).add(obj, depth)
+
+
+class _Values:
+    """``value``'s walk: one per call, the way to add each type of value found once per type
+    (``_WAYS``), plain values and nodes in containers and objects added in place."""
+
+    __slots__ = ("files", "out", "seen")
+
+    def __init__(self, out: list[str], seen: set[int], files: Mapping[str, str]) -> None:
+        self.out, self.seen, self.files = out, seen, files
+
+    def add(self, obj: Any, depth: int) -> None:
+        kind = type(obj)
+        if kind in _PLAIN:
+            self.out.append(repr(obj))
+            return
+        way = _WAYS.get(kind) or _way(kind)
+        if way.how == "items":
+            self.out.append("[")
+            self.items(obj, depth + 1)
+            self.out.append("]")
+        elif way.how == "node":
+            self.out.append("n" + obj.id)
+        elif way.how == "whole":
+            self.out.append(kind.__name__)
+        elif way.how == "shown":
+            self.out.append(way.shown(obj))
+        elif depth > 40:
+            raise Incomparable("a derived value too deep to compare")
+        elif way.how == "object":
+            self.object(obj, way, depth)
+        elif way.how == "mapping":
+            self.out.append("{")
+            for key, item in obj.items():
+                self.items((key, item), depth + 1)
+            self.out.append("}")
+        elif way.how == "set":
+            members = []
+            for item in obj:
+                one: list[str] = []
+                _Values(one, self.seen, self.files).add(item, depth + 1)
+                members.append("\1".join(one))  # each member whole, then sorted
+            self.out += ["(", *sorted(members), ")"]
+        elif way.how == "document" and obj.file in self.files:
+            self.out.append(f"doc {obj.file}\0{obj.index}\0{self.files[obj.file]}")
+        elif way.how == "code":
+            raise Incomparable(repr(obj))
+        else:  # a document of no plan file: by its attributes
+            self.object(obj, _Way("object", name=way.name), depth)
+
+    def items(self, items: Iterable[Any], depth: int) -> None:
+        """``add`` for each item, the most common ways in place (a call less for each)."""
+        out = self.out
+        for item in items:
+            kind = type(item)
+            if kind in _PLAIN:
+                out.append(repr(item))
+                continue
+            way = _WAYS.get(kind) or _way(kind)
+            how = way.how
+            if how == "node":
+                out.append("n" + item.id)
+            elif how == "shown":
+                out.append(way.shown(item))
+            elif how == "object" and depth <= 40:
+                self.object(item, way, depth)
+            else:
+                self.add(item, depth)
+
+    def object(self, obj: Any, way: _Way, depth: int) -> None:
+        """An object by its type and attributes, once (``seen``); one that has none by how
+        it prints, unless that names its address."""
+        if way.get is not None:
+            try:
+                found: tuple[Any, ...] = way.get(obj)
+                head = way.head
+            except AttributeError:  # a slot not set
+                pairs = attributes(obj)
+                found, head = tuple(v for _, v in pairs), way.head_of([n for n, _ in pairs])
+        else:
+            pairs = attributes(obj)
+            found, head = tuple(v for _, v in pairs), way.head_of([n for n, _ in pairs])
         if not found:  # a number type, a date: shown by itself
             shown = repr(obj)
             if _ADDRESS.search(shown):
                 raise Incomparable(shown)
-            out.append(shown)
+            self.out.append(shown)
             return
-        seen = set() if seen is None else seen
-        if id(obj) in seen:
-            out.append(f"<again {kind.__qualname__}>")
+        if id(obj) in self.seen:
+            self.out.append(f"<again {type(obj).__qualname__}>")
             return
-        seen.add(id(obj))
-        out.append(f"<{kind.__module__}.{kind.__qualname__}")
-        for name, item in found:
-            out.append(name)
-            value(item, out, depth + 1, seen)
-        out.append(">")
+        self.seen.add(id(obj))
+        self.out.append(head)
+        self.items(found, depth + 1)
+        self.out.append(">")
+
+
+@dataclass(frozen=True, slots=True)
+class _Way:
+    """How ``value`` adds values of one type."""
+
+    how: str  # items, node, whole, shown, object, mapping, set, document, code
+    shown: Callable[[Any], str] = repr
+    get: Callable[[Any], tuple[Any, ...]] | None = None  # an object's slots, in one call
+    head: str = ""  # "<module.name slot slot...": the type and the names of ``get``'s values
+    name: str = ""  # "module.name"
+
+    def head_of(self, names: list[str]) -> str:
+        return " ".join([f"<{self.name}", *names])
+
+
+_WAYS: dict[type, _Way] = {}
+
+
+def _way(kind: type) -> _Way:
+    """How to add values of ``kind``, found once per type."""
+    name = f"{kind.__module__}.{kind.__qualname__}"
+    way: _Way
+    if issubclass(kind, list | tuple):
+        way = _Way("items")
+    elif issubclass(kind, Node):
+        way = _Way("node")
+    elif issubclass(kind, Playbook | Ladder):
+        way = _Way("whole")
+    elif issubclass(kind, enum.Enum):  # by its name (an attribute: no call of Python code)
+        way = _Way("shown", shown=lambda member: f"{name}.{member._name_}")
+    elif issubclass(kind, str | int | float | bytes | Path | Fraction | dt.date):
+        way = _Way("shown")  # values shown by themselves (a fraction, a date: not their slots)
+    elif issubclass(kind, Mapping):
+        way = _Way("mapping")
+    elif issubclass(kind, set | frozenset):
+        way = _Way("set")
+    elif issubclass(kind, re.Pattern):
+        way = _Way("shown", shown=lambda p: f"pattern {p.pattern!r} {p.flags}")
+    elif issubclass(kind, _CODE):
+        way = _Way("code")
+    elif issubclass(kind, Document):
+        way = _Way("document", name=name)
+    elif "__dict__" in dir(kind) or not _slots(kind):
+        way = _Way("object", name=name)
+    else:
+        names = _slots(kind)
+        get = operator.attrgetter(*names)
+        one = len(names) == 1
+        way = _Way(
+            "object",
+            get=(lambda obj: (get(obj),)) if one else get,
+            head=" ".join([f"<{name}", *names]),
+            name=name,
+        )
+    _WAYS[kind] = way
+    return way
 
 
 def template_files(loader: jinja2.BaseLoader | None) -> list[tuple[str, str]] | None:

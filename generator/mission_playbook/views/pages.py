@@ -20,7 +20,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import jinja2
 
@@ -58,6 +58,13 @@ class Options:
     shares: bool = True
 
 
+class Parts(Protocol):
+    """Where a page's parts may be kept from one build to the next (``plugin/reads.py``)."""
+
+    def part(self, page: Page, name: str, args: tuple[Any, ...], make: Callable[[], Any]) -> Any:
+        """The part ``name`` of ``page`` made from ``args``: kept, or ``make()``."""
+
+
 class Renderer:
     """Renders every page of a playbook; one instance per build.
 
@@ -86,6 +93,18 @@ class Renderer:
         self.provenances = Provenances(
             playbook.ladder, self.options.history or {}, self.options.repo_url
         )
+        #: where parts of pages are kept across rebuilds (``part``), set by the shell
+        self.parts: Parts | None = None
+        self._page: Page | None = None  # the page being rendered
+        self.env.globals["part"] = self.part
+
+    def part(self, name: str, macro: Callable[..., Any], *args: Any) -> Any:
+        """``macro(*args)``, a part of the page being rendered: under ``mkdocs serve``, kept
+        from the last build while nothing it shows changed (templates: ``{{ part("tasks",
+        o.tasks, order, pb, plans) }}``)."""
+        if self.parts is None or self._page is None:
+            return macro(*args)
+        return self.parts.part(self._page, name, args, lambda: macro(*args))
 
     @jinja2.pass_context  # never applied while compiling: see CompiledTemplates
     def _text(self, _context: jinja2.runtime.Context, value: object) -> str:
@@ -106,7 +125,11 @@ class Renderer:
     def render_page(self, page: Page) -> str:
         """One page's Markdown: its front matter (the title), the template's text and the
         glossary's abbreviations."""
-        text = self.env.get_template(page.template).render(self.context(page))
+        self._page = page
+        try:
+            text = self.env.get_template(page.template).render(self.context(page))
+        finally:
+            self._page = None
         # themes print titles as they are (<title>, navigation): no markup may reach them
         title = json.dumps(textsafe.plain(" ".join(page.title.split())), ensure_ascii=False)
         search = "" if page.search else "search:\n  exclude: true\n"
