@@ -43,7 +43,12 @@ def reaches(ladder: Ladder, metric: Node) -> Node | None:
 
 def metric_ladder(ladder: Ladder) -> dict[str, list[Driver]]:
     """Success factor id → the metrics that drive it, as a tree in reading order: each
-    metric followed by the metrics that drive it (depth first, siblings by id)."""
+    metric followed by the metrics that drive it (depth first, siblings by id). Made once
+    per ladder: the statuses and the views share it (do not change it)."""
+    return ladder.derived("metric_ladder", _metric_ladder)
+
+
+def _metric_ladder(ladder: Ladder) -> dict[str, list[Driver]]:
     driven_by: dict[str, list[Node]] = defaultdict(list)
     factors: dict[str, Node] = {}
     for metric in ladder.of_kind("metric"):

@@ -92,6 +92,11 @@ class Worker:
         finally:
             self.close()
 
+    def cancel(self) -> None:
+        """Stop the second process (from another thread than the one waiting for it)."""
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+
     def close(self) -> None:
         """Stop the second process if it still runs, and remove its files."""
         if self.proc is not None and self.proc.poll() is None:

@@ -6,7 +6,7 @@ and children): linear in the number of nodes, never a scan of all nodes per node
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -62,6 +62,7 @@ NESTED: dict[str, tuple[tuple[tuple[str, ...], str], ...]] = {
 }
 
 R = TypeVar("R", bound=Record)
+T = TypeVar("T")
 
 
 @dataclass(eq=False, slots=True)
@@ -135,6 +136,9 @@ class Ladder:
     #: never removed, so the count tells whether it is current)
     _kinds: dict[str, list[Node]] = field(default_factory=dict, repr=False, compare=False)
     _kinds_of: int = field(default=-1, repr=False, compare=False)
+    #: values derived from the whole ladder once (``derived``), for as many nodes as counted
+    _derived: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+    _derived_of: int = field(default=-1, repr=False, compare=False)
 
     def of_kind(self, kind: str) -> Iterator[Node]:
         """The nodes of one kind, in file order."""
@@ -144,6 +148,16 @@ class Ladder:
                 self._kinds.setdefault(node.kind, []).append(node)
             self._kinds_of = len(self.nodes)
         return iter(self._kinds.get(kind, ()))
+
+    def derived(self, name: str, make: Callable[[Ladder], T]) -> T:
+        """``make(self)``, made once while no node is added (the checks and the views ask
+        for the same whole-ladder values: the metric ladder)."""
+        if self._derived_of != len(self.nodes):
+            self._derived, self._derived_of = {}, len(self.nodes)
+        if name not in self._derived:
+            self._derived[name] = make(self)
+        found: T = self._derived[name]
+        return found
 
     def up(self, node: Node) -> list[Node]:
         """The nodes this node supports (one rung up); the mission for a success factor."""

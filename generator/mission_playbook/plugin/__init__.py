@@ -29,8 +29,11 @@ Event flow:
   there; name the theme's search dialog (``theme.py``), on the 404 page too
   (``on_post_template``).
 - ``on_post_build``: write the downloads made meanwhile by a second process
-  (``export/downloads.py``); print the operation order to ``downloads/playbook.pdf`` with
-  headless Chromium, when the option ``pdf`` asks for it (``export/pdf.py``).
+  (``export/downloads.py``; under ``mkdocs serve`` when it is done, without holding up the
+  reload); print the operation order to ``downloads/playbook.pdf`` with headless Chromium,
+  when the option ``pdf`` asks for it (``export/pdf.py``).
+- Under ``mkdocs serve``, Python's cycle collector waits from the start of a rebuild
+  (``on_config``) until a second after its end (``plugin/collector.py``).
 - ``on_serve``: rebuild when anything under the plans or templates folders changes.
 
 ``playbook pdf`` builds a site of the print page alone: it sets :attr:`PlaybookPlugin.print_only`
@@ -43,6 +46,7 @@ nav", so that MkDocs does not list every one of them on every build.
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -76,6 +80,7 @@ from mission_playbook.model.diagnostics import Severity
 from mission_playbook.model.files import DEFAULT_MAX_FILE_BYTES, PLAN_SUFFIXES, Sources
 from mission_playbook.playbook import FileResult, Playbook, load
 from mission_playbook.plugin import theme
+from mission_playbook.plugin.collector import IdleCollector
 from mission_playbook.plugin.page import PlaybookPage
 from mission_playbook.plugin.reads import PageReads
 from mission_playbook.plugin.rebuild import RenderMemo, ThemeCode
@@ -150,11 +155,21 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         #: the version on the print pages' title page (``playbook pdf --edition``); else mike's
         self.edition: str | None = None
         self.worker: Worker | None = None  # the second process making the downloads
+        #: under serve: the thread writing the last build's downloads once they are made,
+        #: and the count of builds that made downloads (a later build's are the ones written)
+        self.writing: threading.Thread | None = None
+        self.writing_worker: Worker | None = None
+        self.generation = 0
+        self.download_lock = threading.Lock()
+        self.collector: IdleCollector | None = None  # under serve: collects after rebuilds
         self.download_title = ""
         self.offered: set[str] = set()  # the downloads this build offers (docs paths)
 
     def on_startup(self, *, command: str, dirty: bool) -> None:
         """Keeps this plugin across the rebuilds of ``mkdocs serve``, and pages with it."""
+        if self.collector is not None:  # MkDocs keeps this plugin for another command
+            self.collector.stop()
+        self.playbook = None  # no build of this command yet (the first is not a rebuild)
         self.memo = RenderMemo() if command == "serve" else None
         self.serving = command == "serve"
         self.written = WrittenSite() if command == "serve" and dirty else None
@@ -162,11 +177,17 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         self.reads = PageReads() if command == "serve" else None
         self.checked = {} if command == "serve" else None
         self.fields = {} if command == "serve" else None
+        self.collector = IdleCollector() if command == "serve" else None
 
     def on_shutdown(self) -> None:
+        self.wait_for_downloads()
         if self.worker is not None:
             self.worker.close()
             self.worker = None
+        if self.collector is not None:
+            self.collector.stop()
+            self.collector = None
+        self.serving = False
         self.memo = None
         self.written = None
         self.theme_code = None
@@ -178,6 +199,8 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
 
     @event_priority(100)
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        if self.collector is not None and self.playbook is not None:  # a rebuild
+            self.collector.pause()
         base = Path(config.config_file_path).parent if config.config_file_path else Path.cwd()
         try:
             self.settings = settings_from_options(dict(self.config), base)
@@ -326,6 +349,10 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
 
             title = self.playbook.mission.title if self.playbook.mission else config.site_name
             if self.sources is not None:
+                with self.download_lock:  # the last build's, if still made, are not written
+                    self.generation += 1
+                    if self.writing_worker is not None:
+                        self.writing_worker.cancel()
                 self.worker = downloads.Worker(self.settings, self.sources, title)
             self.download_title = title
             made += [JSON_DOWNLOAD, XLSX_DOWNLOAD]
@@ -352,6 +379,34 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
             made = downloads.make(self.playbook, self.download_title)
         offered = {path: content for path, content in made.items() if path in self.offered}
         downloads.write(Path(config.site_dir), offered)
+
+    def _write_downloads_later(self, config: MkDocsConfig) -> None:
+        """Under ``mkdocs serve``: write the downloads when the second process is done, in a
+        thread, so that the browser loads the rebuilt pages meanwhile; unless a later build
+        began (its own are written then)."""
+        from mission_playbook.export import downloads
+
+        assert self.playbook is not None
+        worker, self.worker = self.worker, None
+        self.writing_worker = worker
+        playbook, title, offered = self.playbook, self.download_title, set(self.offered)
+        site, generation = Path(config.site_dir), self.generation
+
+        def finish() -> None:
+            made = worker.result() if worker is not None else None
+            if made is None and generation == self.generation:
+                made = downloads.make(playbook, title)
+            with self.download_lock:
+                if made is not None and generation == self.generation:
+                    downloads.write(site, {p: c for p, c in made.items() if p in offered})
+
+        self.writing = threading.Thread(target=finish, name="playbook-downloads", daemon=True)
+        self.writing.start()
+
+    def wait_for_downloads(self, timeout: float | None = None) -> None:
+        """Under ``mkdocs serve``: return once the last build's downloads are written."""
+        if self.writing is not None:
+            self.writing.join(timeout)
 
     @staticmethod
     def _real(path: Path, folders: dict[Path, Path]) -> Path:
@@ -414,7 +469,10 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
     @event_priority(100)  # before the search plugin writes its index
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         if self.config.downloads and self.print_only is None:
-            self._write_downloads(config)
+            if self.serving:
+                self._write_downloads_later(config)
+            else:
+                self._write_downloads(config)
         if self.browser is not None:
             self._print_pdf(config)
         if self.memo is not None:
@@ -423,6 +481,8 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         if self.written is not None:
             log.debug(f"pages kept as the last build wrote them: {self.written.kept_count}")
             self.written.finish(config)
+        if self.collector is not None:
+            self.collector.resume_later()
 
     def on_build_error(self, *, error: Exception) -> None:
         if self.worker is not None:
@@ -430,6 +490,8 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
             self.worker = None
         if self.written is not None:
             self.written.failed()
+        if self.collector is not None:
+            self.collector.resume_later()
 
     def _print_pdf(self, config: MkDocsConfig) -> None:
         """Print the operation order of the built site to ``downloads/playbook.pdf``."""
