@@ -81,3 +81,36 @@ def test_a_worker_that_cannot_start_says_why(monkeypatch: pytest.MonkeyPatch) ->
     worker = downloads.Worker(Settings(plans=SAMPLE), read_plans(SAMPLE), "Octet 2027")
     assert worker.result() is None
     assert "No space left" in worker.error
+
+
+def test_under_serve_the_last_rebuilds_downloads_are_written_after_its_pages(
+    tmp_path: Path,
+) -> None:
+    """``mkdocs serve`` writes a rebuild's downloads once made, without holding up the pages;
+    a rebuild that begins first supersedes them (its own are the ones written)."""
+    from mission_playbook.plugin import PlaybookPlugin
+
+    root = copy_fixture(tmp_path / "small")
+    site = tmp_path / "served"
+    config = load_config(str(root / "mkdocs.yml"), site_dir=str(site))
+    config.plugins.on_startup(command="serve", dirty=True)
+    plugin = config.plugins["playbook"]
+    assert isinstance(plugin, PlaybookPlugin)
+    try:
+        build(config, dirty=True)
+        first = plugin.writing
+        plan = root / "plans" / "functions" / "marketing" / "mkt-abm.yaml"
+        plan.write_text(
+            plan.read_text(encoding="utf-8").replace("-based programs", "-based growth"),
+            encoding="utf-8",
+        )
+        build(load_config(str(root / "mkdocs.yml"), site_dir=str(site)), dirty=True)
+        assert plugin.writing is not first  # a thread per build
+        plugin.wait_for_downloads()
+        assert first is not None and not first.is_alive()
+        written = json.loads((site / downloads.JSON_PATH).read_bytes())
+        expected = json.loads(downloads.make(load(root / "plans"), "unused")[downloads.JSON_PATH])
+        assert written["nodes"] == expected["nodes"]
+        assert any("growth" in json.dumps(n) for n in written["nodes"])
+    finally:
+        config.plugins.on_shutdown()

@@ -121,6 +121,38 @@ def test_the_history_is_read_in_one_pass(
     assert len(started) == 2  # and one rev-parse to find the repository
 
 
+def test_under_serve_the_history_is_read_again_only_after_a_commit(
+    repo: dict[str, str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An edit is not a commit: a rebuild keeps the last commits it read; a commit, or a new
+    plan file, reads them again."""
+    from mission_playbook.plugin import PlaybookPlugin
+
+    read: list[int] = []
+    real_history = provenance.history
+
+    def counting(plans: Path, files: Any) -> dict[str, Revision]:
+        read.append(1)
+        return real_history(plans, files)
+
+    monkeypatch.setattr(provenance, "history", counting)
+    plugin = PlaybookPlugin()
+    plugin.on_startup(command="serve", dirty=True)
+    plugin.settings = Settings(plans=PLANS)
+
+    def last_commits() -> dict[str, Revision]:
+        plugin.playbook = load(PLANS)
+        return plugin._history()
+
+    first = last_commits()
+    edit(ABM, "title: Account-based marketing", "title: Account-based growth")
+    assert last_commits() == first and len(read) == 1  # an edit: kept
+    commits = commit(Path.cwd(), "Growth", "2027-04-01")
+    after = last_commits()
+    assert len(read) == 2 and after[ABM].commit == commits != first[ABM].commit
+    plugin.on_shutdown()
+
+
 def test_outside_a_git_repository_there_is_no_history(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

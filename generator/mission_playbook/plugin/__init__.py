@@ -162,6 +162,10 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         self.generation = 0
         self.download_lock = threading.Lock()
         self.collector: IdleCollector | None = None  # under serve: collects after rebuilds
+        #: under serve: the plan files' last commits, with the checked-out commit and the files
+        self.histories: (
+            tuple[tuple[str | None, frozenset[str]], dict[str, provenance.Revision]] | None
+        ) = None
         self.download_title = ""
         self.offered: set[str] = set()  # the downloads this build offers (docs paths)
 
@@ -180,7 +184,12 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         self.collector = IdleCollector() if command == "serve" else None
 
     def on_shutdown(self) -> None:
-        self.wait_for_downloads()
+        with self.download_lock:  # a server that stops writes no more downloads
+            self.generation += 1
+        if self.writing_worker is not None:
+            self.writing_worker.cancel()
+            self.writing_worker = None
+        self.wait_for_downloads(timeout=60)
         if self.worker is not None:
             self.worker.close()
             self.worker = None
@@ -285,11 +294,7 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
                 if f.is_documentation_page():
                     files.remove(f)  # the print page alone: no page links to any other
         downloads = self._downloads(files, config)
-        history = (
-            provenance.history(self.settings.plans, self.playbook.files)
-            if self.config.provenance
-            else {}
-        )
+        history = self._history() if self.config.provenance else {}
         options = pages.Options(
             templates=self.settings.templates,
             directory_urls=config.use_directory_urls,
@@ -332,6 +337,20 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
             PlaybookPage(titles.get(page.path), generated, config, conversion, self.memo)
             files.append(generated)
         return files
+
+    def _history(self) -> dict[str, provenance.Revision]:
+        """Each plan file's last commit; under ``mkdocs serve`` read from git again only when
+        the commit checked out or the plan files changed (an edit is not a commit)."""
+        assert self.playbook is not None and self.settings is not None
+        plans, files = self.settings.plans, self.playbook.files
+        if not self.serving:
+            return provenance.history(plans, files)
+        key = (provenance.head(plans), frozenset(files))
+        if key[0] is not None and self.histories is not None and self.histories[0] == key:
+            return self.histories[1]
+        found = provenance.history(plans, files)
+        self.histories = (key, found)
+        return found
 
     def _downloads(self, files: Files, config: MkDocsConfig) -> tuple[tuple[str, str], ...]:
         """Add the files the home page offers to the build; their (docs path, label).

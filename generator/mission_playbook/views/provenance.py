@@ -63,6 +63,16 @@ def toplevel(folder: Path) -> Path | None:
     return Path(os.fsdecode(done.stdout.rstrip(b"\n")))
 
 
+def head(folder: Path) -> str | None:
+    """The commit checked out in the git work tree holding ``folder``; None outside one."""
+    if not folder.is_dir():
+        return None
+    done = _git(["rev-parse", "--verify", "-q", "HEAD"], folder)
+    if done is None or done.returncode != 0:
+        return None
+    return done.stdout.decode("ascii", errors="replace").strip() or None
+
+
 def _revision(header: bytes) -> Revision | None:
     parts = header.decode("utf-8", errors="replace").split("\x1f")
     if len(parts) != 5 or not _COMMIT.fullmatch(parts[0]):
