@@ -162,6 +162,10 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         self.generation = 0
         self.download_lock = threading.Lock()
         self.collector: IdleCollector | None = None  # under serve: collects after rebuilds
+        #: under serve: each page's HTML after on_page_content, by its HTML, in the last build
+        #: and in this one (5,000 pages' regexes per rebuild otherwise)
+        self.shown: dict[str, str] = {}
+        self.shown_now: dict[str, str] = {}
         #: under serve: the plan files' last commits, with the checked-out commit and the files
         self.histories: (
             tuple[tuple[str | None, frozenset[str]], dict[str, provenance.Revision]] | None
@@ -439,6 +443,7 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
 
     @event_priority(-100)  # after every plugin that may add or move files
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation:
+        self.shown, self.shown_now = self.shown_now, {}  # only the last build's are kept
         if self.memo is not None:
             self.memo.start(config, files)
         if self.written is not None:
@@ -448,7 +453,12 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
 
     @event_priority(50)  # before the search plugin reads the page
     def on_page_content(self, html: str, *, page: Any, config: MkDocsConfig, files: Files) -> str:
-        return theme.focusable_terms(theme.unsearchable_diagrams(html))
+        shown = self.shown.get(html)  # under serve: a page's HTML kept by the memo is the
+        if shown is None:  # same string from build to build, its hash computed once
+            shown = theme.focusable_terms(theme.unsearchable_diagrams(html))
+        if self.memo is not None:
+            self.shown_now[html] = shown
+        return shown
 
     def on_post_page(self, output: str, *, page: Any, config: MkDocsConfig) -> str:
         output = theme.name_search_dialog(output)

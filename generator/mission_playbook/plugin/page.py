@@ -9,6 +9,8 @@ changed (``rebuild.RenderMemo``).
 from __future__ import annotations
 
 import copy
+import re
+from urllib.parse import urlsplit
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files
@@ -17,6 +19,11 @@ from mkdocs.structure.toc import get_toc
 
 from mission_playbook.plugin.rebuild import Read, Rendered, RenderMemo, logged
 from mission_playbook.views.fragments import Conversion
+
+#: A page address that ``urljoin`` appends to a base as it is: a relative path of plain
+#: segments (a generated page's: ``plans/mkt-abm/``); any other goes through ``urljoin``.
+_PLAIN_URL = re.compile(r"(?:[A-Za-z0-9_~%-][A-Za-z0-9._~%-]*/?)*")
+_PLAIN_DOTS = re.compile(r"(?:^|/)\.{1,2}(?:/|$)")
 
 
 class PlaybookPage(Page):
@@ -40,6 +47,21 @@ class PlaybookPage(Page):
         super().__init__(title, file, config)
         self.conversion = conversion
         self.memo = memo
+
+    def _set_canonical_url(self, base: str | None) -> None:
+        """MkDocs' own (``urljoin`` of the site's address and the page's), made for every
+        page of every build: for a plain address the join is the two strings end to end."""
+        url = self.url
+        if not base or "?" in base or "#" in base or not _PLAIN_URL.fullmatch(url):
+            super()._set_canonical_url(base)
+            return
+        if _PLAIN_DOTS.search(url):
+            super()._set_canonical_url(base)
+            return
+        if not base.endswith("/"):
+            base += "/"
+        self.canonical_url = base + url
+        self.abs_url = urlsplit(base).path + url
 
     def render(self, config: MkDocsConfig, files: Files) -> None:
         if self.memo is None or not self.memo.context:  # not serving, or no context yet

@@ -371,6 +371,8 @@ class _Values:
             self.out.append(kind.__name__)
         elif way.how == "shown":
             self.out.append(way.shown(obj))
+        elif way.how == "enum":
+            self.out.append(f"{way.name}.{obj._name_}")
         elif depth > 40:
             raise Incomparable("a derived value too deep to compare")
         elif way.how == "object":
@@ -402,10 +404,15 @@ class _Values:
             if kind in _PLAIN:
                 out.append(repr(item))
                 continue
+            if kind is Fraction:  # its fields, not its repr (Python code, and the commonest)
+                out.append(f"{item._numerator}/{item._denominator}")
+                continue
             way = _WAYS.get(kind) or _way(kind)
             how = way.how
             if how == "node":
                 out.append("n" + item.id)
+            elif how == "enum":
+                out.append(f"{way.name}.{item._name_}")
             elif how == "shown":
                 out.append(way.shown(item))
             elif how == "object" and depth <= 40:
@@ -445,7 +452,7 @@ class _Values:
 class _Way:
     """How ``value`` adds values of one type."""
 
-    how: str  # items, node, whole, shown, object, mapping, set, document, code
+    how: str  # items, node, whole, shown, enum, object, mapping, set, document, code
     shown: Callable[[Any], str] = repr
     get: Callable[[Any], tuple[Any, ...]] | None = None  # an object's slots, in one call
     head: str = ""  # "<module.name slot slot...": the type and the names of ``get``'s values
@@ -469,7 +476,7 @@ def _way(kind: type) -> _Way:
     elif issubclass(kind, Playbook | Ladder):
         way = _Way("whole")
     elif issubclass(kind, enum.Enum):  # by its name (an attribute: no call of Python code)
-        way = _Way("shown", shown=lambda member: f"{name}.{member._name_}")
+        way = _Way("enum", name=name)
     elif issubclass(kind, str | int | float | bytes | Path | Fraction | dt.date):
         way = _Way("shown")  # values shown by themselves (a fraction, a date: not their slots)
     elif issubclass(kind, Mapping):

@@ -60,6 +60,7 @@ class Read:
     start: int
     meta: dict[str, Any]
     rendered: Rendered
+    key: str = ""  # the page's ``source_key``
 
 
 class RenderMemo:
@@ -115,9 +116,8 @@ class RenderMemo:
         """Keep how a generated page was read, so that the next build may skip reading it."""
         text, markdown = page.file.content_string, page.markdown or ""
         if text.endswith(markdown):  # no plugin changed the Markdown it read
-            self.read_now[self.source_key(page)] = Read(
-                len(text) - len(markdown), dict(page.meta), rendered
-            )
+            key = self.source_key(page)
+            self.read_now[key] = Read(len(text) - len(markdown), dict(page.meta), rendered, key)
 
     def read(self, page: Page) -> Read | None:
         """How the page was read in the last build, if its file's text is the same."""

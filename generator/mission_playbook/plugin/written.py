@@ -130,10 +130,6 @@ class WrittenSite:
         self.unsure = ""  # why every page is built, when it is
         self.writing = False  # between deciding and finishing: pages being written
         self._seen = 0
-        #: a restored page's HTML after this plugin's on_page_content, by the memo's key of
-        #: the page's text: in the last build, and in this one
-        self.shown_before: dict[str, str] = {}
-        self.shown_now: dict[str, str] = {}
 
     # --- a build ---------------------------------------------------------------------------
 
@@ -148,7 +144,6 @@ class WrittenSite:
         self.files, self.order, self.read, self.restored = files, [], set(), {}
         self.memo = memo
         self.keys, self.kept, self.entries, self.decided = {}, set(), {}, False
-        self.shown_before, self.shown_now = {**self.shown_before, **self.shown_now}, {}
         for f in files:
             if not f.is_documentation_page():
                 continue
@@ -160,19 +155,12 @@ class WrittenSite:
                 found = memo.read(page)
                 if found is not None:
                     page.restore_read(found, files)
-                    key = memo.source_key(page)
                     # what this plugin's on_page_content does to a page MkDocs reads (the
-                    # memo keeps the conversion, before that event), kept too
-                    shown = self.shown_before.get(key)
-                    if shown is None:
-                        shown = (
-                            ours.on_page_content(
-                                page.content or "", page=page, config=config, files=files
-                            )
-                            or ""
-                        )
-                    page.content = self.shown_now[key] = shown
-                    self.restored[f.src_uri] = key
+                    # memo keeps the conversion, before that event)
+                    page.content = ours.on_page_content(
+                        page.content or "", page=page, config=config, files=files
+                    )
+                    self.restored[f.src_uri] = found.key
 
     def _modified(self, file: File) -> bool:
         return file.src_uri not in (self.kept if self.decided else self.restored)
@@ -234,7 +222,6 @@ class WrittenSite:
             entries[:] = [e for w in written.values() for e in w.entries]
             self.search.forget_last()
         self.last, self.writing = written, False
-        self.shown_before = {}  # only this build's are kept for the next
         self._sweep(config)
 
     def failed(self) -> None:

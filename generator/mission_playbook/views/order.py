@@ -52,6 +52,10 @@ class Order:
     def all_plans(self) -> list[Node]:
         return [p for f in self.functions for p in self.plans.get(f.id, [])]
 
+    def has_budgets(self) -> bool:
+        """Whether any plan of the order has a budget (reads plans up to the first that has)."""
+        return any(p.record(Plan).budget is not None for p in self.all_plans)
+
     def owners(self) -> list[tuple[str, list[Node]]]:
         """The owners of the order's plans, as written, each with their plans; plans without
         an owner last, under ``""``."""
