@@ -188,3 +188,28 @@ def test_template_markdown_becomes_one_fragment() -> None:
     out = fragments.TemplateMarkdown()("---\n\n*Edit* this | page\n")
     assert out.strip().startswith(OPEN) and out.strip().endswith(CLOSE)
     assert "<hr />" in out and "<em>Edit</em>" in out
+
+
+_REFERENCE = re.compile(f"^{re.escape(OPEN)}\n.*?^{re.escape(CLOSE)}$", re.S | re.M)
+_PIECES = st.sampled_from(
+    [OPEN, CLOSE, "\n", "text", " ", "<p>x</p>", f"x{OPEN}", f"{CLOSE}y", "\n\n\n"]
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_PIECES, max_size=30).map("".join))
+def test_the_markdown_of_a_page_is_what_the_fragment_pattern_leaves(page: str) -> None:
+    """``markdown_of`` finds fragments with ``str.find`` (the largest page is 8 MB): it
+    leaves what the pattern it replaced leaves, whatever the markers' places."""
+    from mission_playbook.views.fragments import markdown_of
+
+    expected = _REFERENCE.sub("", page) if OPEN in page else page
+    assert markdown_of(page) == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(["\n", "a", " ", "\n\n\n\n"]), max_size=40).map("".join))
+def test_runs_of_blank_lines_become_one(text: str) -> None:
+    from mission_playbook.views.pages import single_blank_lines
+
+    assert single_blank_lines(text) == re.sub(r"\n{3,}", "\n\n", text)
