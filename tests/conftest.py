@@ -37,7 +37,7 @@ from __future__ import annotations
 
 import os
 import textwrap
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -186,3 +186,20 @@ def compiled(monkeypatch: pytest.MonkeyPatch) -> list[str | None]:
 def _own_cache(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     """Each test gets an empty cache folder: no test reads what another (or a user) left."""
     monkeypatch.setenv("PLAYBOOK_CACHE_DIR", str(tmp_path_factory.mktemp("cache")))
+
+
+@pytest.fixture(autouse=True)
+def _no_serve_left_over() -> Iterator[None]:
+    """MkDocs keeps one ``playbook`` plugin for the process (it has ``on_startup``), as for
+    ``mkdocs serve``: a test that served ends that session, as the server would, so that the
+    next test's builds are plain builds (``mkdocs build`` starts one with ``on_startup``)."""
+    yield
+    from mkdocs.config.defaults import MkDocsConfig
+
+    cached = list(MkDocsConfig.plugins.plugin_cache.values())
+    if any(getattr(plugin, "serving", False) for plugin in cached):
+        for plugin in cached:  # as `mkdocs build` would start (Material's search: not dirty)
+            if hasattr(plugin, "on_startup"):
+                plugin.on_startup(command="build", dirty=False)
+            if hasattr(plugin, "on_shutdown"):
+                plugin.on_shutdown()

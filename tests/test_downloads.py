@@ -112,5 +112,6 @@ def test_under_serve_the_last_rebuilds_downloads_are_written_after_its_pages(
         expected = json.loads(downloads.make(load(root / "plans"), "unused")[downloads.JSON_PATH])
         assert written["nodes"] == expected["nodes"]
         assert any("growth" in json.dumps(n) for n in written["nodes"])
-    finally:
+    finally:  # the plugins are kept for the process: leave them as a build does
+        config.plugins.on_startup(command="build", dirty=False)
         config.plugins.on_shutdown()

@@ -179,3 +179,62 @@ def test_a_functions_order_reads_no_plan_of_another_function() -> None:
     assert mine and mine <= files
     assert files & plan_files <= mine | read_by_name
     assert files & plan_files < plan_files  # the other plans are not read
+
+
+DEMAND = "functions/marketing/mkt-demand-engine.yaml"
+#: (what, file, old, new, whether the last collection of the check-ins is reused)
+DERIVED_EDITS = [
+    ("a plan's title", DEMAND, "title: 8-bit demand", "title: Eight-bit demand", True),
+    ("a reported metric's target", DEMAND, "target: 225", "target: 240", False),
+    (
+        "a reported metric's period",
+        DEMAND,
+        "target: 1500\n    per: month",
+        "target: 1500\n    per: quarter",
+        False,
+    ),
+    ("a value", "actuals/2027-03-31.yaml", "value: 1610", "value: 1620", False),
+    (
+        "an unknown metric",
+        "actuals/2027-03-31.yaml",
+        "metric: sf-design-wins",
+        "metric: sf-nothing",
+        False,
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("what", "file", "old", "new", "reused"), DERIVED_EDITS, ids=[e[0] for e in DERIVED_EDITS]
+)
+def test_a_load_reuses_the_actuals_only_while_what_they_read_is_the_same(
+    tmp_path: Path, what: str, file: str, old: str, new: str, reused: bool
+) -> None:
+    """Under ``mkdocs serve`` a load reuses the last collection of the check-ins while the
+    check-in files and the metrics they report are unchanged: the actuals, statuses and
+    findings are then those of a fresh load, as after any other edit."""
+    from mission_playbook.model.config import Settings
+    from mission_playbook.plugin.reads import value
+
+    plans = tmp_path / "plans"
+    shutil.copytree(SAMPLE, plans)
+    settings = Settings(plans=plans, cache=False)
+    kept: dict[str, Any] = {}
+    derived: dict[str, Any] = {}
+    first = load(plans, settings, read_plans(plans), kept=kept, derived=derived)
+    assert "checkins" in derived and first.actuals.readings
+    edit(plans / file, old, new)
+    second = load(plans, settings, read_plans(plans), kept=kept, derived=derived)
+    fresh = load(plans, settings)
+    assert (second.actuals is first.actuals) == reused, what
+    points = [s.points for s in second.statuses.by_id.values() if s.points]
+    before = [s.points for s in first.statuses.by_id.values()]
+    assert points and any(points[0] is p for p in before) == reused  # judged again, or not
+
+    def shown(playbook: Any) -> list[str]:
+        out: list[str] = []
+        value([playbook.actuals, playbook.statuses, playbook.funnels], out)
+        return out
+
+    assert shown(second) == shown(fresh)
+    assert second.diagnostics == fresh.diagnostics

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from mission_playbook.checks import (
     assumptions,
@@ -246,13 +247,18 @@ def check(ladder: Ladder, findings: Findings) -> tuple[list[waterfall.Waterfall]
 
 
 def collect(
-    ladder: Ladder, results: list[FileResult], findings: Findings
+    ladder: Ladder,
+    results: list[FileResult],
+    findings: Findings,
+    derived: dict[str, Any] | None = None,
 ) -> tuple[checkins.Actuals, Assumptions]:
     """The actuals of every check-in (PB018 and their references), then the state of every
-    assumption, which decides which branch plans are dormant (``Ladder.dormant``)."""
+    assumption, which decides which branch plans are dormant (``Ladder.dormant``).
+    ``derived``: what the last load of this process collected (``checkins.Collected``)."""
     pairs = ((d, m) for r in results for d, m in zip(r.documents, r.models, strict=True))
     horizon = checkins.horizon_of(ladder)
-    actuals = checkins.collect(ladder, checkins.checkin_documents(pairs), horizon, findings)
+    documents = checkins.checkin_documents(pairs)
+    actuals = checkins.collect(ladder, documents, horizon, findings, derived)
     states = assumptions.judge(ladder, actuals)
     ladder.dormant = states.dormant()
     return actuals, states
@@ -265,6 +271,7 @@ def judge(
     waterfalls: list[waterfall.Waterfall],
     settings: Settings,
     findings: Findings,
+    derived: dict[str, Any] | None = None,
 ) -> tuple[rollup.Statuses, list[funnel.Funnel]]:
     """The status of every node and the funnel against the SLA, with their findings (PB015,
     PB016), and the decisions overdue (PB017)."""
@@ -273,7 +280,7 @@ def judge(
         return rollup.Statuses(), []
     horizon = checkins.horizon_of(ladder)
     thresholds = rollup.Thresholds.of(settings.at_risk, settings.tolerance)
-    statuses = rollup.judge(ladder, actuals, horizon, thresholds)
+    statuses = rollup.judge(ladder, actuals, horizon, thresholds, derived)
     rollup.check_stale(ladder, actuals, horizon, findings)
     if settings.severity.get("PB016", CATALOGUE["PB016"].severity) is not Severity.OFF:
         rollup.check_off_track(statuses, findings)  # off by default: its places cost parses
@@ -286,13 +293,15 @@ def load(
     sources: Sources | None = None,
     cache: FileCache | None = None,
     kept: dict[str, FileResult] | None = None,
+    derived: dict[str, Any] | None = None,
 ) -> Playbook:
     """Load and check the playbook in ``plans``: a model and every finding, all in one run.
 
     ``sources`` are the plan files when the caller has read them already; ``cache`` keeps
     parsed files between runs (``model/cache.py``'s ``file_cache``). Without one, every file
     is parsed and no cache is read or written, whatever the settings say. ``kept``: the files
-    checked by the last load of this process (see ``read_all``).
+    checked by the last load of this process (see ``read_all``); ``derived``: what it
+    derived that a load may reuse (the check-ins' actuals: ``checkins.collect``).
     """
     settings = settings or Settings(plans=Path(plans))
     root = Path(plans)
@@ -300,9 +309,9 @@ def load(
     findings = Findings()
     results, files = read_all(sources, findings, cache, kept)
     ladder = build(root, results, findings)
-    actuals, states = collect(ladder, results, findings)
+    actuals, states = collect(ladder, results, findings, derived)
     waterfalls, cycles = check(ladder, findings)
-    statuses, funnels = judge(ladder, actuals, states, waterfalls, settings, findings)
+    statuses, funnels = judge(ladder, actuals, states, waterfalls, settings, findings, derived)
     diagnostics = apply_severities(findings.items, settings.severity)
     return Playbook(
         root, ladder, diagnostics, files, waterfalls, cycles, actuals, statuses, funnels, states

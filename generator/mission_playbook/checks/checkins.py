@@ -93,13 +93,71 @@ def metric_spec(node: Node) -> Any:
     return node.data if node.kind == "metric" else getattr(node.data, "metric", None)
 
 
+@dataclass
+class Collected:
+    """One collection of the check-ins, with what it read: kept by ``mkdocs serve`` so that
+    a rebuild whose check-ins and reported metrics did not change reuses it."""
+
+    documents: list[tuple[Document, Checkin]]  # the very objects (a changed file: new ones)
+    horizon: Horizon
+    targets: dict[str, tuple[str, Any]]  # each id reported: (its node's kind, its metric)
+    actuals: Actuals
+
+    def same(
+        self, ladder: Ladder, documents: list[tuple[Document, Checkin]], horizon: Horizon
+    ) -> bool:
+        """Whether collecting now would give the same actuals and no finding."""
+        if horizon != self.horizon or len(documents) != len(self.documents):
+            return False
+        for (doc, data), (last_doc, last_data) in zip(documents, self.documents, strict=True):
+            if doc is not last_doc or data is not last_data or str(data.id) in ladder.nodes:
+                return False
+        for ref, (kind, spec) in self.targets.items():
+            node = ladder.nodes.get(ref)
+            if node is None or node.kind != kind or _spec(node) != spec:
+                return False
+        return True
+
+
 def collect(
     ladder: Ladder,
     documents: Iterable[tuple[Document, Checkin]],
     horizon: Horizon,
     findings: Findings,
+    kept: dict[str, Any] | None = None,
 ) -> Actuals:
-    """Check every check-in and index the actuals it reports (see the module docstring)."""
+    """Check every check-in and index the actuals it reports (see the module docstring).
+
+    ``kept``: under ``mkdocs serve``, the last collection of this process (``Collected``),
+    reused while its check-ins are the same objects (their files did not change), the ids
+    they report name nodes of the same kinds with equal metrics, and it found nothing.
+    """
+    documents = list(documents)
+    last = kept.get("checkins") if kept is not None else None
+    if isinstance(last, Collected) and last.same(ladder, documents, horizon):
+        return last.actuals
+    count = len(findings.items)
+    targets: dict[str, tuple[str, Any]] = {}
+    actuals = _collect(ladder, documents, horizon, findings, targets)
+    if kept is not None:
+        kept.pop("checkins", None)
+        if len(findings.items) == count:  # found nothing: nothing to report again
+            kept["checkins"] = Collected(documents, horizon, targets, actuals)
+    return actuals
+
+
+def _spec(node: Node) -> Any:
+    """What a collection reads of a node it reports on: its metric (or none)."""
+    return metric_spec(node) if node.kind in ("metric", "success_factor") else None
+
+
+def _collect(
+    ladder: Ladder,
+    documents: list[tuple[Document, Checkin]],
+    horizon: Horizon,
+    findings: Findings,
+    targets: dict[str, tuple[str, Any]],
+) -> Actuals:
     actuals = Actuals()
     seen: dict[str, Node] = {}
     for doc, data in documents:
@@ -113,7 +171,7 @@ def collect(
     # stable: file order among equal dates
     actuals.checkins.sort(key=lambda n: n.record(Checkin).as_of)
     actuals.as_of = actuals.checkins[-1].record(Checkin).as_of
-    reader = _Reader(ladder, horizon, findings)
+    reader = _Reader(ladder, horizon, findings, targets)
     for node in actuals.checkins:
         reader.read(node)
     for reading in sorted(reader.values.values(), key=_reading_order):
@@ -141,8 +199,15 @@ def _register(ladder: Ladder, seen: dict[str, Node], node: Node, findings: Findi
 class _Reader:
     """Reads the entries of check-ins, oldest first, into the latest value of each key."""
 
-    def __init__(self, ladder: Ladder, horizon: Horizon, findings: Findings) -> None:
+    def __init__(
+        self,
+        ladder: Ladder,
+        horizon: Horizon,
+        findings: Findings,
+        targets: dict[str, tuple[str, Any]],
+    ) -> None:
         self.ladder = ladder
+        self.targets = targets  # what was read of each node named (``Collected``)
         self.horizon = horizon
         self.findings = findings
         self.values: dict[tuple[str, Period | dt.date], Reading] = {}
@@ -194,6 +259,8 @@ class _Reader:
     ) -> Node | None:
         """The node ``ref`` names, if it is of one of ``kinds``; else PB004 or PB005."""
         target = self.ladder.nodes.get(ref)
+        if target is not None and ref not in self.targets:
+            self.targets[ref] = (target.kind, _spec(target))
         if target is None:
             self.findings.add(
                 "PB004",

@@ -275,15 +275,37 @@ def number(value: Any) -> Fraction | None:
         return None
 
 
-def judge(ladder: Ladder, actuals: Actuals, horizon: Horizon, th: Thresholds) -> Statuses:
-    """The status of every node (nothing when there is no check-in)."""
+def judge(
+    ladder: Ladder,
+    actuals: Actuals,
+    horizon: Horizon,
+    th: Thresholds,
+    kept: dict[str, Any] | None = None,
+) -> Statuses:
+    """The status of every node (nothing when there is no check-in). ``kept``: under
+    ``mkdocs serve``, the points of the last load of this process, reused for a metric whose
+    readings are the same objects (``checkins.collect`` reused them) and whose metric is
+    equal."""
     out = Statuses(actuals.as_of)
     if actuals.as_of is None:
         return out
     by_id = out.by_id
+    last: dict[str, _Judged] = kept.get("points", {}) if kept is not None else {}
+    now: dict[str, _Judged] = {}
     for node in ladder.nodes.values():
         if node.kind in ("metric", "success_factor"):
-            by_id[node.id] = judge_metric(node, actuals.readings.get(node.id, ()), horizon, th)
+            readings = actuals.readings.get(node.id, ())
+            spec = metric_spec(node)
+            judged = last.get(node.id)
+            if judged is not None and judged.same(spec, readings, horizon, th):
+                by_id[node.id] = NodeStatus(node, judged.points[-1].status, judged.points)
+                now[node.id] = judged
+                continue
+            by_id[node.id] = own = judge_metric(node, readings, horizon, th)
+            if kept is not None and own.points:
+                now[node.id] = _Judged(spec, readings, horizon, th, own.points)
+    if kept is not None:
+        kept["points"] = now
     drivers = metric_ladder(ladder)
     plans_of: dict[str, list[NodeStatus]] = {}
     for node in ladder.of_kind("plan"):
@@ -307,6 +329,25 @@ def judge(ladder: Ladder, actuals: Actuals, horizon: Horizon, th: Thresholds) ->
     for node in ladder.of_kind("function"):
         by_id[node.id] = _count(node, plans_of.get(node.id, []))
     return out
+
+
+@dataclass(frozen=True)
+class _Judged:
+    """A metric's points, and what they were judged from."""
+
+    spec: Any
+    readings: Any  # the list of readings (the same object while reused)
+    horizon: Horizon
+    th: Thresholds
+    points: tuple[Point, ...]
+
+    def same(self, spec: Any, readings: Any, horizon: Horizon, th: Thresholds) -> bool:
+        return (
+            readings is self.readings
+            and horizon == self.horizon
+            and th == self.th
+            and (spec is self.spec or spec == self.spec)
+        )
 
 
 def judge_metric(

@@ -141,6 +141,7 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         self.reads: PageReads | None = None  # under `mkdocs serve`
         self.sources: Sources | None = None
         self.checked: dict[str, FileResult] | None = None  # each plan file, under serve
+        self.derived: dict[str, Any] | None = None  # what a load may reuse, under serve
         self.fields: FieldsMemo | None = None  # each node's fields in What changed, under serve
         self.nav: Navigation | None = None
         #: the theme's sidebar drawn once per folder of pages outside the navigation
@@ -184,6 +185,7 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         self.theme_code = ThemeCode() if command == "serve" else None
         self.reads = PageReads() if command == "serve" else None
         self.checked = {} if command == "serve" else None
+        self.derived = {} if command == "serve" else None
         self.fields = {} if command == "serve" else None
         self.collector = IdleCollector() if command == "serve" else None
 
@@ -206,6 +208,7 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         self.theme_code = None
         self.reads = None
         self.checked = None
+        self.derived = None
         self.fields = None
         self.bases = {}
         self.compiled = None
@@ -266,7 +269,9 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         try:
             self.sources = read_plans(settings.plans, settings.max_file_size)
             cache = None if self.checked else file_cache(settings)  # the first build only
-            playbook = load(settings.plans, settings, self.sources, cache, self.checked)
+            playbook = load(
+                settings.plans, settings, self.sources, cache, self.checked, self.derived
+            )
         except ConfigError as exc:
             raise PluginError(str(exc)) from None
         for d in playbook.diagnostics:

@@ -216,6 +216,7 @@ class Renderer:
             "edition": self.options.edition,
             "downloads": [(label, href(path)) for path, label in self.options.downloads],
             "provenance": lambda: self.provenances.of(page.node),
+            "part": self.part,
         }
 
     def breadcrumb(self, page: Page, link: Callable[..., str]) -> str:
