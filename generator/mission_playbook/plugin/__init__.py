@@ -203,6 +203,7 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
             self.collector.stop()
             self.collector = None
         self.serving = False
+        self.shown, self.shown_now, self.histories = {}, {}, None
         self.memo = None
         self.written = None
         self.theme_code = None
@@ -458,11 +459,12 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
 
     @event_priority(50)  # before the search plugin reads the page
     def on_page_content(self, html: str, *, page: Any, config: MkDocsConfig, files: Files) -> str:
+        if self.memo is None:
+            return theme.focusable_terms(theme.unsearchable_diagrams(html))
         shown = self.shown.get(html)  # under serve: a page's HTML kept by the memo is the
         if shown is None:  # same string from build to build, its hash computed once
             shown = theme.focusable_terms(theme.unsearchable_diagrams(html))
-        if self.memo is not None:
-            self.shown_now[html] = shown
+        self.shown_now[html] = shown
         return shown
 
     def on_post_page(self, output: str, *, page: Any, config: MkDocsConfig) -> str:

@@ -183,7 +183,10 @@ class PageReads:
                     ):
                         kept[page.path] = last
                     else:
-                        self._last_parts = last.parts if last is not None else {}
+                        # a page whose own context changed keeps none (a macro of its own
+                        # template may read the context)
+                        same_page = last is not None and last.own == own
+                        self._last_parts = last.parts if same_page and last else {}
                         self._parts, self._arg_keys = {}, {}
                         with recording() as reads:
                             markdown = renderer.render_page(page)
