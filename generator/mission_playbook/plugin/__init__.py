@@ -396,39 +396,33 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
         return tuple(out)
 
     def _write_downloads(self, config: MkDocsConfig) -> None:
-        """Write the JSON and the workbook into the built site (made meanwhile, or now)."""
+        """Write the JSON and the workbook into the built site: made meanwhile by the second
+        process, or here when it failed. Under ``mkdocs serve`` a thread writes them once
+        the second process is done, so that the browser loads the rebuilt pages meanwhile;
+        unless a later build began (its own are written then)."""
         from mission_playbook.export import downloads
 
         assert self.playbook is not None
         worker, self.worker = self.worker, None
-        made = worker.result() if worker is not None else None
-        if made is None:
-            if worker is not None:
-                log.debug(f"the downloads are made here: the second process failed: {worker.error}")
-            made = downloads.make(self.playbook, self.download_title)
-        offered = {path: content for path, content in made.items() if path in self.offered}
-        downloads.write(Path(config.site_dir), offered)
-
-    def _write_downloads_later(self, config: MkDocsConfig) -> None:
-        """Under ``mkdocs serve``: write the downloads when the second process is done, in a
-        thread, so that the browser loads the rebuilt pages meanwhile; unless a later build
-        began (its own are written then)."""
-        from mission_playbook.export import downloads
-
-        assert self.playbook is not None
-        worker, self.worker = self.worker, None
-        self.writing_worker = worker
         playbook, title, offered = self.playbook, self.download_title, set(self.offered)
         site, generation = Path(config.site_dir), self.generation
 
         def finish() -> None:
             made = worker.result() if worker is not None else None
             if made is None and generation == self.generation:
+                if worker is not None:
+                    log.debug(
+                        f"the downloads are made here: the second process failed: {worker.error}"
+                    )
                 made = downloads.make(playbook, title)
             with self.download_lock:
                 if made is not None and generation == self.generation:
                     downloads.write(site, {p: c for p, c in made.items() if p in offered})
 
+        if not self.serving:
+            finish()
+            return
+        self.writing_worker = worker
         self.writing = threading.Thread(target=finish, name="playbook-downloads", daemon=True)
         self.writing.start()
 
@@ -505,10 +499,7 @@ class PlaybookPlugin(BasePlugin[PlaybookConfig]):  # type: ignore[no-untyped-cal
     @event_priority(100)  # before the search plugin writes its index
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         if self.config.downloads and self.print_only is None:
-            if self.serving:
-                self._write_downloads_later(config)
-            else:
-                self._write_downloads(config)
+            self._write_downloads(config)
         if self.browser is not None:
             self._print_pdf(config)
         if self.memo is not None:

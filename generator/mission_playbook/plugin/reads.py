@@ -24,6 +24,7 @@ checks that every page reads the same files rendered alone as rendered after all
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import enum
@@ -426,14 +427,11 @@ class _Values:
     def object(self, obj: Any, way: _Way, depth: int) -> None:
         """An object by its type and attributes, once (``seen``); one that has none by how
         it prints, unless that names its address."""
+        found: tuple[Any, ...] | None = None
         if way.get is not None:
-            try:
-                found: tuple[Any, ...] = way.get(obj)
-                head = way.head
-            except AttributeError:  # a slot not set
-                pairs = attributes(obj)
-                found, head = tuple(v for _, v in pairs), way.head_of([n for n, _ in pairs])
-        else:
+            with contextlib.suppress(AttributeError):  # a slot not set: as any other object
+                found, head = way.get(obj), way.head
+        if found is None:
             pairs = attributes(obj)
             found, head = tuple(v for _, v in pairs), way.head_of([n for n, _ in pairs])
         if not found:  # a number type, a date: shown by itself
